@@ -1,0 +1,87 @@
+"""Reporting periods: calendar months in the unit's own time zone, and their groupings.
+
+The server assigns the time of a submission; the period is the month of that instant in the
+unit's zone (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura). 23:30 WITA on 31 January
+is January; 00:30 WITA on 1 February is February, whatever a client says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; a ``ValueError`` names it when it does not exist."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"time zone {name!r} is unknown (use Asia/Jakarta, ...)") from exc
+
+
+def period_of(instant: datetime, tz: str) -> str:
+    """The month ``YYYY-MM`` of an aware ``instant`` in the zone ``tz``."""
+    if instant.tzinfo is None:
+        raise ValueError("the instant needs a time zone (the server stores UTC)")
+    return instant.astimezone(zone(tz)).strftime("%Y-%m")
+
+
+def periods_of(instants: pd.Series, tz: str) -> pd.Series:
+    """Vectorised :func:`period_of` for a series of UTC timestamps."""
+    local = instants.dt.tz_convert(zone(tz))
+    codes = local.dt.year * 100 + local.dt.month
+    labels = {code: f"{code // 100:04d}-{code % 100:02d}" for code in codes.unique()}
+    return codes.map(labels)
+
+
+def check_month(text: str) -> str:
+    """Return ``text`` if it is a month ``YYYY-MM``; otherwise raise a ``ValueError``."""
+    if not _MONTH.match(text or ""):
+        raise ValueError(f"period {text!r} must be a month written YYYY-MM")
+    return text
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of whole months, from ``first`` to ``last`` (both ``YYYY-MM``)."""
+
+    kind: str  # bulan, triwulan, semester, tahun, rentang
+    first: str
+    last: str
+
+    def months(self) -> list[str]:
+        start = int(self.first[:4]) * 12 + int(self.first[5:]) - 1
+        end = int(self.last[:4]) * 12 + int(self.last[5:]) - 1
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, end + 1)]
+
+    @property
+    def start_date(self) -> date:
+        return date(int(self.first[:4]), int(self.first[5:]), 1)
+
+    @property
+    def end_date(self) -> date:
+        year, month = int(self.last[:4]), int(self.last[5:])
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+
+
+def span(kind: str, year: int, number: int = 1) -> Span:
+    """The month (1-12), triwulan (1-4), semester (1-2) or tahun ``number`` of ``year``."""
+    length = {"bulan": 1, "triwulan": 3, "semester": 6, "tahun": 12}.get(kind)
+    if length is None:
+        raise ValueError(f"period kind {kind!r} must be bulan, triwulan, semester or tahun")
+    if not 1 <= number <= 12 // length:
+        raise ValueError(f"{kind} {number} does not exist (1-{12 // length})")
+    first = (number - 1) * length + 1
+    return Span(kind, f"{year:04d}-{first:02d}", f"{year:04d}-{first + length - 1:02d}")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

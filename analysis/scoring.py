@@ -1,0 +1,188 @@
+"""IKM, IPAK and IPKP from raw answers (PermenPANRB 14/2017, lampiran II).
+
+For one instrument of k items over one set of respondents:
+
+* NRR of item i = (sum of the answers to i) / (respondents who answered i); a blank is excluded
+  from both, never read as zero;
+* indeks = sum of NRR_i x 1/k, with the exact weight 1/k (the 0,11 printed on forms is a display
+  of 1/9, and multiplying by it caps the nilai at 99,00);
+* nilai = indeks x 25; mutu and kinerja from the rounded nilai (:mod:`analysis.mutu`).
+
+A k-point scale is mapped onto 1-4 linearly, 1 + 3(x - 1)/(k - 1), before anything else.
+
+Groups (a layanan, a month, a unit, a semester) are always scored from their pooled raw answers,
+respondent-weighted; results of smaller groups are never averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from analysis.exact import round_half_up
+from analysis.mutu import Mutu, classify
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """One item: how many answered it and the exact sum of their answers on the 1-4 scale."""
+
+    code: str
+    n: int
+    total: Fraction
+
+    @property
+    def nrr(self) -> Fraction | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def nrr_rounded(self) -> Decimal | None:
+        nrr = self.nrr
+        return None if nrr is None else round_half_up(nrr, 4)
+
+    @property
+    def mutu(self) -> Mutu | None:
+        """The same band table applied to the item alone (NRR x 25)."""
+        nrr = self.nrr
+        return None if nrr is None else classify(round_half_up(nrr * 25, 2))
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """The index of one instrument over one set of respondents, exact until it is reported."""
+
+    n: int
+    items: tuple[ItemScore, ...]
+
+    @property
+    def answered_items(self) -> tuple[ItemScore, ...]:
+        return tuple(item for item in self.items if item.n)
+
+    @property
+    def missing_items(self) -> tuple[str, ...]:
+        """Items nobody answered: the index is then the mean over the other items."""
+        return tuple(item.code for item in self.items if not item.n)
+
+    @property
+    def index(self) -> Fraction | None:
+        answered = self.answered_items
+        if not answered:
+            return None
+        return sum((item.total / item.n for item in answered), Fraction(0)) / len(answered)
+
+    @property
+    def indeks(self) -> Decimal | None:
+        index = self.index
+        return None if index is None else round_half_up(index, 4)
+
+    @property
+    def nilai(self) -> Decimal | None:
+        index = self.index
+        return None if index is None else round_half_up(index * 25, 2)
+
+    @property
+    def mutu(self) -> Mutu | None:
+        nilai = self.nilai
+        return None if nilai is None else classify(nilai)
+
+    def as_dict(self, instrument: str) -> dict[str, object]:
+        """The ``score`` output of INTERCHANGE.md (numbers as JSON numbers, already rounded)."""
+        mutu = self.mutu
+        return {
+            "instrument": instrument,
+            "n": self.n,
+            "nrr": {item.code: _number(item.nrr_rounded) for item in self.items},
+            "indeks": _number(self.indeks),
+            "nilai": _number(self.nilai),
+            "mutu": mutu.mutu if mutu else None,
+            "kinerja": mutu.kinerja if mutu else None,
+        }
+
+
+def score(frame: pd.DataFrame, items: Sequence[str], scale: int = 4) -> IndexResult:
+    """Score one instrument over every row of ``frame``.
+
+    Parameters
+    ----------
+    frame
+        One row per respondent; the columns ``items`` hold whole answers 1..scale or NA.
+    items
+        The item codes of the instrument, in its order.
+    scale
+        Number of answer points of the instrument (4 for the standard instruments).
+
+    Returns
+    -------
+    IndexResult
+        ``n`` counts the respondents who answered at least one of ``items``.
+
+    Raises
+    ------
+    ValueError
+        When an item column is missing or holds a value that is not a whole number in 1..scale.
+    """
+    frame = frame.assign(_all=0)
+    return score_groups(frame, items, ["_all"], scale).get(0, _empty(items))
+
+
+def score_groups(
+    frame: pd.DataFrame, items: Sequence[str], by: Sequence[str], scale: int = 4
+) -> dict[Hashable, IndexResult]:
+    """Score one instrument for every group of ``by`` (for example ``["layanan", "period"]``).
+
+    Each group is scored from its own raw answers. Respondents who answered none of ``items``
+    do not count for the instrument. Keys are the group values (a tuple for several columns).
+    """
+    values = _item_values(frame, items, scale)
+    answered = values.notna()
+    responding = answered.any(axis=1)
+    if not responding.any():
+        return {}
+    keys = [frame.loc[responding, column] for column in by]
+    grouped_values = values[responding].fillna(0).groupby(keys, sort=True)
+    sums = grouped_values.sum().astype("int64")
+    counts = answered[responding].groupby(keys, sort=True).sum()
+    sizes = grouped_values.size()
+    results: dict[Hashable, IndexResult] = {}
+    for key in sizes.index:
+        item_scores = tuple(
+            _item_score(code, int(counts.at[key, code]), int(sums.at[key, code]), scale)
+            for code in items
+        )
+        results[key] = IndexResult(n=int(sizes.at[key]), items=item_scores)
+    return results
+
+
+def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> pd.DataFrame:
+    missing = [code for code in items if code not in frame.columns]
+    if missing:
+        raise ValueError(f"item column {', '.join(missing)} is missing")
+    values = frame[list(items)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    present = values.notna() | frame[list(items)].isna()
+    whole = values.isna() | ((values == np.floor(values)) & (values >= 1) & (values <= scale))
+    bad = ~(present & whole)
+    if bad.to_numpy().any():
+        count = int(bad.to_numpy().sum())
+        raise ValueError(f"{count} answer(s) are not whole numbers in 1-{scale}")
+    return values
+
+
+def _item_score(code: str, n: int, raw_sum: int, scale: int) -> ItemScore:
+    # sum of 1 + 3(x - 1)/(k - 1) over n answers = n + 3(sum x - n)/(k - 1), exactly
+    total = Fraction(raw_sum) if scale == 4 else n + Fraction(3 * (raw_sum - n), scale - 1)
+    return ItemScore(code=code, n=n, total=total)
+
+
+def _empty(items: Sequence[str]) -> IndexResult:
+    return IndexResult(n=0, items=tuple(ItemScore(code, 0, Fraction(0)) for code in items))
+
+
+def _number(value: Decimal | None) -> float | None:
+    # Decimal("87.55") -> 87.55: the float nearest to the rounded decimal, which JSON prints
+    # back as the same digits. Only rounded, reported figures are converted.
+    return None if value is None else float(value)

@@ -1,0 +1,43 @@
+"""The zisurvey web application: public survey forms, QR codes, and (later) the staff side."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from survey_app import config
+from survey_app.extensions import babel, csrf, db, migrate
+from survey_app.services.catalogue import load_catalogue
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then SURVEY_* environment variables, then ``settings``."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.load(app.instance_path, settings))
+    # A broken instrument file stops start-up here, with the file and the problem named.
+    app.extensions["zisurvey.catalogue"] = load_catalogue(app.config["INSTRUMENT_DIR"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+
+    from survey_app import errors, filters, home, survei
+
+    errors.register(app)
+    filters.register(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(survei.bp)
+    return app
+
+
+def _locale() -> str:
+    languages = ("id", "en")
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return chosen if chosen in languages else "id"

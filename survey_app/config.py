@@ -1,0 +1,60 @@
+"""Configuration: defaults, then ``SURVEY_*`` environment variables, then the mapping passed in."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from analysis.periods import now_utc
+
+# SURVEY_<NAME> sets <NAME>; these few are renamed to the key the extension reads.
+RENAMED = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'zisurvey.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "INSTRUMENT_DIR": None,
+        "BASE_URL": None,  # public address printed in QR codes; the request's host when unset
+        "CLOCK": now_utc,  # the server's clock; tests pass a fixed one
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "LANGUAGES": ("id", "en"),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+        "SARAN_MAX": 1000,
+    }
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for key, value in environ.items():
+        if key.startswith("SURVEY_"):
+            name = key.removeprefix("SURVEY_")
+            settings[RENAMED.get(name, name)] = value
+    return settings
+
+
+def secret_key(instance_path: str) -> str:
+    """A development secret kept in the instance folder; production sets SURVEY_SECRET_KEY."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    settings = defaults(instance_path)
+    settings.update(from_environment(os.environ))
+    settings.update(overrides or {})
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = secret_key(instance_path)
+    return settings

@@ -1,0 +1,26 @@
+"""Friendly error pages in the respondent's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        message = _("Halaman formulir sudah kedaluwarsa. Silakan muat ulang dan isi kembali.")
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        messages = {
+            400: _("Permintaan tidak dapat diproses. Silakan isi formulir dari tautan kode QR."),
+            404: _("Halaman tidak ditemukan. Periksa kembali tautan atau kode QR."),
+            413: _("Berkas atau isian terlalu besar."),
+        }
+        code = error.code or 500
+        message = messages.get(code, _("Terjadi kesalahan. Silakan coba lagi."))
+        return render_template("error.html", code=code, message=message), code

@@ -1,0 +1,167 @@
+"""The file commands of INTERCHANGE.md: score, compliance, assess, sample-size.
+
+They read files only (no database, no server), print JSON on ``--json`` and an Indonesian table
+otherwise, and on bad input print one line per problem to stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+import pandas as pd
+
+from analysis import lke, sample
+from analysis.periods import check_month, zone
+from analysis.responses import ResponsesError, read_responses, read_services
+from analysis.scoring import score
+from analysis.stats import reliability
+from survey_app.services.catalogue import load_catalogue
+from survey_app.textout import assessment_table, compliance_table, score_table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(problems: Iterable[str]) -> NoReturn:
+    for problem in problems:
+        click.echo(problem, err=True)
+    sys.exit(2)
+
+
+def bad_input_exits_2(command: F) -> F:
+    """Turn every ValueError (ResponsesError, LkeInputError, ...) into exit 2 with its lines."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ValueError as exc:
+            fail(getattr(exc, "problems", None) or str(exc).splitlines())
+
+    return run  # type: ignore[return-value]
+
+
+def emit(as_json: bool, payload: dict[str, Any], table: Callable[[], str]) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False) if as_json else table())
+
+
+def _ignored(values: tuple[str, ...]) -> list[str]:
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def _responses(path: str, tz: str, ignore: tuple[str, ...], **kwargs: Any) -> pd.DataFrame:
+    zone(tz)
+    return read_responses(Path(path), load_catalogue().schema(), tz=tz, ignore=_ignored(ignore),
+                          **kwargs)
+
+
+FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False))
+TZ = click.option("--tz", default="Asia/Jakarta", show_default=True,
+                  help="Zona waktu unit untuk stempel waktu tanpa offset.")
+JSON = click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+IGNORE = click.option("--ignore", multiple=True, metavar="COL[,COL]",
+                      help="Kolom tambahan yang dilewati.")
+
+
+@click.command("score")
+@FILE
+@click.option("--instrument", required=True, type=click.Choice(["skm", "ipak", "ipkp"]))
+@click.option("--layanan", metavar="KODE")
+@click.option("--period", metavar="YYYY-MM")
+@TZ
+@JSON
+@IGNORE
+@click.option("--stats", is_flag=True, help="Interval kepercayaan 95%, alfa Cronbach, korelasi item-total.")
+@bad_input_exits_2
+def score_command(file: str, instrument: str, layanan: str | None, period: str | None, tz: str,
+                  as_json: bool, ignore: tuple[str, ...], stats: bool) -> None:
+    """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
+    if period:
+        check_month(period)
+    definition = load_catalogue().instruments[instrument]
+    frame = _responses(file, tz, ignore)
+    missing = [code for code in definition.codes if code not in frame.columns]
+    if missing:
+        fail([f"column {code}: required for instrument {instrument}" for code in missing])
+    if layanan:
+        frame = frame[frame["layanan"] == layanan]
+    if period:
+        frame = frame[frame["period"] == period]
+    result = score(frame, definition.codes, definition.scale)
+    payload = result.as_dict(instrument)
+    if stats:
+        payload["stats"] = reliability(frame, definition.codes, definition.scale).as_dict()
+    emit(as_json, payload, lambda: score_table(definition, result, payload.get("stats")))
+
+
+@click.command("compliance")
+@FILE
+@click.option("--services", "services_file", required=True,
+              type=click.Path(exists=True, dir_okay=False), help="Berkas layanan (CSV).")
+@click.option("--period", required=True, metavar="YYYY-MM")
+@TZ
+@JSON
+@IGNORE
+@bad_input_exits_2
+def compliance_command(file: str, services_file: str, period: str, tz: str, as_json: bool,
+                       ignore: tuple[str, ...]) -> None:
+    """Periksa jumlah minimal responden per layanan dalam satu bulan."""
+    check_month(period)
+    services = read_services(Path(services_file))
+    frame = _responses(file, tz, ignore, known_layanan=set(services["kode"]))
+    counts = frame.loc[frame["period"] == period, "layanan"].value_counts().to_dict()
+    rows = [(r.kode, bool(r.kebutuhan_utama), None) for r in services.itertuples()]
+    result = sample.compliance(period, rows, counts)
+    emit(as_json, result.as_dict(), lambda: compliance_table(result))
+
+
+ASSESS_FIELDS = {"profile", "pengungkit", "ipak", "ipkp", "capaian_kinerja", "tlhp", "predikat_wbk"}
+
+
+@click.command("assess")
+@click.argument("lke_file", metavar="LKE.json", type=click.Path(exists=True, dir_okay=False))
+@click.option("--profile", "profile_name", help="Profil penilaian (menimpa isi berkas).")
+@JSON
+@bad_input_exits_2
+def assess_command(lke_file: str, profile_name: str | None, as_json: bool) -> None:
+    """Nilai LKE dan syarat WBK/WBBM dari indeks survei dan nilai pengungkit."""
+    try:
+        data = json.loads(Path(lke_file).read_text(encoding="utf-8"), parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fail([f"{lke_file}: not valid JSON ({exc})"])
+    if not isinstance(data, dict):
+        fail([f"{lke_file}: expected a JSON object"])
+    problems = [f"{key}: unknown field" for key in data if key not in ASSESS_FIELDS]
+    profile = lke.load_profile(profile_name or data.get("profile") or lke.DEFAULT_PROFILE)
+    hasil_keys = {c.key for c in profile.hasil}
+    problems += [f"{key}: not part of profile {profile.name}" for key in ("ipak", "ipkp",
+                 "capaian_kinerja", "tlhp") if key not in hasil_keys and data.get(key) is not None]
+    pengungkit = data.get("pengungkit")
+    if not isinstance(pengungkit, dict):
+        problems.append("pengungkit: an object of area scores is required")
+    if problems:
+        fail(problems)
+    predikat_wbk = data.get("predikat_wbk") or False
+    if not isinstance(predikat_wbk, bool):
+        fail(["predikat_wbk: must be true or false"])
+    result = lke.assess(profile, pengungkit, {k: data.get(k) for k in hasil_keys}, predikat_wbk)
+    emit(as_json, result.as_dict(), lambda: assessment_table(result))
+
+
+@click.command("sample-size")
+@click.argument("population", metavar="N", type=int)
+@JSON
+@bad_input_exits_2
+def sample_size_command(population: int, as_json: bool) -> None:
+    """Besar sampel Krejcie-Morgan untuk populasi N."""
+    n = sample.krejcie_morgan(population)
+    emit(as_json, {"N": population, "n": n}, lambda: str(n))
+
+
+COMMANDS = (score_command, compliance_command, assess_command, sample_size_command)

@@ -1,0 +1,155 @@
+"""The data model. Invariants are database constraints, not only Python checks.
+
+Respondents are anonymous: a submission holds no name, NIK, phone number or IP address.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, time
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from survey_app.extensions import db
+
+UNIT_KINDS = ("kementerian", "eselon1", "kanwil", "upt")
+ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database (SQLite drops the zone; this puts it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("store aware datetimes only")
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Unit(db.Model):
+    """A work unit: Kementerian > Eselon I / Kanwil > UPT (Lapas, Rutan, Kantor Imigrasi)."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        CheckConstraint(_in("jenis", UNIT_KINDS), name="jenis"),
+        CheckConstraint(_in("timezone", ZONES), name="timezone"),
+        CheckConstraint("jam_buka < jam_tutup", name="jam_layanan"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kode: Mapped[str] = mapped_column(String(32), unique=True)
+    nama: Mapped[str] = mapped_column(String(200))
+    jenis: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
+    jam_buka: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    jam_tutup: Mapped[time] = mapped_column(Time, default=time(16, 0))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")
+    layanan: Mapped[list[Layanan]] = relationship(back_populates="unit", order_by="Layanan.kode")
+
+
+class Layanan(db.Model):
+    """A service of a unit, with the public token its QR code links to."""
+
+    __tablename__ = "layanan"
+    __table_args__ = (UniqueConstraint("unit_id", "kode", name="uq_layanan_unit_kode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kode: Mapped[str] = mapped_column(String(20))
+    nama: Mapped[str] = mapped_column(String(200))
+    kebutuhan_utama: Mapped[bool] = mapped_column(default=False)
+    aktif: Mapped[bool] = mapped_column(default=True)
+    token: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_urlsafe(16)
+    )
+
+    unit: Mapped[Unit] = relationship(back_populates="layanan")
+    instrumen: Mapped[list[LayananInstrumen]] = relationship(
+        cascade="all, delete-orphan", order_by="LayananInstrumen.urutan"
+    )
+
+    @property
+    def instrument_ids(self) -> list[str]:
+        return [link.instrument_id for link in self.instrumen]
+
+
+class LayananInstrumen(db.Model):
+    """Which instruments the form of a layanan carries, in order."""
+
+    __tablename__ = "layanan_instrumen"
+
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    urutan: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class Submission(db.Model):
+    """One respondent's answers to one service encounter. Never edited."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        CheckConstraint("period LIKE '____-__'", name="period"),
+        CheckConstraint("jenis_kelamin IN ('L', 'P')", name="jenis_kelamin"),
+        CheckConstraint("source IN ('form', 'import')", name="source"),
+        Index("ix_submission_layanan_period", "layanan_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    period: Mapped[str] = mapped_column(String(7))
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    source: Mapped[str] = mapped_column(String(10), default="form")
+    umur: Mapped[str | None] = mapped_column(String(10))
+    jenis_kelamin: Mapped[str | None] = mapped_column(String(1))
+    pendidikan: Mapped[str | None] = mapped_column(String(20))
+    pekerjaan: Mapped[str | None] = mapped_column(String(30))
+    saran: Mapped[str | None] = mapped_column(Text)
+
+    layanan: Mapped[Layanan] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        cascade="all, delete-orphan", order_by="Answer.item_code"
+    )
+
+
+class Answer(db.Model):
+    """One answer, with the instrument version and scale it was given under."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        CheckConstraint("scale BETWEEN 2 AND 10", name="scale"),
+        CheckConstraint("value BETWEEN 1 AND scale", name="value"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(32))
+    instrument_version: Mapped[str] = mapped_column(String(16))
+    scale: Mapped[int] = mapped_column(SmallInteger)
+    value: Mapped[int] = mapped_column(SmallInteger)

@@ -1,0 +1,47 @@
+"""The instruments and profile questions the app serves, loaded once at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.responses import Schema
+from instruments import Instrument, ProfileQuestion, load_directory, load_profile_questions
+from instruments.loader import DEFAULT_DIRECTORY
+
+DEFAULT_INSTRUMENTS = ("skm", "ipak")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    instruments: Mapping[str, Instrument]
+    profile: tuple[ProfileQuestion, ...]
+
+    def schema(self) -> Schema:
+        """What a responses file may hold, for :func:`analysis.responses.read_responses`."""
+        umur = next((q for q in self.profile if q.key == "umur"), None)
+        bands = [
+            (c.value, c.min_years, c.max_years)
+            for c in (umur.choices if umur else ())
+            if c.min_years is not None and c.max_years is not None
+        ]
+        return Schema(
+            item_scales={c: i.scale for i in self.instruments.values() for c in i.codes},
+            choices={q.key: q.values for q in self.profile},
+            age_bands=bands,
+        )
+
+    def owner(self, code: str) -> Instrument | None:
+        """The instrument an item code belongs to."""
+        for instrument in self.instruments.values():
+            if code in instrument.codes:
+                return instrument
+        return None
+
+
+def load_catalogue(directory: Path | str | None = None) -> Catalogue:
+    return Catalogue(
+        instruments=load_directory(Path(directory) if directory else DEFAULT_DIRECTORY),
+        profile=load_profile_questions(),
+    )

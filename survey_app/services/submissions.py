@@ -1,0 +1,109 @@
+"""Recording a respondent's answers: once per encounter, under the server's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.periods import period_of
+from survey_app.models import Answer, Layanan, Submission
+from survey_app.services.catalogue import Catalogue
+
+
+class SubmissionRejected(ValueError):
+    """Answers that cannot be stored (tampered or empty); nothing was added."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a respondent sent, already parsed: item code -> answer, and the optional profile."""
+
+    answers: Mapping[str, int]
+    profile: Mapping[str, str]
+    saran: str | None
+    idempotency_key: str
+
+
+def find_layanan(session: Session, token: str) -> Layanan | None:
+    return session.scalar(select(Layanan).where(Layanan.token == token))
+
+
+def find_submission(session: Session, idempotency_key: str) -> Submission | None:
+    return session.scalar(select(Submission).where(Submission.idempotency_key == idempotency_key))
+
+
+def record_submission(
+    session: Session,
+    catalogue: Catalogue,
+    layanan: Layanan,
+    response: Response,
+    now: datetime,
+    source: str = "form",
+) -> tuple[Submission, bool]:
+    """Store ``response`` for ``layanan`` at the server time ``now``.
+
+    Returns the submission and whether it is new: a second call with the same idempotency key
+    returns the first submission and adds nothing. Raises :class:`SubmissionRejected` when an
+    answer is outside its scale, belongs to an instrument the layanan does not carry, or when
+    there is no answer at all.
+    """
+    existing = find_submission(session, response.idempotency_key)
+    if existing is not None:
+        if existing.layanan_id != layanan.id:
+            raise SubmissionRejected("this submission belongs to another layanan")
+        return existing, False
+    answers = _answers(catalogue, layanan, response.answers)
+    profile = _profile(catalogue, response.profile)
+    submission = Submission(
+        layanan=layanan,
+        submitted_at=now,
+        period=period_of(now, layanan.unit.timezone),
+        idempotency_key=response.idempotency_key,
+        source=source,
+        saran=(response.saran or "").strip() or None,
+        answers=answers,
+        **profile,
+    )
+    session.add(submission)
+    session.flush()
+    return submission, True
+
+
+def _answers(catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]) -> list[Answer]:
+    if not given:
+        raise SubmissionRejected("a submission with no answer at all is not stored")
+    carried = set(layanan.instrument_ids)
+    answers = []
+    for code, value in sorted(given.items()):
+        instrument = catalogue.owner(code)
+        if instrument is None or instrument.id not in carried:
+            raise SubmissionRejected(f"item {code} is not on this layanan's form")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= instrument.scale:
+            raise SubmissionRejected(f"item {code}: value {value!r} is outside 1-{instrument.scale}")
+        answers.append(
+            Answer(
+                item_code=code,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                scale=instrument.scale,
+                value=value,
+            )
+        )
+    return answers
+
+
+def _profile(catalogue: Catalogue, given: Mapping[str, str]) -> dict[str, str]:
+    allowed = {question.key: question.values for question in catalogue.profile}
+    profile = {}
+    for key, value in given.items():
+        if key not in allowed:
+            raise SubmissionRejected(f"{key} is not a profile question")
+        if value and value not in allowed[key]:
+            raise SubmissionRejected(f"{key}: value {value!r} is not one of the choices")
+        if value:
+            profile[key] = value
+    return profile

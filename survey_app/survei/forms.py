@@ -1,0 +1,102 @@
+"""The public survey form, built from the instrument definitions (one radio group per item)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from instruments import Instrument, ProfileQuestion
+from survey_app.services.submissions import Response
+
+KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "saran"}
+SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
+
+
+class SurveyForm(FlaskForm):
+    kunci = HiddenField(validators=[InputRequired()])
+    layanan = HiddenField(validators=[InputRequired()])
+
+    item_codes: tuple[str, ...] = ()
+    profile_keys: tuple[str, ...] = ()
+
+    def item_fields(self) -> list[Field]:
+        return [self[code] for code in self.item_codes]
+
+    def profile_fields(self) -> list[Field]:
+        return [self[key] for key in self.profile_keys]
+
+    def response(self) -> Response:
+        return Response(
+            answers={code: int(self[code].data) for code in self.item_codes},
+            profile={key: self[key].data or "" for key in self.profile_keys},
+            saran=self.saran.data,
+            idempotency_key=self.kunci.data,
+        )
+
+
+def form_class(
+    instruments: Sequence[Instrument], profile: Sequence[ProfileQuestion], language: str, saran_max: int
+) -> type[SurveyForm]:
+    """A form class for one layanan: its instruments' items, then the optional profile."""
+    attrs: dict[str, Any] = {
+        "item_codes": tuple(code for i in instruments for code in i.codes),
+        "profile_keys": tuple(q.key for q in profile),
+        "saran": TextAreaField(
+            _l("Saran dan masukan (tidak wajib)"),
+            validators=[Optional(), Length(max=saran_max, message=_l("Saran terlalu panjang."))],
+        ),
+    }
+    for instrument in instruments:
+        for item in instrument.items:
+            attrs[item.code] = RadioField(
+                item.question.get(language),
+                choices=[(str(v), text.get(language)) for v, text in enumerate(item.labels, 1)],
+                validators=[InputRequired(message=_l("Pertanyaan ini belum dijawab."))],
+            )
+    for question in profile:
+        choices = [(c.value, c.text.get(language)) for c in question.choices]
+        field = SelectField if question.key in SELECT_PROFILE else RadioField
+        if field is SelectField:
+            choices = [("", _l("(tidak diisi)")), *choices]
+        attrs[question.key] = field(
+            question.label.get(language), choices=choices, validators=[Optional()],
+            validate_choice=False,
+        )
+    return type("LayananSurveyForm", (SurveyForm,), attrs)
+
+
+def tampering(
+    posted: MultiDict[str, str],
+    kode: str,
+    instruments: Sequence[Instrument],
+    profile: Sequence[ProfileQuestion],
+) -> str | None:
+    """Why a post cannot come from our form (unknown field, value off the scale, wrong layanan)."""
+    scales = {code: i.scale for i in instruments for code in i.codes}
+    choices: Mapping[str, tuple[str, ...]] = {q.key: q.values for q in profile}
+    for name in posted:
+        values = posted.getlist(name)
+        if len(values) > 1:
+            return f"field {name} was sent more than once"
+        value = values[0]
+        if name in scales:
+            if value not in {str(v) for v in range(1, scales[name] + 1)}:
+                return f"item {name}: value {value!r} is outside 1-{scales[name]}"
+        elif name in choices:
+            if value and value not in choices[name]:
+                return f"{name}: value {value!r} is not one of the choices"
+        elif name not in FIXED_FIELDS:
+            return f"field {name} is not on this form"
+    if posted.get("layanan", kode) != kode:
+        return "the form was sent for another layanan"
+    if not KEY.match(posted.get("kunci", "")):
+        return "the form's submission key is missing or malformed"
+    return None
