@@ -127,7 +127,7 @@ class Assessment:
         return round_half_up(self.values[key], 2)
 
     def verdict(self, predikat: str) -> Verdict:
-        gagal = tuple(_failures(self, predikat))
+        gagal = tuple(failures(self, predikat))
         minimum = {key: lowest_index(self, predikat, key) for key in self._index_inputs()}
         return Verdict(predikat, gagal, minimum)
 
@@ -209,6 +209,8 @@ def _number(raw: Any, name: str, problems: list[str]) -> Fraction | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | Fraction | str):
         problems.append(f"{name}: value {raw!r} is not a number")
         return None
+    if isinstance(raw, int | Fraction):
+        return Fraction(raw)
     try:
         # floats come from JSON read without parse_float=Decimal; go through their shortest repr
         return Fraction(Decimal(repr(raw) if isinstance(raw, float) else str(raw)))
@@ -231,7 +233,7 @@ def _compute(
     return Assessment(profile, values, inputs, predikat_wbk)
 
 
-def _failures(assessment: Assessment, predikat: str) -> list[Failure]:
+def failures(assessment: Assessment, predikat: str) -> list[Failure]:
     profile = assessment.profile
     failures: list[Failure] = []
     for rule in profile.predikat[predikat]:
@@ -261,7 +263,7 @@ def lowest_index(assessment: Assessment, predikat: str, key: str) -> Decimal | N
         inputs = dict(assessment.inputs, **{key: Fraction(index, 10_000)})
         areas = {c.key: assessment.values[c.key] for c in assessment.profile.pengungkit}
         trial = _compute(assessment.profile, areas, inputs, assessment.predikat_wbk)
-        return {f.syarat for f in _failures(trial, predikat)}
+        return {f.syarat for f in failures(trial, predikat)}
 
     at_best = failing(40_000)
     if at_best & _depends_on(assessment, key):

@@ -95,7 +95,7 @@ def _load(source: str | Path | IO[bytes], filename: str | None) -> pd.DataFrame:
     try:
         if name.lower().endswith((".xlsx", ".xlsm")):
             frame = pd.read_excel(source, dtype=object, engine="openpyxl")
-            frame = frame.map(_cell_text)
+            frame = frame.map(_cell_text).astype(object)
         else:
             frame = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""],
                                 skipinitialspace=True, encoding="utf-8-sig")

@@ -1,0 +1,118 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL is used when reachable (SURVEY_TEST_POSTGRES_URL, default the local ``test``
+database); it is skipped otherwise, except under CI=true where an unreachable server fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from survey_app import create_app
+from survey_app.extensions import db
+from survey_app.models import Layanan, LayananInstrumen, Unit
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = SHARED / "fixtures"
+POSTGRES_URL = os.environ.get(
+    "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_postgres_ok: bool | None = None
+
+
+def postgres_reachable() -> bool:
+    global _postgres_ok
+    if _postgres_ok is None:
+        engine = sa.create_engine(POSTGRES_URL)
+        try:
+            with engine.connect():
+                _postgres_ok = True
+        except sa.exc.OperationalError:
+            _postgres_ok = False
+        finally:
+            engine.dispose()
+    return _postgres_ok
+
+
+def database_url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not postgres_reachable():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+        pytest.skip("PostgreSQL is not reachable")
+    return POSTGRES_URL
+
+
+class Clock:
+    """The server clock, set by a test."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def app(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path),
+        "SECRET_KEY": "test",
+        "CLOCK": clock,
+        "BASE_URL": "http://127.0.0.1:5000",
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def unit(app: Flask) -> Unit:
+    return make_unit()
+
+
+def make_unit(kode: str = "LAPAS-X", timezone: str = "Asia/Makassar", parent: Unit | None = None,
+              jenis: str = "upt") -> Unit:
+    unit = Unit(kode=kode, nama=f"Unit {kode}", jenis=jenis, timezone=timezone, parent=parent)
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def make_layanan(unit: Unit, kode: str = "KUNJ", instruments: tuple[str, ...] = ("skm", "ipak"),
+                 aktif: bool = True, kebutuhan_utama: bool = True) -> Layanan:
+    layanan = Layanan(unit=unit, kode=kode, nama=f"Layanan {kode}", aktif=aktif,
+                      kebutuhan_utama=kebutuhan_utama,
+                      instrumen=[LayananInstrumen(instrument_id=i, urutan=n)
+                                 for n, i in enumerate(instruments)])
+    db.session.add(layanan)
+    db.session.commit()
+    return layanan
+
+
+@pytest.fixture
+def layanan(unit: Unit) -> Layanan:
+    return make_layanan(unit)
