@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 SMALL_N = 30
 
@@ -68,6 +67,8 @@ def index_ci(values: pd.DataFrame, scale: int = 4, level: float = 0.95) -> tuple
     nrr = np.nansum(x, axis=0) / counts
     deviations = np.where(answered, x - nrr, 0.0) / counts * n
     z = deviations.sum(axis=1) / x.shape[1]
+    from scipy import stats as st  # imported here: scipy.stats costs most of a CLI start
+
     index = nrr.mean()
     half = st.t.ppf(0.5 + level / 2, n - 1) * np.sqrt(z.var(ddof=1) / n)
     return max(1.0, float(index - half)), min(4.0, float(index + half))

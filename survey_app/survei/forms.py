@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from instruments import Instrument, ProfileQuestion
@@ -58,14 +58,15 @@ def form_class(
         for item in instrument.items:
             attrs[item.code] = RadioField(
                 item.question.get(language),
-                choices=[(str(v), text.get(language)) for v, text in enumerate(item.labels, 1)],
+                choices=[SelectChoice(str(v), text.get(language))
+                         for v, text in enumerate(item.labels, 1)],
                 validators=[InputRequired(message=_l("Pertanyaan ini belum dijawab."))],
             )
     for question in profile:
-        choices = [(c.value, c.text.get(language)) for c in question.choices]
+        choices = [SelectChoice(c.value, c.text.get(language)) for c in question.choices]
         field = SelectField if question.key in SELECT_PROFILE else RadioField
         if field is SelectField:
-            choices = [("", _l("(tidak diisi)")), *choices]
+            choices = [SelectChoice("", str(_l("(tidak diisi)"))), *choices]
         attrs[question.key] = field(
             question.label.get(language), choices=choices, validators=[Optional()],
             validate_choice=False,
