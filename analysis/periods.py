@@ -35,7 +35,8 @@ def period_of(instant: datetime, tz: str) -> str:
 
 def periods_of(instants: pd.Series, tz: str) -> pd.Series:
     """Vectorised :func:`period_of` for a series of UTC timestamps."""
-    local = instants.dt.tz_convert(zone(tz))
+    zone(tz)  # a clear error for an unknown zone; pandas is fast with the name itself
+    local = instants.dt.tz_convert(tz)
     codes = local.dt.year * 100 + local.dt.month
     labels = {code: f"{code // 100:04d}-{code % 100:02d}" for code in codes.unique()}
     return codes.map(labels)

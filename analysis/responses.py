@@ -7,6 +7,7 @@ contract: ``row 7, column U3: value 5 is outside 1-4``. A file with any problem 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -97,8 +98,10 @@ def _load(source: str | Path | IO[bytes], filename: str | None) -> pd.DataFrame:
             frame = pd.read_excel(source, dtype=object, engine="openpyxl")
             frame = frame.map(_cell_text).astype(object)
         else:
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""],
-                                skipinitialspace=True, encoding="utf-8-sig")
+            # Item columns are left to the C parser's number inference (the fast path); a column
+            # holding text such as "x" comes back as object and is checked cell by cell.
+            frame = pd.read_csv(source, dtype=dict.fromkeys(META, str), keep_default_na=False,
+                                na_values=[""], skipinitialspace=True, encoding="utf-8-sig")
     except pd.errors.EmptyDataError as exc:
         raise ResponsesError(["the file is empty"]) from exc
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
@@ -144,12 +147,16 @@ class _CellChecks:
         self.problems = problems
 
     def _report(self, column: str, bad: pd.Series, why: str) -> None:
+        if not bad.any():
+            return
         for row, value in self.frame.loc[bad, column].items():
-            self.problems.append(f"row {row}, column {column}: value {value} {why}")
+            shown = int(value) if isinstance(value, float) and value.is_integer() else value
+            self.problems.append(f"row {row}, column {column}: value {shown} {why}")
 
     def answers(self, code: str, scale: int) -> pd.Series:
         raw = self.frame[code]
-        numbers = pd.to_numeric(raw, errors="coerce")
+        numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+        numbers = raw if numeric else pd.to_numeric(raw, errors="coerce")
         blank = raw.isna()
         unreadable = ~blank & numbers.isna()
         fractional = ~blank & ~unreadable & (numbers != np.floor(numbers))
@@ -161,13 +168,25 @@ class _CellChecks:
     def timestamps(self, tz: str) -> pd.Series:
         raw = self.frame["submitted_at"]
         self.required("submitted_at")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # mixed zones: handled below
+            parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # every stamp has the same offset
+            stamps = parsed.dt.tz_convert("UTC")
+        elif pd.api.types.is_datetime64_dtype(parsed):  # no stamp has an offset
+            stamps = parsed.dt.tz_localize(tz).dt.tz_convert("UTC")
+        else:
+            stamps = self._mixed_timestamps(raw, tz)
+        self._report("submitted_at", raw.notna() & stamps.isna(), "is not an ISO 8601 timestamp")
+        return stamps
+
+    def _mixed_timestamps(self, raw: pd.Series, tz: str) -> pd.Series:
+        """Stamps with different offsets, or some with and some without one."""
         has_offset = raw.str.contains(_OFFSET, regex=True, na=False)
         aware = pd.to_datetime(raw.where(has_offset), format="ISO8601", utc=True, errors="coerce")
         naive = pd.to_datetime(raw.where(~has_offset), format="ISO8601", errors="coerce")
-        local = naive.dt.tz_localize(zone(tz)).dt.tz_convert("UTC")
-        stamps = aware.where(has_offset, local)
-        self._report("submitted_at", raw.notna() & stamps.isna(), "is not an ISO 8601 timestamp")
-        return stamps
+        local = naive.dt.tz_localize(tz).dt.tz_convert("UTC")
+        return aware.where(has_offset, local)
 
     def required(self, column: str, allowed: Collection[str] | None = None) -> None:
         raw = self.frame[column]

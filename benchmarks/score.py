@@ -1,0 +1,95 @@
+"""Score 1,000,000 respondents (SKM + anti-corruption) from CSV, grouped by layanan and month.
+
+Prints wall time as a ratio to ``pandas.read_csv`` of the same file in the same run (target at
+most 1.5x) and the peak memory of each, measured in a fresh child process (target under 2 GiB).
+
+    .venv/bin/python benchmarks/score.py [--rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SKM = [f"U{i}" for i in range(1, 10)]
+IPAK = [f"AK{i}" for i in range(1, 6)]
+
+
+def make_file(path: Path, rows: int) -> None:
+    rng = np.random.default_rng(1)
+    start = np.datetime64("2026-01-01T00:00:00")
+    seconds = rng.integers(0, 365 * 24 * 3600, size=rows).astype("timedelta64[s]")
+    frame = pd.DataFrame({
+        "submitted_at": np.datetime_as_string(start + seconds, unit="s"),
+        "layanan": rng.choice(["KUNJ", "TITIP", "INTEG", "BANKUM", "PB"], size=rows),
+    })
+    for code in SKM + IPAK:
+        frame[code] = rng.integers(1, 5, size=rows)
+    frame.loc[rng.random(rows) < 0.01, "U9"] = pd.NA  # some blanks
+    frame.to_csv(path, index=False)
+
+
+def baseline(path: str) -> None:
+    pd.read_csv(path)
+
+
+def pipeline(path: str) -> None:
+    from analysis.responses import read_responses
+    from analysis.scoring import score_groups
+    from survey_app.services.catalogue import load_catalogue
+
+    frame = read_responses(Path(path), load_catalogue().schema(), tz="Asia/Jakarta")
+    for items in (SKM, IPAK):
+        groups = score_groups(frame, items, ["layanan", "period"])
+        [result.nilai for result in groups.values()]
+
+
+def timed(function, path: str, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function(path)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _peak(function, path: str, queue) -> None:
+    function(path)
+    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def peak_mib(function, path: str) -> float:
+    queue = mp.get_context("spawn").Queue()
+    child = mp.get_context("spawn").Process(target=_peak, args=(function, path, queue))
+    child.start()
+    value = queue.get()
+    child.join()
+    return float(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    rows = parser.parse_args().rows
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "responses.csv"
+        make_file(path, rows)
+        pipeline(str(path))  # warm imports and caches outside the timing
+        base, full = timed(baseline, str(path)), timed(pipeline, str(path))
+        base_mem, full_mem = peak_mib(baseline, str(path)), peak_mib(pipeline, str(path))
+    print(f"rows: {rows:,}  file: SKM + IPAK, 5 layanan x 12 months")
+    print(f"pandas.read_csv alone:           {base:6.2f} s   peak {base_mem:7.0f} MiB")
+    print(f"read + check + score (2 instr.): {full:6.2f} s   peak {full_mem:7.0f} MiB")
+    print(f"ratio to read_csv: {full / base:.2f}x (target <= 1.5x); "
+          f"peak memory {'under' if full_mem < 2048 else 'OVER'} 2 GiB")
+
+
+if __name__ == "__main__":
+    main()
