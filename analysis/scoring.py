@@ -138,24 +138,50 @@ def score_groups(
     Each group is scored from its own raw answers. Respondents who answered none of ``items``
     do not count for the instrument. Keys are the group values (a tuple for several columns).
     """
-    values = _item_values(frame, items, scale)
-    answered = values.notna()
-    responding = answered.any(axis=1)
+    values = _item_values(frame, items, scale).to_numpy()
+    responding = ~np.isnan(values).all(axis=1)
     if not responding.any():
         return {}
-    keys = [frame.loc[responding, column] for column in by]
-    grouped_values = values[responding].fillna(0).groupby(keys, sort=True)
-    sums = grouped_values.sum().astype("int64")
-    counts = answered[responding].groupby(keys, sort=True).sum()
-    sizes = grouped_values.size()
-    results: dict[Hashable, IndexResult] = {}
-    for key in sizes.index:
-        item_scores = tuple(
-            _item_score(code, int(counts.at[key, code]), int(sums.at[key, code]), scale)
-            for code in items
+    codes, keys = _group_codes(frame.loc[responding, list(by)])
+    values = values[responding]
+    answered = ~np.isnan(values)
+    filled = np.where(answered, values, 0.0)
+    sizes = np.bincount(codes, minlength=len(keys))
+    # float64 bincount sums are exact: whole numbers far below 2**53
+    counts = [np.bincount(codes, weights=answered[:, j], minlength=len(keys)) for j in range(len(items))]
+    sums = [np.bincount(codes, weights=filled[:, j], minlength=len(keys)) for j in range(len(items))]
+    return {
+        key: IndexResult(
+            n=int(sizes[g]),
+            items=tuple(
+                _item_score(code, int(counts[j][g]), int(sums[j][g]), scale)
+                for j, code in enumerate(items)
+            ),
         )
-        results[key] = IndexResult(n=int(sizes.at[key]), items=item_scores)
-    return results
+        for g, key in enumerate(keys)
+    }
+
+
+def _group_codes(columns: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
+    """A group number per row and the sorted group keys (a tuple when there are several)."""
+    combined = np.zeros(len(columns), dtype="int64")
+    uniques = []
+    for name in columns.columns:
+        codes, values = pd.factorize(columns[name], sort=True)
+        if (codes < 0).any():
+            raise ValueError(f"column {name} has empty values; every row needs a group")
+        combined = combined * len(values) + codes
+        uniques.append(values)
+    present, inverse = np.unique(combined, return_inverse=True)
+    keys: list[Hashable] = []
+    for number in present:
+        parts = []
+        for values in reversed(uniques):
+            number, index = divmod(int(number), len(values))
+            parts.append(values[index])
+        parts.reverse()
+        keys.append(parts[0] if len(parts) == 1 else tuple(parts))
+    return inverse.reshape(-1), keys
 
 
 def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> pd.DataFrame:

@@ -31,3 +31,7 @@ def demo_command(if_empty: bool) -> None:
                       current_app.config["CLOCK"](), only_if_empty=if_empty)
     db.session.commit()
     click.echo(f"Data contoh: {added} jawaban ditambahkan." if added else "Data contoh sudah ada.")
+
+
+if __name__ == "__main__":
+    main()

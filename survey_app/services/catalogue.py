@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from analysis.responses import Schema
@@ -40,7 +41,9 @@ class Catalogue:
         return None
 
 
+@cache
 def load_catalogue(directory: Path | str | None = None) -> Catalogue:
+    """Read the instrument files once per directory (they do not change while running)."""
     return Catalogue(
         instruments=load_directory(Path(directory) if directory else DEFAULT_DIRECTORY),
         profile=load_profile_questions(),
