@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis import lke, sample
 from analysis.periods import check_month, zone
-from analysis.responses import ResponsesError, read_responses, read_services
+from analysis.responses import read_responses, read_services
 from analysis.scoring import score
 from analysis.stats import reliability
 from survey_app.services.catalogue import load_catalogue

@@ -7,7 +7,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
-from reportlab.lib.colors import black, HexColor
+from reportlab.lib.colors import HexColor, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas

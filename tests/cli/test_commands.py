@@ -4,9 +4,8 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
