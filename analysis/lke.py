@@ -235,11 +235,11 @@ def _compute(
 
 def failures(assessment: Assessment, predikat: str) -> list[Failure]:
     profile = assessment.profile
-    failures: list[Failure] = []
+    found: list[Failure] = []
     for rule in profile.predikat[predikat]:
         if "predikat" in rule:
             if not assessment.predikat_wbk:
-                failures.append(Failure(rule["predikat"], False, True, None))
+                found.append(Failure(rule["predikat"], False, True, None))
             continue
         if "setiap_area" in rule:
             share = fraction(rule["setiap_area"])
@@ -249,8 +249,8 @@ def failures(assessment: Assessment, predikat: str) -> list[Failure]:
         for key, minimum_exact in checks:
             value, minimum = assessment.rounded(key), round_half_up(minimum_exact, 2)
             if value < minimum:
-                failures.append(Failure(key, value, minimum, minimum - value))
-    return failures
+                found.append(Failure(key, value, minimum, minimum - value))
+    return found
 
 
 def lowest_index(assessment: Assessment, predikat: str, key: str) -> Decimal | None:

@@ -126,8 +126,7 @@ def score(frame: pd.DataFrame, items: Sequence[str], scale: int = 4) -> IndexRes
     ValueError
         When an item column is missing or holds a value that is not a whole number in 1..scale.
     """
-    frame = frame.assign(_all=0)
-    return score_groups(frame, items, ["_all"], scale).get(0, _empty(items))
+    return score_groups(frame, items, [], scale).get((), _empty(items))
 
 
 def score_groups(
@@ -163,8 +162,13 @@ def score_groups(
 
 
 def _group_codes(columns: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
-    """A group number per row and the sorted group keys (a tuple when there are several)."""
+    """A group number per row and the sorted group keys (a tuple when there are several).
+
+    Without columns every row is in the one group ``()``.
+    """
     combined = np.zeros(len(columns), dtype="int64")
+    if not len(columns.columns):
+        return combined, [()]
     uniques = []
     for name in columns.columns:
         codes, values = pd.factorize(columns[name], sort=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -42,10 +43,17 @@ class SurveyForm(FlaskForm):
         )
 
 
+@lru_cache(maxsize=64)
 def form_class(
-    instruments: Sequence[Instrument], profile: Sequence[ProfileQuestion], language: str, saran_max: int
+    instruments: tuple[Instrument, ...],
+    profile: tuple[ProfileQuestion, ...],
+    language: str,
+    saran_max: int,
 ) -> type[SurveyForm]:
-    """A form class for one layanan: its instruments' items, then the optional profile."""
+    """A form class for one layanan: its instruments' items, then the optional profile.
+
+    Cached: a class depends only on its (frozen) instruments, the language and the saran limit.
+    """
     attrs: dict[str, Any] = {
         "item_codes": tuple(code for i in instruments for code in i.codes),
         "profile_keys": tuple(q.key for q in profile),

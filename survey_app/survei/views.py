@@ -42,9 +42,9 @@ def _open_layanan(token: str) -> Layanan:
     return layanan
 
 
-def _instruments(layanan: Layanan) -> list[Instrument]:
+def _instruments(layanan: Layanan) -> tuple[Instrument, ...]:
     instruments = _catalogue().instruments
-    return [instruments[i] for i in layanan.instrument_ids if i in instruments]
+    return tuple(instruments[i] for i in layanan.instrument_ids if i in instruments)
 
 
 def _form(layanan: Layanan) -> SurveyForm:

@@ -64,7 +64,8 @@ def test_missing_answer_shows_the_form_again_with_summary_and_kept_answers(clien
     assert response.status_code == 422
     assert 'class="error-summary"' in page and "Ada 2 pertanyaan yang belum dijawab" in page
     assert 'href="#U4"' in page and 'href="#AK2"' in page
-    assert '<input checked id="U1-1" name="U1" required type="radio" value="2">' in page
+    assert '<input id="U1-1" name="U1" type="radio" value="2" required checked>' in page
+    assert page.count(" checked") == 9 + 5 - 2  # every answer sent comes back checked
     assert count() == 0
 
 
