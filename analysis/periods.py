@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -34,12 +35,14 @@ def period_of(instant: datetime, tz: str) -> str:
 
 
 def periods_of(instants: pd.Series, tz: str) -> pd.Series:
-    """Vectorised :func:`period_of` for a series of UTC timestamps."""
+    """Vectorised :func:`period_of` for a series of UTC timestamps, as a categorical."""
     zone(tz)  # a clear error for an unknown zone; pandas is fast with the name itself
-    local = instants.dt.tz_convert(tz)
-    codes = local.dt.year * 100 + local.dt.month
-    labels = {code: f"{code // 100:04d}-{code % 100:02d}" for code in codes.unique()}
-    return codes.map(labels)
+    local = instants.dt.tz_convert(tz).dt.tz_localize(None).to_numpy()
+    months = local.astype("datetime64[M]").astype("int64")  # months since 1970-01
+    numbers, present = pd.factorize(months, sort=True)
+    labels = np.datetime_as_string(present.astype("datetime64[M]"), unit="M").tolist()
+    # categorical: grouping by month then reuses these codes instead of hashing strings
+    return pd.Series(pd.Categorical.from_codes(numbers, labels), index=instants.index)
 
 
 def check_month(text: str) -> str:

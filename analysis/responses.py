@@ -88,6 +88,7 @@ def read_responses(
     if problems:
         raise ResponsesError(sorted(problems, key=_row_order))
     frame["period"] = periods_of(frame["submitted_at"], tz)
+    frame["layanan"] = frame["layanan"].astype("category")
     return frame
 
 
@@ -155,8 +156,13 @@ class _CellChecks:
 
     def answers(self, code: str, scale: int) -> pd.Series:
         raw = self.frame[code]
-        numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
-        numbers = raw if numeric else pd.to_numeric(raw, errors="coerce")
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            values = raw.to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                fine = np.isnan(values) | ((values >= 1) & (values <= scale) & (values % 1 == 0))
+            if fine.all():  # the common case: a clean numeric column, checked in one pass
+                return pd.Series(values, index=raw.index)
+        numbers = pd.to_numeric(raw, errors="coerce")
         blank = raw.isna()
         unreadable = ~blank & numbers.isna()
         fractional = ~blank & ~unreadable & (numbers != np.floor(numbers))
@@ -223,8 +229,9 @@ class _CellChecks:
             )
 
     def some_answer(self, items: Sequence[str]) -> None:
-        none = self.frame[list(items)].isna().all(axis=1)
-        self.problems.extend(f"row {row}: no answer to any item" for row in none.index[none])
+        none = np.logical_and.reduce([self.frame[code].isna().to_numpy() for code in items])
+        rows = self.frame.index[none]
+        self.problems.extend(f"row {row}: no answer to any item" for row in rows)
 
 
 def _row_order(message: str) -> tuple[int, str]:

@@ -137,18 +137,22 @@ def score_groups(
     Each group is scored from its own raw answers. Respondents who answered none of ``items``
     do not count for the instrument. Keys are the group values (a tuple for several columns).
     """
-    values = _item_values(frame, items, scale).to_numpy()
-    responding = ~np.isnan(values).all(axis=1)
+    columns = _item_values(frame, items, scale)
+    answered = [~np.isnan(column) for column in columns]
+    responding = np.logical_or.reduce(answered)
     if not responding.any():
         return {}
-    codes, keys = _group_codes(frame.loc[responding, list(by)])
-    values = values[responding]
-    answered = ~np.isnan(values)
-    filled = np.where(answered, values, 0.0)
-    sizes = np.bincount(codes, minlength=len(keys))
+    codes, keys = _group_codes(frame, by, responding)
+    # Rows of no group (they answered nothing) go to one extra bin that is dropped.
+    bins = len(keys) + 1
+
+    def tally(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(codes, weights=weights, minlength=bins)[:-1]
+
+    sizes = tally(None)
     # float64 bincount sums are exact: whole numbers far below 2**53
-    counts = [np.bincount(codes, weights=answered[:, j], minlength=len(keys)) for j in range(len(items))]
-    sums = [np.bincount(codes, weights=filled[:, j], minlength=len(keys)) for j in range(len(items))]
+    counts = [tally(mask.astype("float64")) for mask in answered]
+    sums = [tally(np.nan_to_num(column)) for column in columns]
     return {
         key: IndexResult(
             n=int(sizes[g]),
@@ -161,22 +165,23 @@ def score_groups(
     }
 
 
-def _group_codes(columns: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
-    """A group number per row and the sorted group keys (a tuple when there are several).
+def _group_codes(
+    frame: pd.DataFrame, by: Sequence[str], rows: np.ndarray
+) -> tuple[np.ndarray, list[Hashable]]:
+    """A group number per row and the sorted keys of the groups present among ``rows``.
 
-    Without columns every row is in the one group ``()``.
+    Rows outside ``rows`` get the number ``len(keys)``. Keys are tuples when ``by`` has several
+    columns; without columns every selected row is in the one group ``()``.
     """
-    combined = np.zeros(len(columns), dtype="int64")
-    if not len(columns.columns):
-        return combined, [()]
+    combined = np.zeros(len(frame), dtype="int64")
     uniques = []
-    for name in columns.columns:
-        codes, values = pd.factorize(columns[name], sort=True)
-        if (codes < 0).any():
+    for name in by:
+        codes, values = pd.factorize(frame[name], sort=True)
+        if (codes[rows] < 0).any():
             raise ValueError(f"column {name} has empty values; every row needs a group")
-        combined = combined * len(values) + codes
+        combined = combined * max(len(values), 1) + codes
         uniques.append(values)
-    present, inverse = np.unique(combined, return_inverse=True)
+    present, inverse = np.unique(combined[rows], return_inverse=True)
     keys: list[Hashable] = []
     for number in present:
         parts = []
@@ -184,22 +189,31 @@ def _group_codes(columns: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
             number, index = divmod(int(number), len(values))
             parts.append(values[index])
         parts.reverse()
-        keys.append(parts[0] if len(parts) == 1 else tuple(parts))
-    return inverse.reshape(-1), keys
+        keys.append(tuple(parts) if len(parts) != 1 else parts[0])
+    group = np.full(len(frame), len(keys), dtype="int64")
+    group[rows] = inverse.reshape(-1)
+    return group, keys
 
 
-def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> pd.DataFrame:
+def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> list[np.ndarray]:
+    """The item columns as float arrays (NaN for a blank), checked against 1..scale."""
     missing = [code for code in items if code not in frame.columns]
     if missing:
         raise ValueError(f"item column {', '.join(missing)} is missing")
-    values = frame[list(items)].apply(pd.to_numeric, errors="coerce").astype("float64")
-    present = values.notna() | frame[list(items)].isna()
-    whole = values.isna() | ((values == np.floor(values)) & (values >= 1) & (values <= scale))
-    bad = ~(present & whole)
-    if bad.to_numpy().any():
-        count = int(bad.to_numpy().sum())
-        raise ValueError(f"{count} answer(s) are not whole numbers in 1-{scale}")
-    return values
+    columns, bad = [], 0
+    for code in items:
+        raw = frame[code]
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            column = raw.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            column = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            bad += int((np.isnan(column) & raw.notna().to_numpy()).sum())  # text such as "x"
+        given = column[~np.isnan(column)]
+        bad += int(((given != np.floor(given)) | (given < 1) | (given > scale)).sum())
+        columns.append(column)
+    if bad:
+        raise ValueError(f"{bad} answer(s) are not whole numbers in 1-{scale}")
+    return columns
 
 
 def _item_score(code: str, n: int, raw_sum: int, scale: int) -> ItemScore:

@@ -9,14 +9,17 @@ most 1.5x) and the peak memory of each, measured in a fresh child process (targe
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import resource
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SKM = [f"U{i}" for i in range(1, 10)]
 IPAK = [f"AK{i}" for i in range(1, 6)]
@@ -51,27 +54,33 @@ def pipeline(path: str) -> None:
         [result.nilai for result in groups.values()]
 
 
-def timed(function, path: str, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
+def interleaved(path: str, rounds: int = 7) -> tuple[float, float, float]:
+    """Median seconds of the baseline and the pipeline, and the median of per-round ratios.
+
+    The two alternate within each round, so drift on a shared machine hits both alike.
+    """
+    base, full, ratios = [], [], []
+    for _ in range(rounds):
         started = time.perf_counter()
-        function(path)
-        best = min(best, time.perf_counter() - started)
-    return best
+        baseline(path)
+        middle = time.perf_counter()
+        pipeline(path)
+        ended = time.perf_counter()
+        base.append(middle - started)
+        full.append(ended - middle)
+        ratios.append(full[-1] / base[-1])
+    return statistics.median(base), statistics.median(full), statistics.median(ratios)
 
 
-def _peak(function, path: str, queue) -> None:
-    function(path)
-    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-
-
-def peak_mib(function, path: str) -> float:
-    queue = mp.get_context("spawn").Queue()
-    child = mp.get_context("spawn").Process(target=_peak, args=(function, path, queue))
-    child.start()
-    value = queue.get()
-    child.join()
-    return float(value)
+def peak_mib(function: str, path: str) -> float:
+    """Peak resident memory of a fresh interpreter that runs ``function(path)`` and nothing else."""
+    # VmHWM belongs to the new process image; ru_maxrss would carry the parent's peak over exec.
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"import score; score.{function}({path!r}); "
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=ROOT)
+    return int(done.stdout.split()[-1]) / 1024
 
 
 def main() -> None:
@@ -82,12 +91,12 @@ def main() -> None:
         path = Path(folder) / "responses.csv"
         make_file(path, rows)
         pipeline(str(path))  # warm imports and caches outside the timing
-        base, full = timed(baseline, str(path)), timed(pipeline, str(path))
-        base_mem, full_mem = peak_mib(baseline, str(path)), peak_mib(pipeline, str(path))
+        base, full, ratio = interleaved(str(path))
+        base_mem, full_mem = peak_mib("baseline", str(path)), peak_mib("pipeline", str(path))
     print(f"rows: {rows:,}  file: SKM + IPAK, 5 layanan x 12 months")
     print(f"pandas.read_csv alone:           {base:6.2f} s   peak {base_mem:7.0f} MiB")
     print(f"read + check + score (2 instr.): {full:6.2f} s   peak {full_mem:7.0f} MiB")
-    print(f"ratio to read_csv: {full / base:.2f}x (target <= 1.5x); "
+    print(f"ratio to read_csv (median of 7 interleaved rounds): {ratio:.2f}x (target <= 1.5x); "
           f"peak memory {'under' if full_mem < 2048 else 'OVER'} 2 GiB")
 
 
