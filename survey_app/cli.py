@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
+from analysis.responses import ResponsesError, read_responses
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.filecli import COMMANDS
+from survey_app.filecli import COMMANDS, fail, ignored
+from survey_app.models import Unit
 from survey_app.services.demo import load_demo
+from survey_app.services.imports import import_responses
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -31,6 +37,30 @@ def demo_command(if_empty: bool) -> None:
                       current_app.config["CLOCK"](), only_if_empty=if_empty)
     db.session.commit()
     click.echo(f"Data contoh: {added} jawaban ditambahkan." if added else "Data contoh sudah ada.")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--unit", "unit_kode", required=True, metavar="KODE", help="Kode unit tujuan.")
+@click.option("--ignore", multiple=True, metavar="COL[,COL]", help="Kolom tambahan yang dilewati.")
+@with_appcontext
+def import_command(file: str, unit_kode: str, ignore: tuple[str, ...]) -> None:
+    """Simpan berkas jawaban (CSV/XLSX) ke satu unit; semua atau tidak sama sekali."""
+    from flask import current_app
+
+    unit = db.session.scalar(select(Unit).where(Unit.kode == unit_kode))
+    if unit is None:
+        fail([f"unit {unit_kode} is unknown"])
+    catalogue = current_app.extensions["zisurvey.catalogue"]
+    try:
+        frame = read_responses(Path(file), catalogue.schema(), tz=unit.timezone,
+                               ignore=ignored(ignore), known_layanan=[x.kode for x in unit.layanan])
+        result = import_responses(db.session, catalogue, unit, frame, current_app.config["CLOCK"]())
+        db.session.commit()
+    except ResponsesError as exc:
+        db.session.rollback()
+        fail(exc.problems)
+    click.echo(f"{result.added} jawaban ditambahkan, {result.already_there} sudah ada.")
 
 
 if __name__ == "__main__":

@@ -51,13 +51,13 @@ def emit(as_json: bool, payload: dict[str, Any], table: Callable[[], str]) -> No
     click.echo(json.dumps(payload, ensure_ascii=False) if as_json else table())
 
 
-def _ignored(values: tuple[str, ...]) -> list[str]:
+def ignored(values: tuple[str, ...]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
 def _responses(path: str, tz: str, ignore: tuple[str, ...], **kwargs: Any) -> pd.DataFrame:
     zone(tz)
-    return read_responses(Path(path), load_catalogue().schema(), tz=tz, ignore=_ignored(ignore),
+    return read_responses(Path(path), load_catalogue().schema(), tz=tz, ignore=ignored(ignore),
                           **kwargs)
 
 

@@ -40,6 +40,10 @@ class Catalogue:
                 return instrument
         return None
 
+    def owner_id(self, code: str) -> str | None:
+        instrument = self.owner(code)
+        return instrument.id if instrument else None
+
 
 @cache
 def load_catalogue(directory: Path | str | None = None) -> Catalogue:

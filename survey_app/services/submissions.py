@@ -56,21 +56,26 @@ def record_submission(
         if existing.layanan_id != layanan.id:
             raise SubmissionRejected("this submission belongs to another layanan")
         return existing, False
-    answers = _answers(catalogue, layanan, response.answers)
-    profile = _profile(catalogue, response.profile)
-    submission = Submission(
-        layanan=layanan,
-        submitted_at=now,
-        period=period_of(now, layanan.unit.timezone),
-        idempotency_key=response.idempotency_key,
-        source=source,
-        saran=(response.saran or "").strip() or None,
-        answers=answers,
-        **profile,
-    )
+    submission = new_submission(catalogue, layanan, response, now, source)
     session.add(submission)
     session.flush()
     return submission, True
+
+
+def new_submission(
+    catalogue: Catalogue, layanan: Layanan, response: Response, when: datetime, source: str
+) -> Submission:
+    """A checked, unsaved submission at ``when``; its period is the month in the unit's zone."""
+    return Submission(
+        layanan=layanan,
+        submitted_at=when,
+        period=period_of(when, layanan.unit.timezone),
+        idempotency_key=response.idempotency_key,
+        source=source,
+        saran=(response.saran or "").strip() or None,
+        answers=_answers(catalogue, layanan, response.answers),
+        **_profile(catalogue, response.profile),
+    )
 
 
 def _answers(catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]) -> list[Answer]:

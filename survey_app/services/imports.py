@@ -1,0 +1,107 @@
+"""Storing a responses file (paper forms typed in, a form export) for one unit, all or nothing.
+
+The file is read and checked by :func:`analysis.responses.read_responses`; here each row must also
+fit the unit: a known layanan, items its form carries, a time that is not in the future. Rows
+with an ``id`` get the key ``import:<unit>:<id>``, so importing the same file again adds nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.responses import ResponsesError
+from survey_app.models import Layanan, Submission, Unit
+from survey_app.services.catalogue import Catalogue
+from survey_app.services.submissions import Response, new_submission
+
+PROFILE_COLUMNS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    already_there: int
+    per_layanan: dict[str, int] = field(default_factory=dict)
+
+
+def import_responses(
+    session: Session, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
+) -> ImportResult:
+    """Add every row of ``frame`` (from ``read_responses``) to ``unit``; flush, do not commit.
+
+    Raises :class:`ResponsesError` listing every row that does not fit; nothing is added then.
+    """
+    layanan = {item.kode: item for item in unit.layanan}
+    items = [code for code in frame.columns if catalogue.owner(code) is not None]
+    problems = _problems(catalogue, layanan, frame, items, now)
+    if problems:
+        raise ResponsesError(problems)
+    keys = _keys(unit, frame)
+    existing = _existing(session, [key for key in keys if key is not None])
+    added: Counter[str] = Counter()
+    for row, key in zip(frame.itertuples(index=False), keys, strict=True):
+        if key in existing:
+            continue
+        record = row._asdict()
+        target = layanan[str(record["layanan"])]
+        response = Response(
+            answers={c: int(record[c]) for c in items if not np.isnan(record[c])},
+            profile={k: str(record[k]) for k in PROFILE_COLUMNS if k in record and _given(record[k])},
+            saran=str(record["saran"]) if _given(record.get("saran")) else None,
+            idempotency_key=key or f"import:{unit.kode}:{_fresh()}",
+        )
+        when = record["submitted_at"].to_pydatetime()
+        session.add(new_submission(catalogue, target, response, when, source="import"))
+        added[target.kode] += 1
+    session.flush()
+    return ImportResult(sum(added.values()), len(existing), dict(added))
+
+
+def _problems(
+    catalogue: Catalogue, layanan: dict[str, Layanan], frame: pd.DataFrame, items: list[str], now: datetime
+) -> list[str]:
+    problems = []
+    unknown = ~frame["layanan"].isin(list(layanan))
+    problems += [f"row {row}, column layanan: value {value} is not a layanan of this unit"
+                 for row, value in frame.loc[unknown, "layanan"].items()]
+    for code in items:
+        owner_id = catalogue.owner_id(code)
+        not_carried = [k for k, item in layanan.items() if owner_id not in item.instrument_ids]
+        stray = frame[code].notna() & frame["layanan"].isin(not_carried)
+        problems += [f"row {row}, column {code}: layanan {kode} does not carry {owner_id}"
+                     for row, kode in frame.loc[stray, "layanan"].items()]
+    future = frame["submitted_at"] > pd.Timestamp(now)
+    problems += [f"row {row}, column submitted_at: value {value.isoformat()} is in the future"
+                 for row, value in frame.loc[future, "submitted_at"].items()]
+    return problems
+
+
+def _keys(unit: Unit, frame: pd.DataFrame) -> list[str | None]:
+    if "id" not in frame.columns:
+        return [None] * len(frame)
+    return [f"import:{unit.kode}:{value}" if _given(value) else None for value in frame["id"]]
+
+
+def _existing(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):  # keep IN lists a reasonable size
+        chunk = keys[start:start + 1000]
+        found.update(session.scalars(
+            select(Submission.idempotency_key).where(Submission.idempotency_key.in_(chunk))))
+    return found
+
+
+def _given(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and value != ""
+
+
+def _fresh() -> str:
+    return secrets.token_urlsafe(16)

@@ -1,0 +1,45 @@
+"""Stored answers as a frame for :mod:`analysis` (one row per submission, one column per item)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.models import Answer, Layanan, Submission
+
+META = ["id", "layanan", "period", "submitted_at", "umur", "jenis_kelamin", "pendidikan",
+        "pekerjaan"]
+
+
+def answers_frame(
+    session: Session, layanan_ids: Iterable[int], periods: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Submissions of the given layanan (and months) with their answers pivoted to item columns.
+
+    Values are the answers as given; every stored answer keeps the scale it was given under.
+    """
+    query = (
+        select(Submission.id, Layanan.kode.label("layanan"), Submission.period,
+               Submission.submitted_at, Submission.umur, Submission.jenis_kelamin,
+               Submission.pendidikan, Submission.pekerjaan)
+        .join(Submission.layanan)
+        .where(Submission.layanan_id.in_(list(layanan_ids)))
+        .order_by(Submission.id)
+    )
+    if periods is not None:
+        query = query.where(Submission.period.in_(list(periods)))
+    submissions = pd.DataFrame(session.execute(query).all(), columns=META)
+    if submissions.empty:
+        return submissions
+    answers = pd.DataFrame(
+        session.execute(
+            select(Answer.submission_id, Answer.item_code, Answer.value)
+            .where(Answer.submission_id.in_(query.with_only_columns(Submission.id).order_by(None)))
+        ).all(),
+        columns=["id", "item", "value"],
+    )
+    wide = answers.pivot(index="id", columns="item", values="value").astype("float64")
+    return submissions.join(wide, on="id")
