@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SURVEY_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/zisurvey.db
 
-.PHONY: run test install dev translations lint bench clean
+.PHONY: run test install dev translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,13 @@ run: install
 	@echo "zisurvey: http://127.0.0.1:5000"
 	$(BIN)/zisurvey run --host 127.0.0.1 --port 5000
 
-## make test: the whole suite (SQLite, and PostgreSQL when reachable; CI requires it)
+## make test: lint, types, then the whole suite (SQLite, and PostgreSQL when reachable; CI requires it)
 test: dev
 	@test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
-	$(BIN)/pytest
-
-lint: dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/pytest
 
 bench: dev
 	$(BIN)/python benchmarks/score.py

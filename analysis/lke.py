@@ -52,8 +52,12 @@ class Profile:
     def label(self, key: str) -> str:
         labels = {c.key: c.label for c in self.pengungkit + self.hasil}
         labels.update({key: label for key, label, _ in self.subtotal})
-        labels.update(pengungkit="Pengungkit", hasil="Hasil", total="Total",
-                      predikat_wbk="Sudah berpredikat WBK")
+        labels.update(
+            pengungkit="Pengungkit",
+            hasil="Hasil",
+            total="Total",
+            predikat_wbk="Sudah berpredikat WBK",
+        )
         return labels.get(key, key)
 
 
@@ -197,7 +201,9 @@ def _read_values(
             continue
         low, high = (Fraction(1), Fraction(4)) if c.dari == "indeks" else (Fraction(0), c.bobot)
         if not low <= value <= high:
-            problems.append(f"{name(c.key)}: value {_show(value)} is outside {_show(low)}-{_show(high)}")
+            problems.append(
+                f"{name(c.key)}: value {_show(value)} is outside {_show(low)}-{_show(high)}"
+            )
         values[c.key] = value
     return values
 
@@ -259,6 +265,7 @@ def lowest_index(assessment: Assessment, predikat: str, key: str) -> Decimal | N
     Other inputs stay as they are. None when even 4,0000 is not enough. Conditions that do not
     depend on ``key`` are ignored: they are listed by :meth:`Assessment.verdict` anyway.
     """
+
     def failing(index: int) -> set[str]:
         inputs = dict(assessment.inputs, **{key: Fraction(index, 10_000)})
         areas = {c.key: assessment.values[c.key] for c in assessment.profile.pengungkit}

@@ -19,7 +19,16 @@ import pandas as pd
 
 from analysis.periods import periods_of, zone
 
-META = ("id", "submitted_at", "layanan", "umur", "jenis_kelamin", "pendidikan", "pekerjaan", "saran")
+META = (
+    "id",
+    "submitted_at",
+    "layanan",
+    "umur",
+    "jenis_kelamin",
+    "pendidikan",
+    "pekerjaan",
+    "saran",
+)
 REQUIRED = ("submitted_at", "layanan")
 MAX_MESSAGES = 1000
 _OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
@@ -101,8 +110,14 @@ def _load(source: str | Path | IO[bytes], filename: str | None) -> pd.DataFrame:
         else:
             # Item columns are left to the C parser's number inference (the fast path); a column
             # holding text such as "x" comes back as object and is checked cell by cell.
-            frame = pd.read_csv(source, dtype=dict.fromkeys(META, str), keep_default_na=False,
-                                na_values=[""], skipinitialspace=True, encoding="utf-8-sig")
+            frame = pd.read_csv(
+                source,
+                dtype=dict.fromkeys(META, str),
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+                encoding="utf-8-sig",
+            )
     except pd.errors.EmptyDataError as exc:
         raise ResponsesError(["the file is empty"]) from exc
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
@@ -245,8 +260,11 @@ def read_services(source: str | Path | IO[bytes]) -> pd.DataFrame:
         frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError as exc:
         raise ResponsesError(["the services file is empty"]) from exc
-    problems = [f"column {c}: required column is missing"
-                for c in ("kode", "nama", "kebutuhan_utama") if c not in frame.columns]
+    problems = [
+        f"column {c}: required column is missing"
+        for c in ("kode", "nama", "kebutuhan_utama")
+        if c not in frame.columns
+    ]
     if problems:
         raise ResponsesError(problems)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
@@ -261,4 +279,3 @@ def read_services(source: str | Path | IO[bytes]) -> pd.DataFrame:
     if problems:
         raise ResponsesError(problems)
     return frame.assign(kode=frame["kode"].str.strip(), kebutuhan_utama=flags.astype(bool))
-

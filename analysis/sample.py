@@ -132,7 +132,9 @@ def compliance(
     return Compliance(
         period=period,
         layanan=tuple(
-            ServiceCount(kode, kebutuhan_utama, int(counts.get(kode, 0)), target(kebutuhan_utama, served))
+            ServiceCount(
+                kode, kebutuhan_utama, int(counts.get(kode, 0)), target(kebutuhan_utama, served)
+            )
             for kode, kebutuhan_utama, served in services
         ),
     )

@@ -30,8 +30,10 @@ class Reliability:
 
         return {
             "ci95_indeks": [r4(self.ci_low), r4(self.ci_high)],
-            "ci95_nilai": [r4(None if self.ci_low is None else self.ci_low * 25),
-                           r4(None if self.ci_high is None else self.ci_high * 25)],
+            "ci95_nilai": [
+                r4(None if self.ci_low is None else self.ci_low * 25),
+                r4(None if self.ci_high is None else self.ci_high * 25),
+            ],
             "cronbach_alpha": r4(self.cronbach_alpha),
             "item_total": {k: r4(v) for k, v in self.item_total.items()},
             "n_lengkap": self.complete_cases,
@@ -39,7 +41,9 @@ class Reliability:
         }
 
 
-def index_ci(values: pd.DataFrame, scale: int = 4, level: float = 0.95) -> tuple[float, float] | None:
+def index_ci(
+    values: pd.DataFrame, scale: int = 4, level: float = 0.95
+) -> tuple[float, float] | None:
     """Confidence interval of the index (mean of item NRRs) by linearisation.
 
     Notes

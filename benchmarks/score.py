@@ -29,10 +29,12 @@ def make_file(path: Path, rows: int) -> None:
     rng = np.random.default_rng(1)
     start = np.datetime64("2026-01-01T00:00:00")
     seconds = rng.integers(0, 365 * 24 * 3600, size=rows).astype("timedelta64[s]")
-    frame = pd.DataFrame({
-        "submitted_at": np.datetime_as_string(start + seconds, unit="s"),
-        "layanan": rng.choice(["KUNJ", "TITIP", "INTEG", "BANKUM", "PB"], size=rows),
-    })
+    frame = pd.DataFrame(
+        {
+            "submitted_at": np.datetime_as_string(start + seconds, unit="s"),
+            "layanan": rng.choice(["KUNJ", "TITIP", "INTEG", "BANKUM", "PB"], size=rows),
+        }
+    )
     for code in SKM + IPAK:
         frame[code] = rng.integers(1, 5, size=rows)
     frame.loc[rng.random(rows) < 0.01, "U9"] = pd.NA  # some blanks
@@ -75,11 +77,14 @@ def interleaved(path: str, rounds: int = 7) -> tuple[float, float, float]:
 def peak_mib(function: str, path: str) -> float:
     """Peak resident memory of a fresh interpreter that runs ``function(path)`` and nothing else."""
     # VmHWM belongs to the new process image; ru_maxrss would carry the parent's peak over exec.
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            f"import score; score.{function}({path!r}); "
-            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=ROOT)
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        f"import score; score.{function}({path!r}); "
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return int(done.stdout.split()[-1]) / 1024
 
 
@@ -96,8 +101,10 @@ def main() -> None:
     print(f"rows: {rows:,}  file: SKM + IPAK, 5 layanan x 12 months")
     print(f"pandas.read_csv alone:           {base:6.2f} s   peak {base_mem:7.0f} MiB")
     print(f"read + check + score (2 instr.): {full:6.2f} s   peak {full_mem:7.0f} MiB")
-    print(f"ratio to read_csv (median of 7 interleaved rounds): {ratio:.2f}x (target <= 1.5x); "
-          f"peak memory {'under' if full_mem < 2048 else 'OVER'} 2 GiB")
+    print(
+        f"ratio to read_csv (median of 7 interleaved rounds): {ratio:.2f}x (target <= 1.5x); "
+        f"peak memory {'under' if full_mem < 2048 else 'OVER'} 2 GiB"
+    )
 
 
 if __name__ == "__main__":

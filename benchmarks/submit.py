@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 HIDDEN = re.compile(r'name="(csrf_token|kunci|layanan)"[^>]*value="([^"]*)"')
-BARE = '''
+BARE = """
 from flask import Flask, request
 app = Flask(__name__)
 @app.get("/form")
@@ -35,7 +35,7 @@ def form():
 @app.post("/form")
 def post():
     return "", 303, {"Location": "/thanks"}
-'''
+"""
 
 
 def free_port() -> int:
@@ -46,8 +46,22 @@ def free_port() -> int:
 
 def serve(app: str, port: int, workers: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", app], env=env, cwd=cwd, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -66,8 +80,12 @@ def respondent(port: int, path: str, body, stop: float, latencies: list[float], 
         page = response.read().decode()
         cookie = response.getheader("Set-Cookie", "").split(";")[0]
         data = urlencode(body(page))
-        connection.request("POST", path, body=data, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        connection.request(
+            "POST",
+            path,
+            body=data,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
         answer = connection.getresponse()
         answer.read()
         if answer.status != 303:
@@ -79,8 +97,10 @@ def drive(port: int, path: str, body, seconds: float, clients: int) -> tuple[flo
     latencies: list[float] = []
     errors: list[str] = []
     stop = time.perf_counter() + seconds
-    threads = [threading.Thread(target=respondent, args=(port, path, body, stop, latencies, errors))
-               for _ in range(clients)]
+    threads = [
+        threading.Thread(target=respondent, args=(port, path, body, stop, latencies, errors))
+        for _ in range(clients)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -103,17 +123,42 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        env = dict(os.environ, SURVEY_DATABASE_URL=os.environ.get(
-            "SURVEY_BENCH_DATABASE_URL", f"sqlite:///{folder}/bench.db"), SURVEY_SECRET_KEY="bench")
-        subprocess.run([sys.executable, "-m", "survey_app.cli", "db", "upgrade"], env=env, cwd=ROOT,
-                       check=True, capture_output=True)
-        subprocess.run([sys.executable, "-m", "survey_app.cli", "demo"], env=env, cwd=ROOT,
-                       check=True, capture_output=True)
+        env = dict(
+            os.environ,
+            SURVEY_DATABASE_URL=os.environ.get(
+                "SURVEY_BENCH_DATABASE_URL", f"sqlite:///{folder}/bench.db"
+            ),
+            SURVEY_SECRET_KEY="bench",
+        )
+        subprocess.run(
+            [sys.executable, "-m", "survey_app.cli", "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "survey_app.cli", "demo"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         token = subprocess.run(
-            [sys.executable, "-c", "from survey_app import create_app; from survey_app.models import "
-             "Layanan; from survey_app.extensions import db; app = create_app()\nwith app.app_context():"
-             " print(db.session.query(Layanan.token).filter_by(kode='TITIP').scalar())"],
-            env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+            [
+                sys.executable,
+                "-c",
+                "from survey_app import create_app; from survey_app.models import Layanan; "
+                "from survey_app.extensions import db; app = create_app()\n"
+                "with app.app_context():"
+                " print(db.session.query(Layanan.token).filter_by(kode='TITIP').scalar())",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         (Path(folder) / "bare.py").write_text(BARE)
         results = {}
         for name, app, cwd, path, body in [
@@ -128,8 +173,10 @@ def main() -> None:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait()
     (base_rate, base_p95, _), (rate, p95, errors) = results["bare Flask"], results["survey form"]
-    print(f"gunicorn -w {args.workers}, {args.clients} clients, {args.seconds:.0f} s each, "
-          f"{os.cpu_count()} cores; database {env['SURVEY_DATABASE_URL'].split(':')[0]}")
+    print(
+        f"gunicorn -w {args.workers}, {args.clients} clients, {args.seconds:.0f} s each, "
+        f"{os.cpu_count()} cores; database {env['SURVEY_DATABASE_URL'].split(':')[0]}"
+    )
     print(f"bare Flask GET+POST:  {base_rate:8.1f} /s   p95 {base_p95:7.1f} ms")
     print(f"survey GET+POST:      {rate:8.1f} /s   p95 {p95:7.1f} ms   non-303 answers: {errors}")
     print(f"ratio: throughput {rate / base_rate:.2f}x of bare, p95 {p95 / base_p95:.1f}x of bare")

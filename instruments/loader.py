@@ -157,7 +157,9 @@ def _item(raw: Any, scale: int) -> Item:
 
 
 def _text(raw: Any, what: str) -> Text:
-    if not isinstance(raw, Mapping) or not all(str(raw.get(lang) or "").strip() for lang in LANGUAGES):
+    if not isinstance(raw, Mapping) or not all(
+        str(raw.get(lang) or "").strip() for lang in LANGUAGES
+    ):
         raise InstrumentError(f"{what} needs a text in both id and en")
     return Text(id=str(raw["id"]).strip(), en=str(raw["en"]).strip())
 

@@ -33,8 +33,12 @@ def demo_command(if_empty: bool) -> None:
     """Isi basis data dengan data contoh (satu Kanwil, dua UPT, lima layanan)."""
     from flask import current_app
 
-    added = load_demo(db.session, current_app.extensions["zisurvey.catalogue"],
-                      current_app.config["CLOCK"](), only_if_empty=if_empty)
+    added = load_demo(
+        db.session,
+        current_app.extensions["zisurvey.catalogue"],
+        current_app.config["CLOCK"](),
+        only_if_empty=if_empty,
+    )
     db.session.commit()
     click.echo(f"Data contoh: {added} jawaban ditambahkan." if added else "Data contoh sudah ada.")
 
@@ -53,8 +57,13 @@ def import_command(file: str, unit_kode: str, ignore: tuple[str, ...]) -> None:
         fail([f"unit {unit_kode} is unknown"])
     catalogue = current_app.extensions["zisurvey.catalogue"]
     try:
-        frame = read_responses(Path(file), catalogue.schema(), tz=unit.timezone,
-                               ignore=ignored(ignore), known_layanan=[x.kode for x in unit.layanan])
+        frame = read_responses(
+            Path(file),
+            catalogue.schema(),
+            tz=unit.timezone,
+            ignore=ignored(ignore),
+            known_layanan=[x.kode for x in unit.layanan],
+        )
         result = import_responses(db.session, catalogue, unit, frame, current_app.config["CLOCK"]())
         db.session.commit()
     except ResponsesError as exc:

@@ -57,16 +57,22 @@ def ignored(values: tuple[str, ...]) -> list[str]:
 
 def _responses(path: str, tz: str, ignore: tuple[str, ...], **kwargs: Any) -> pd.DataFrame:
     zone(tz)
-    return read_responses(Path(path), load_catalogue().schema(), tz=tz, ignore=ignored(ignore),
-                          **kwargs)
+    return read_responses(
+        Path(path), load_catalogue().schema(), tz=tz, ignore=ignored(ignore), **kwargs
+    )
 
 
 FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False))
-TZ = click.option("--tz", default="Asia/Jakarta", show_default=True,
-                  help="Zona waktu unit untuk stempel waktu tanpa offset.")
+TZ = click.option(
+    "--tz",
+    default="Asia/Jakarta",
+    show_default=True,
+    help="Zona waktu unit untuk stempel waktu tanpa offset.",
+)
 JSON = click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
-IGNORE = click.option("--ignore", multiple=True, metavar="COL[,COL]",
-                      help="Kolom tambahan yang dilewati.")
+IGNORE = click.option(
+    "--ignore", multiple=True, metavar="COL[,COL]", help="Kolom tambahan yang dilewati."
+)
 
 
 @click.command("score")
@@ -77,10 +83,20 @@ IGNORE = click.option("--ignore", multiple=True, metavar="COL[,COL]",
 @TZ
 @JSON
 @IGNORE
-@click.option("--stats", is_flag=True, help="Interval kepercayaan 95%, alfa Cronbach, korelasi item-total.")
+@click.option(
+    "--stats", is_flag=True, help="Interval kepercayaan 95%, alfa Cronbach, korelasi item-total."
+)
 @bad_input_exits_2
-def score_command(file: str, instrument: str, layanan: str | None, period: str | None, tz: str,
-                  as_json: bool, ignore: tuple[str, ...], stats: bool) -> None:
+def score_command(
+    file: str,
+    instrument: str,
+    layanan: str | None,
+    period: str | None,
+    tz: str,
+    as_json: bool,
+    ignore: tuple[str, ...],
+    stats: bool,
+) -> None:
     """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
     if period:
         check_month(period)
@@ -102,15 +118,21 @@ def score_command(file: str, instrument: str, layanan: str | None, period: str |
 
 @click.command("compliance")
 @FILE
-@click.option("--services", "services_file", required=True,
-              type=click.Path(exists=True, dir_okay=False), help="Berkas layanan (CSV).")
+@click.option(
+    "--services",
+    "services_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Berkas layanan (CSV).",
+)
 @click.option("--period", required=True, metavar="YYYY-MM")
 @TZ
 @JSON
 @IGNORE
 @bad_input_exits_2
-def compliance_command(file: str, services_file: str, period: str, tz: str, as_json: bool,
-                       ignore: tuple[str, ...]) -> None:
+def compliance_command(
+    file: str, services_file: str, period: str, tz: str, as_json: bool, ignore: tuple[str, ...]
+) -> None:
     """Periksa jumlah minimal responden per layanan dalam satu bulan."""
     check_month(period)
     services = read_services(Path(services_file))
@@ -140,8 +162,11 @@ def assess_command(lke_file: str, profile_name: str | None, as_json: bool) -> No
     problems = [f"{key}: unknown field" for key in data if key not in ASSESS_FIELDS]
     profile = lke.load_profile(profile_name or data.get("profile") or lke.DEFAULT_PROFILE)
     hasil_keys = {c.key for c in profile.hasil}
-    problems += [f"{key}: not part of profile {profile.name}" for key in ("ipak", "ipkp",
-                 "capaian_kinerja", "tlhp") if key not in hasil_keys and data.get(key) is not None]
+    problems += [
+        f"{key}: not part of profile {profile.name}"
+        for key in ("ipak", "ipkp", "capaian_kinerja", "tlhp")
+        if key not in hasil_keys and data.get(key) is not None
+    ]
     pengungkit = data.get("pengungkit")
     if not isinstance(pengungkit, dict):
         problems.append("pengungkit: an object of area scores is required")

@@ -30,6 +30,6 @@ def register(app: Flask) -> None:
     @app.after_request
     def remember_language(response: Response) -> Response:
         chosen = request.args.get("lang")
-        if chosen in app.config["LANGUAGES"]:
+        if chosen and chosen in app.config["LANGUAGES"]:
             response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
         return response

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from survey_app.extensions import db
+from survey_app.extensions import Base
 
 UNIT_KINDS = ("kementerian", "eselon1", "kanwil", "upt")
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -49,7 +49,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class Unit(db.Model):
+class Unit(Base):
     """A work unit: Kementerian > Eselon I / Kanwil > UPT (Lapas, Rutan, Kantor Imigrasi)."""
 
     __tablename__ = "unit"
@@ -73,7 +73,7 @@ class Unit(db.Model):
     layanan: Mapped[list[Layanan]] = relationship(back_populates="unit", order_by="Layanan.kode")
 
 
-class Layanan(db.Model):
+class Layanan(Base):
     """A service of a unit, with the public token its QR code links to."""
 
     __tablename__ = "layanan"
@@ -99,7 +99,7 @@ class Layanan(db.Model):
         return [link.instrument_id for link in self.instrumen]
 
 
-class LayananInstrumen(db.Model):
+class LayananInstrumen(Base):
     """Which instruments the form of a layanan carries, in order."""
 
     __tablename__ = "layanan_instrumen"
@@ -109,7 +109,7 @@ class LayananInstrumen(db.Model):
     urutan: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
-class Submission(db.Model):
+class Submission(Base):
     """One respondent's answers to one service encounter. Never edited."""
 
     __tablename__ = "submission"
@@ -138,7 +138,7 @@ class Submission(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Base):
     """One answer, with the instrument version and scale it was given under."""
 
     __tablename__ = "answer"

@@ -26,7 +26,9 @@ def score_table(instrument: Instrument, result: IndexResult, stats: dict[str, An
     for item in result.items:
         dimension = instrument.item(item.code).dimension.id[:42]
         mutu = item.mutu.mutu if item.mutu else "-"
-        lines.append(f"{item.code:<5} {dimension:<42} {item.n:>5} {koma(item.nrr_rounded, 4):>7} {mutu:>4}")
+        lines.append(
+            f"{item.code:<5} {dimension:<42} {item.n:>5} {koma(item.nrr_rounded, 4):>7} {mutu:>4}"
+        )
     mutu = result.mutu
     lines += [
         f"Indeks {instrument.index}: {koma(result.indeks, 4)}",
@@ -44,14 +46,21 @@ def score_table(instrument: Instrument, result: IndexResult, stats: dict[str, An
 
 
 def compliance_table(result: Compliance) -> str:
-    lines = [f"Jumlah minimal responden, bulan {result.period}",
-             f"{'Layanan':<12} {'Utama':<6} {'n':>5} {'Minimal':>8}  Status"]
+    lines = [
+        f"Jumlah minimal responden, bulan {result.period}",
+        f"{'Layanan':<12} {'Utama':<6} {'n':>5} {'Minimal':>8}  Status",
+    ]
     for s in result.layanan:
         status = "memenuhi" if s.memenuhi else f"KURANG {s.kurang}"
-        lines.append(f"{s.kode:<12} {'ya' if s.kebutuhan_utama else 'tidak':<6} {s.n:>5} "
-                     f"{s.minimum:>8}  {status}")
-    verdict = "MEMENUHI" if result.memenuhi else (
-        f"TIDAK MEMENUHI ({len(result.short)} layanan di bawah minimal)")
+        lines.append(
+            f"{s.kode:<12} {'ya' if s.kebutuhan_utama else 'tidak':<6} {s.n:>5} "
+            f"{s.minimum:>8}  {status}"
+        )
+    verdict = (
+        "MEMENUHI"
+        if result.memenuhi
+        else (f"TIDAK MEMENUHI ({len(result.short)} layanan di bawah minimal)")
+    )
     lines.append(f"Bulan ini: {verdict}")
     return "\n".join(lines)
 
@@ -59,8 +68,13 @@ def compliance_table(result: Compliance) -> str:
 def assessment_table(result: Assessment) -> str:
     profile = result.profile
     lines = [f"Profil: {profile.title}"]
-    for key in ["pengungkit", *[c.key for c in profile.hasil],
-                *[k for k, _, _ in profile.subtotal], "hasil", "total"]:
+    for key in [
+        "pengungkit",
+        *[c.key for c in profile.hasil],
+        *[k for k, _, _ in profile.subtotal],
+        "hasil",
+        "total",
+    ]:
         lines.append(f"  {profile.label(key):<48} {koma(result.rounded(key)):>7}")
     for predikat in profile.predikat:
         verdict = result.verdict(predikat)
@@ -69,8 +83,10 @@ def assessment_table(result: Assessment) -> str:
             if f.selisih is None:
                 lines.append(f"  - {profile.label(f.syarat)}: belum")
             else:
-                lines.append(f"  - {profile.label(f.syarat)}: {koma(f.nilai)} < {koma(f.minimum)} "
-                             f"(kurang {koma(f.selisih)})")
+                lines.append(
+                    f"  - {profile.label(f.syarat)}: {koma(f.nilai)} < {koma(f.minimum)} "
+                    f"(kurang {koma(f.selisih)})"
+                )
         for key, low in verdict.indeks_minimum.items():
             shown = koma(low, 4) if low is not None else "tidak tercapai dengan indeks ini saja"
             lines.append(f"  Indeks {key.upper()} terendah yang masih lolos: {shown}")

@@ -73,13 +73,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def app(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path),
-        "SECRET_KEY": "test",
-        "CLOCK": clock,
-        "BASE_URL": "http://127.0.0.1:5000",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path),
+            "SECRET_KEY": "test",
+            "CLOCK": clock,
+            "BASE_URL": "http://127.0.0.1:5000",
+        }
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -94,20 +96,33 @@ def unit(app: Flask) -> Unit:
     return make_unit()
 
 
-def make_unit(kode: str = "LAPAS-X", timezone: str = "Asia/Makassar", parent: Unit | None = None,
-              jenis: str = "upt") -> Unit:
+def make_unit(
+    kode: str = "LAPAS-X",
+    timezone: str = "Asia/Makassar",
+    parent: Unit | None = None,
+    jenis: str = "upt",
+) -> Unit:
     unit = Unit(kode=kode, nama=f"Unit {kode}", jenis=jenis, timezone=timezone, parent=parent)
     db.session.add(unit)
     db.session.commit()
     return unit
 
 
-def make_layanan(unit: Unit, kode: str = "KUNJ", instruments: tuple[str, ...] = ("skm", "ipak"),
-                 aktif: bool = True, kebutuhan_utama: bool = True) -> Layanan:
-    layanan = Layanan(unit=unit, kode=kode, nama=f"Layanan {kode}", aktif=aktif,
-                      kebutuhan_utama=kebutuhan_utama,
-                      instrumen=[LayananInstrumen(instrument_id=i, urutan=n)
-                                 for n, i in enumerate(instruments)])
+def make_layanan(
+    unit: Unit,
+    kode: str = "KUNJ",
+    instruments: tuple[str, ...] = ("skm", "ipak"),
+    aktif: bool = True,
+    kebutuhan_utama: bool = True,
+) -> Layanan:
+    layanan = Layanan(
+        unit=unit,
+        kode=kode,
+        nama=f"Layanan {kode}",
+        aktif=aktif,
+        kebutuhan_utama=kebutuhan_utama,
+        instrumen=[LayananInstrumen(instrument_id=i, urutan=n) for n, i in enumerate(instruments)],
+    )
     db.session.add(layanan)
     db.session.commit()
     return layanan

@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from survey_app.models import Layanan, LayananInstrumen, Unit
+from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.submissions import Response, record_submission
 
@@ -18,20 +18,43 @@ TZ = "Asia/Makassar"
 SERVICES = [
     ("LAPAS-MKS", "KUNJ", "Layanan Kunjungan", True, ("skm", "ipak"), 3.45, (41, 36)),
     ("LAPAS-MKS", "TITIP", "Penitipan Barang", False, ("skm", "ipak"), 3.30, (19, 17)),
-    ("LAPAS-MKS", "INTEG", "Layanan Integrasi (PB, CB, CMB)", True, ("skm", "ipak", "ipkp"), 3.15, (33, 31)),
+    (
+        "LAPAS-MKS",
+        "INTEG",
+        "Layanan Integrasi (PB, CB, CMB)",
+        True,
+        ("skm", "ipak", "ipkp"),
+        3.15,
+        (33, 31),
+    ),
     ("RUTAN-MKS", "KUNJ", "Layanan Kunjungan", True, ("skm", "ipak"), 3.55, (38, 34)),
     # below its monthly minimum (15) in the last complete month: the dashboard must say so
     ("RUTAN-MKS", "BANKUM", "Bantuan Hukum", False, ("skm", "ipak", "ipkp"), 3.05, (17, 11)),
 ]
 
 
-def _units(session: Session) -> dict[str, Unit]:
-    kanwil = Unit(kode="KANWIL-SULSEL", nama="Kanwil Ditjenpas Sulawesi Selatan", jenis="kanwil",
-                  timezone=TZ)
-    lapas = Unit(kode="LAPAS-MKS", nama="Lapas Kelas I Makassar", jenis="upt", timezone=TZ,
-                 parent=kanwil, jam_buka=time(8), jam_tutup=time(15))
-    rutan = Unit(kode="RUTAN-MKS", nama="Rutan Kelas I Makassar", jenis="upt", timezone=TZ,
-                 parent=kanwil, jam_buka=time(8), jam_tutup=time(15))
+def _units(session: DbSession) -> dict[str, Unit]:
+    kanwil = Unit(
+        kode="KANWIL-SULSEL", nama="Kanwil Ditjenpas Sulawesi Selatan", jenis="kanwil", timezone=TZ
+    )
+    lapas = Unit(
+        kode="LAPAS-MKS",
+        nama="Lapas Kelas I Makassar",
+        jenis="upt",
+        timezone=TZ,
+        parent=kanwil,
+        jam_buka=time(8),
+        jam_tutup=time(15),
+    )
+    rutan = Unit(
+        kode="RUTAN-MKS",
+        nama="Rutan Kelas I Makassar",
+        jenis="upt",
+        timezone=TZ,
+        parent=kanwil,
+        jam_buka=time(8),
+        jam_tutup=time(15),
+    )
     session.add_all([kanwil, lapas, rutan])
     return {u.kode: u for u in (kanwil, lapas, rutan)}
 
@@ -49,8 +72,13 @@ def _answer(rng: random.Random, mean: float, item_offset: float) -> int:
     return min(4, max(1, round(rng.gauss(mean + item_offset, 0.55))))
 
 
-def load_demo(session: Session, catalogue: Catalogue, now: datetime, only_if_empty: bool = True,
-              seed: int = 2026) -> int:
+def load_demo(
+    session: DbSession,
+    catalogue: Catalogue,
+    now: datetime,
+    only_if_empty: bool = True,
+    seed: int = 2026,
+) -> int:
     """Add the demo units and answers; return how many submissions were added.
 
     With ``only_if_empty``, nothing is added when the database already has a unit.
@@ -62,17 +90,24 @@ def load_demo(session: Session, catalogue: Catalogue, now: datetime, only_if_emp
     months = _month_starts(now, 3)
     added = 0
     for unit_kode, kode, nama, utama, instrument_ids, mean, (full, short) in SERVICES:
-        layanan = Layanan(unit=units[unit_kode], kode=kode, nama=nama, kebutuhan_utama=utama,
-                          instrumen=[LayananInstrumen(instrument_id=i, urutan=n)
-                                     for n, i in enumerate(instrument_ids)])
+        layanan = Layanan(
+            unit=units[unit_kode],
+            kode=kode,
+            nama=nama,
+            kebutuhan_utama=utama,
+            instrumen=[
+                LayananInstrumen(instrument_id=i, urutan=n) for n, i in enumerate(instrument_ids)
+            ],
+        )
         session.add(layanan)
         codes = [c for i in instrument_ids for c in catalogue.instruments[i].codes]
         offsets = {c: rng.uniform(-0.35, 0.25) + (0.35 if c.startswith("AK") else 0) for c in codes}
         for month, count in zip(months, (full, short, full), strict=True):
             for stamp in _stamps(rng, month, count, now):
                 answers = {c: _answer(rng, mean, offsets[c]) for c in codes}
-                response = Response(answers, _profile(rng, catalogue), None,
-                                    f"demo-{unit_kode}-{kode}-{added}")
+                response = Response(
+                    answers, _profile(rng, catalogue), None, f"demo-{unit_kode}-{kode}-{added}"
+                )
                 record_submission(session, catalogue, layanan, response, stamp)
                 added += 1
     return added
@@ -86,8 +121,10 @@ def _stamps(rng: random.Random, month: datetime, count: int, now: datetime) -> l
         return []
     last_month_day = (following - month).days
     count = round(count * days / last_month_day)  # the running month: its pace so far
-    stamps = [month + timedelta(days=rng.randrange(days), hours=8 + rng.random() * 7)
-              for _ in range(count)]
+    stamps = [
+        month + timedelta(days=rng.randrange(days), hours=8 + rng.random() * 7)
+        for _ in range(count)
+    ]
     return sorted(s for s in stamps if s <= now)
 
 

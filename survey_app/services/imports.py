@@ -15,10 +15,10 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from analysis.responses import ResponsesError
 from survey_app.models import Layanan, Submission, Unit
+from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.submissions import Response, new_submission
 
@@ -33,7 +33,7 @@ class ImportResult:
 
 
 def import_responses(
-    session: Session, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
+    session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
 ) -> ImportResult:
     """Add every row of ``frame`` (from ``read_responses``) to ``unit``; flush, do not commit.
 
@@ -54,7 +54,9 @@ def import_responses(
         target = layanan[str(record["layanan"])]
         response = Response(
             answers={c: int(record[c]) for c in items if not np.isnan(record[c])},
-            profile={k: str(record[k]) for k in PROFILE_COLUMNS if k in record and _given(record[k])},
+            profile={
+                k: str(record[k]) for k in PROFILE_COLUMNS if k in record and _given(record[k])
+            },
             saran=str(record["saran"]) if _given(record.get("saran")) else None,
             idempotency_key=key or f"import:{unit.kode}:{_fresh()}",
         )
@@ -66,21 +68,31 @@ def import_responses(
 
 
 def _problems(
-    catalogue: Catalogue, layanan: dict[str, Layanan], frame: pd.DataFrame, items: list[str], now: datetime
+    catalogue: Catalogue,
+    layanan: dict[str, Layanan],
+    frame: pd.DataFrame,
+    items: list[str],
+    now: datetime,
 ) -> list[str]:
     problems = []
     unknown = ~frame["layanan"].isin(list(layanan))
-    problems += [f"row {row}, column layanan: value {value} is not a layanan of this unit"
-                 for row, value in frame.loc[unknown, "layanan"].items()]
+    problems += [
+        f"row {row}, column layanan: value {value} is not a layanan of this unit"
+        for row, value in frame.loc[unknown, "layanan"].items()
+    ]
     for code in items:
         owner_id = catalogue.owner_id(code)
         not_carried = [k for k, item in layanan.items() if owner_id not in item.instrument_ids]
         stray = frame[code].notna() & frame["layanan"].isin(not_carried)
-        problems += [f"row {row}, column {code}: layanan {kode} does not carry {owner_id}"
-                     for row, kode in frame.loc[stray, "layanan"].items()]
+        problems += [
+            f"row {row}, column {code}: layanan {kode} does not carry {owner_id}"
+            for row, kode in frame.loc[stray, "layanan"].items()
+        ]
     future = frame["submitted_at"] > pd.Timestamp(now)
-    problems += [f"row {row}, column submitted_at: value {value.isoformat()} is in the future"
-                 for row, value in frame.loc[future, "submitted_at"].items()]
+    problems += [
+        f"row {row}, column submitted_at: value {value.isoformat()} is in the future"
+        for row, value in frame.loc[future, "submitted_at"].items()
+    ]
     return problems
 
 
@@ -90,12 +102,15 @@ def _keys(unit: Unit, frame: pd.DataFrame) -> list[str | None]:
     return [f"import:{unit.kode}:{value}" if _given(value) else None for value in frame["id"]]
 
 
-def _existing(session: Session, keys: list[str]) -> set[str]:
+def _existing(session: DbSession, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 1000):  # keep IN lists a reasonable size
-        chunk = keys[start:start + 1000]
-        found.update(session.scalars(
-            select(Submission.idempotency_key).where(Submission.idempotency_key.in_(chunk))))
+        chunk = keys[start : start + 1000]
+        found.update(
+            session.scalars(
+                select(Submission.idempotency_key).where(Submission.idempotency_key.in_(chunk))
+            )
+        )
     return found
 
 

@@ -32,8 +32,9 @@ def qr_png(url: str, box_size: int = 10) -> bytes:
 
 
 def qr_svg(url: str) -> bytes:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage,
-                        error_correction=ERROR_CORRECT_M)
+    image = qrcode.make(
+        url, image_factory=qrcode.image.svg.SvgPathImage, error_correction=ERROR_CORRECT_M
+    )
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
@@ -64,7 +65,9 @@ def poster_pdf(unit: str, layanan: str, url: str) -> bytes:
     pdf.setFont("Courier", 11)
     pdf.drawCentredString(width / 2, y - 0.4 * cm, url)
     pdf.setFont("Helvetica-Oblique", 10)
-    pdf.drawCentredString(width / 2, 1.5 * cm, "Jawaban Anda anonim: tidak ada nama, NIK atau nomor telepon.")
+    pdf.drawCentredString(
+        width / 2, 1.5 * cm, "Jawaban Anda anonim: tidak ada nama, NIK atau nomor telepon."
+    )
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -6,25 +6,40 @@ from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey_app.models import Answer, Layanan, Submission
+from survey_app.services import DbSession
 
-META = ["id", "layanan", "period", "submitted_at", "umur", "jenis_kelamin", "pendidikan",
-        "pekerjaan"]
+META = [
+    "id",
+    "layanan",
+    "period",
+    "submitted_at",
+    "umur",
+    "jenis_kelamin",
+    "pendidikan",
+    "pekerjaan",
+]
 
 
 def answers_frame(
-    session: Session, layanan_ids: Iterable[int], periods: Iterable[str] | None = None
+    session: DbSession, layanan_ids: Iterable[int], periods: Iterable[str] | None = None
 ) -> pd.DataFrame:
     """Submissions of the given layanan (and months) with their answers pivoted to item columns.
 
     Values are the answers as given; every stored answer keeps the scale it was given under.
     """
     query = (
-        select(Submission.id, Layanan.kode.label("layanan"), Submission.period,
-               Submission.submitted_at, Submission.umur, Submission.jenis_kelamin,
-               Submission.pendidikan, Submission.pekerjaan)
+        select(
+            Submission.id,
+            Layanan.kode.label("layanan"),
+            Submission.period,
+            Submission.submitted_at,
+            Submission.umur,
+            Submission.jenis_kelamin,
+            Submission.pendidikan,
+            Submission.pekerjaan,
+        )
         .join(Submission.layanan)
         .where(Submission.layanan_id.in_(list(layanan_ids)))
         .order_by(Submission.id)
@@ -36,8 +51,9 @@ def answers_frame(
         return submissions
     answers = pd.DataFrame(
         session.execute(
-            select(Answer.submission_id, Answer.item_code, Answer.value)
-            .where(Answer.submission_id.in_(query.with_only_columns(Submission.id).order_by(None)))
+            select(Answer.submission_id, Answer.item_code, Answer.value).where(
+                Answer.submission_id.in_(query.with_only_columns(Submission.id).order_by(None))
+            )
         ).all(),
         columns=["id", "item", "value"],
     )

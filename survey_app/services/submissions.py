@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from analysis.periods import period_of
 from survey_app.models import Answer, Layanan, Submission
+from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 
 
@@ -28,16 +28,16 @@ class Response:
     idempotency_key: str
 
 
-def find_layanan(session: Session, token: str) -> Layanan | None:
+def find_layanan(session: DbSession, token: str) -> Layanan | None:
     return session.scalar(select(Layanan).where(Layanan.token == token))
 
 
-def find_submission(session: Session, idempotency_key: str) -> Submission | None:
+def find_submission(session: DbSession, idempotency_key: str) -> Submission | None:
     return session.scalar(select(Submission).where(Submission.idempotency_key == idempotency_key))
 
 
 def record_submission(
-    session: Session,
+    session: DbSession,
     catalogue: Catalogue,
     layanan: Layanan,
     response: Response,
@@ -87,8 +87,14 @@ def _answers(catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]) -
         instrument = catalogue.owner(code)
         if instrument is None or instrument.id not in carried:
             raise SubmissionRejected(f"item {code} is not on this layanan's form")
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= instrument.scale:
-            raise SubmissionRejected(f"item {code}: value {value!r} is outside 1-{instrument.scale}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= instrument.scale
+        ):
+            raise SubmissionRejected(
+                f"item {code}: value {value!r} is outside 1-{instrument.scale}"
+            )
         answers.append(
             Answer(
                 item_code=code,

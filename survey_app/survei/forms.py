@@ -66,8 +66,10 @@ def form_class(
         for item in instrument.items:
             attrs[item.code] = RadioField(
                 item.question.get(language),
-                choices=[SelectChoice(str(v), text.get(language))
-                         for v, text in enumerate(item.labels, 1)],
+                choices=[
+                    SelectChoice(str(v), text.get(language))
+                    for v, text in enumerate(item.labels, 1)
+                ],
                 validators=[InputRequired(message=_l("Pertanyaan ini belum dijawab."))],
             )
     for question in profile:
@@ -76,7 +78,9 @@ def form_class(
         if field is SelectField:
             choices = [SelectChoice("", str(_l("(tidak diisi)"))), *choices]
         attrs[question.key] = field(
-            question.label.get(language), choices=choices, validators=[Optional()],
+            question.label.get(language),
+            choices=choices,
+            validators=[Optional()],
             validate_choice=False,
         )
     return type("LayananSurveyForm", (SurveyForm,), attrs)

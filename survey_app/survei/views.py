@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
@@ -48,22 +49,30 @@ def _instruments(layanan: Layanan) -> tuple[Instrument, ...]:
 
 
 def _form(layanan: Layanan) -> SurveyForm:
-    cls = form_class(_instruments(layanan), _catalogue().profile, str(get_locale()),
-                     current_app.config["SARAN_MAX"])
+    cls = form_class(
+        _instruments(layanan),
+        _catalogue().profile,
+        str(get_locale()),
+        current_app.config["SARAN_MAX"],
+    )
     return cls(layanan=layanan.kode, kunci=secrets.token_urlsafe(24))
 
 
 def _render(layanan: Layanan, form: SurveyForm, status: int = 200) -> tuple[str, int]:
-    page = render_template("survei/form.html", layanan=layanan, form=form,
-                           instruments=_instruments(layanan))
+    page = render_template(
+        "survei/form.html", layanan=layanan, form=form, instruments=_instruments(layanan)
+    )
     return page, status
 
 
 def public_url(layanan: Layanan) -> str:
     base = current_app.config["BASE_URL"]
     path = url_for("survei.show_form", token=layanan.token)
-    return f"{base.rstrip('/')}{path}" if base else url_for("survei.show_form", token=layanan.token,
-                                                             _external=True)
+    return (
+        f"{base.rstrip('/')}{path}"
+        if base
+        else url_for("survei.show_form", token=layanan.token, _external=True)
+    )
 
 
 @bp.get("/<token>")
@@ -73,7 +82,7 @@ def show_form(token: str) -> tuple[str, int]:
 
 
 @bp.post("/<token>")
-def submit(token: str) -> Response | tuple[str, int]:
+def submit(token: str) -> ResponseReturnValue:
     layanan = _open_layanan(token)
     problem = tampering(request.form, layanan.kode, _instruments(layanan), _catalogue().profile)
     if problem:
@@ -83,7 +92,9 @@ def submit(token: str) -> Response | tuple[str, int]:
         return _render(layanan, form, 422)
     response = form.response()
     try:
-        record_submission(db.session, _catalogue(), layanan, response, current_app.config["CLOCK"]())
+        record_submission(
+            db.session, _catalogue(), layanan, response, current_app.config["CLOCK"]()
+        )
         db.session.commit()
     except SubmissionRejected as exc:
         db.session.rollback()
@@ -116,5 +127,8 @@ def poster(token: str) -> Response:
     layanan = _layanan(token)
     pdf = qr.poster_pdf(layanan.unit.nama, layanan.nama, public_url(layanan))
     filename = f"poster-{layanan.unit.kode}-{layanan.kode}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )

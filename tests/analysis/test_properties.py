@@ -9,7 +9,9 @@ from analysis.scoring import score, score_groups
 
 ITEMS = ["U1", "U2", "U3", "U4"]
 answer = st.one_of(st.none(), st.integers(1, 4))
-respondent = st.lists(answer, min_size=4, max_size=4).filter(lambda r: any(v is not None for v in r))
+respondent = st.lists(answer, min_size=4, max_size=4).filter(
+    lambda r: any(v is not None for v in r)
+)
 
 
 def frame_of(rows, services=None):
@@ -37,8 +39,11 @@ def test_a_respondent_answering_4_everywhere_never_lowers_an_index(rows):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(respondent, st.sampled_from(["KUNJ", "TITIP", "INTEG"])), min_size=1,
-                max_size=40))
+@given(
+    st.lists(
+        st.tuples(respondent, st.sampled_from(["KUNJ", "TITIP", "INTEG"])), min_size=1, max_size=40
+    )
+)
 def test_splitting_a_month_into_services_and_pooling_back_gives_the_units_figure(pairs):
     frame = frame_of([r for r, _ in pairs], [s for _, s in pairs])
     unit = score(frame, ITEMS)

@@ -28,10 +28,12 @@ def test_worked_example_reads_clean():
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("0", "row 1, column U1: value 0 is outside 1-4"),
-     ("5", "row 1, column U1: value 5 is outside 1-4"),
-     ("2.5", "row 1, column U1: value 2.5 is not a whole number"),
-     ("x", "row 1, column U1: value x is not a whole number")],
+    [
+        ("0", "row 1, column U1: value 0 is outside 1-4"),
+        ("5", "row 1, column U1: value 5 is outside 1-4"),
+        ("2.5", "row 1, column U1: value 2.5 is not a whole number"),
+        ("x", "row 1, column U1: value x is not a whole number"),
+    ],
 )
 def test_bad_answers_are_named_by_row_and_column(value, message):
     assert problems(HEADER + f"2026-01-05T08:00:00,KUNJ,{value},3\n") == [message]
@@ -39,9 +41,7 @@ def test_bad_answers_are_named_by_row_and_column(value, message):
 
 def test_every_problem_is_reported_at_once():
     text = HEADER.replace("U2", "U2,foo") + (
-        "2026-01-05T08:00:00,KUNJ,5,3,\n"
-        "not-a-date,KUNJ,2,3,\n"
-        "2026-01-05T09:00:00,,,,\n"
+        "2026-01-05T08:00:00,KUNJ,5,3,\nnot-a-date,KUNJ,2,3,\n2026-01-05T09:00:00,,,,\n"
     )
     assert problems(text) == ["column foo: unknown column (list it with --ignore to skip it)"]
     found = problems(text, ignore=["foo"])
@@ -85,6 +85,8 @@ def test_services_file_flags():
     text = "kode,nama,kebutuhan_utama\nKUNJ,Kunjungan,ya\nTITIP,Titip,false\nX,Y,mungkin\n"
     with pytest.raises(ResponsesError) as caught:
         read_services(io.BytesIO(text.encode()))
-    assert caught.value.problems == ["row 3, column kebutuhan_utama: value mungkin is not ya or tidak"]
+    assert caught.value.problems == [
+        "row 3, column kebutuhan_utama: value mungkin is not ya or tidak"
+    ]
     good = read_services(io.BytesIO(text.rsplit("X,", 1)[0].encode()))
     assert good["kebutuhan_utama"].tolist() == [True, False]

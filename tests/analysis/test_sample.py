@@ -32,12 +32,20 @@ def test_target_is_the_larger_of_minimum_and_krejcie_morgan():
 
 
 def test_a_month_lists_every_service_short_and_by_how_many():
-    result = compliance("2026-01", [("KUNJ", True, None), ("TITIP", False, None), ("BANKUM", False, None)],
-                        {"KUNJ": 31, "TITIP": 14})
+    result = compliance(
+        "2026-01",
+        [("KUNJ", True, None), ("TITIP", False, None), ("BANKUM", False, None)],
+        {"KUNJ": 31, "TITIP": 14},
+    )
     assert not result.memenuhi
     assert [(s.kode, s.n, s.kurang) for s in result.short] == [("TITIP", 14, 1), ("BANKUM", 0, 15)]
-    assert result.as_dict()["layanan"][0] == {"kode": "KUNJ", "kebutuhan_utama": True, "n": 31,
-                                               "minimum": 30, "memenuhi": True}
+    assert result.as_dict()["layanan"][0] == {
+        "kode": "KUNJ",
+        "kebutuhan_utama": True,
+        "n": 31,
+        "minimum": 30,
+        "memenuhi": True,
+    }
 
 
 def test_projection_at_the_pace_so_far():

@@ -36,26 +36,44 @@ def test_worked_example_u9_blank_is_excluded_not_zero(worked):
     u9 = result.items[-1]
     assert (u9.n, u9.total) == (29, 102)
     assert u9.nrr_rounded == Decimal("3.5172")
-    assert (result.indeks, result.nilai, result.mutu.mutu) == (Decimal("3.5019"), Decimal("87.55"), "B")
+    assert (result.indeks, result.nilai, result.mutu.mutu) == (
+        Decimal("3.5019"),
+        Decimal("87.55"),
+        "B",
+    )
 
 
 def test_weights_are_exactly_one_ninth_not_0_11(worked):
     # The peers multiply by 0,111 (87,46) or 0,11 (86,67); 1/9 gives 87,55.
     exact = score(worked, SKM).index
-    assert round_half_up(sum(i.nrr for i in score(worked, SKM).items) * Fraction("0.111") * 25, 2) == Decimal("87.46")
+    assert round_half_up(
+        sum(i.nrr for i in score(worked, SKM).items) * Fraction("0.111") * 25, 2
+    ) == Decimal("87.46")
     assert round_half_up(exact * 25, 2) == Decimal("87.55")
 
 
 def test_all_answers_4_give_exactly_100():
     frame = pd.DataFrame([[4] * 9] * 7, columns=SKM)
     result = score(frame, SKM)
-    assert (result.nilai, result.mutu.mutu, result.mutu.kinerja) == (Decimal("100.00"), "A", "Sangat baik")
+    assert (result.nilai, result.mutu.mutu, result.mutu.kinerja) == (
+        Decimal("100.00"),
+        "A",
+        "Sangat baik",
+    )
 
 
 @pytest.mark.parametrize(
     ("nilai", "mutu"),
-    [("100.00", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"),
-     ("65.00", "C"), ("64.99", "D"), ("25.00", "D")],
+    [
+        ("100.00", "A"),
+        ("88.31", "A"),
+        ("88.30", "B"),
+        ("76.61", "B"),
+        ("76.60", "C"),
+        ("65.00", "C"),
+        ("64.99", "D"),
+        ("25.00", "D"),
+    ],
 )
 def test_every_mutu_boundary(nilai, mutu):
     assert classify(Decimal(nilai)).mutu == mutu

@@ -15,8 +15,12 @@ from survey_app.models import Layanan, Submission
 from survey_app.services.demo import load_demo
 from tests.browser.conftest import run_axe
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 SHOTS = os.environ.get("SURVEY_SCREENSHOTS")
 
 

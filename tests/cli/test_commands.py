@@ -33,13 +33,21 @@ def run(*args: str) -> Done:
 
 
 def test_the_installed_script_speaks_the_contract(tmp_path):
-    done = subprocess.run([ZISURVEY, "score", str(FIXTURES / "worked_example.csv"), "--instrument",
-                           "skm", "--json"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [ZISURVEY, "score", str(FIXTURES / "worked_example.csv"), "--instrument", "skm", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (done.returncode, json.loads(done.stdout)) == (0, EXPECTED["skm"])
     bad = tmp_path / "bad.csv"
     bad.write_text("submitted_at,layanan,U1\n2026-01-05T08:00:00,KUNJ,7\n")
-    done = subprocess.run([ZISURVEY, "score", str(bad), "--instrument", "skm"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [ZISURVEY, "score", str(bad), "--instrument", "skm"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.splitlines() == ["row 1, column U1: value 7 is outside 1-4"]
 
@@ -60,40 +68,67 @@ def test_score_table_is_readable_indonesian():
 
 
 def test_score_filters_layanan_and_period():
-    done = run("score", str(FIXTURES / "worked_example.csv"), "--instrument", "skm", "--json",
-               "--layanan", "KUNJ", "--period", "2026-01")
+    done = run(
+        "score",
+        str(FIXTURES / "worked_example.csv"),
+        "--instrument",
+        "skm",
+        "--json",
+        "--layanan",
+        "KUNJ",
+        "--period",
+        "2026-01",
+    )
     kunj = json.loads(done.stdout)
     assert 0 < kunj["n"] < 30
-    empty = json.loads(run("score", str(FIXTURES / "worked_example.csv"), "--instrument", "skm",
-                           "--json", "--period", "2026-02").stdout)
+    empty = json.loads(
+        run(
+            "score",
+            str(FIXTURES / "worked_example.csv"),
+            "--instrument",
+            "skm",
+            "--json",
+            "--period",
+            "2026-02",
+        ).stdout
+    )
     assert empty["n"] == 0 and empty["indeks"] is None
 
 
 @pytest.mark.parametrize(
     ("cell", "message"),
-    [("0", "row 1, column U3: value 0 is outside 1-4"),
-     ("5", "row 1, column U3: value 5 is outside 1-4"),
-     ("2.5", "row 1, column U3: value 2.5 is not a whole number"),
-     ("x", "row 1, column U3: value x is not a whole number")],
+    [
+        ("0", "row 1, column U3: value 0 is outside 1-4"),
+        ("5", "row 1, column U3: value 5 is outside 1-4"),
+        ("2.5", "row 1, column U3: value 2.5 is not a whole number"),
+        ("x", "row 1, column U3: value x is not a whole number"),
+    ],
 )
 def test_bad_value_exits_2_with_one_line_and_no_stdout(tmp_path, cell, message):
     path = tmp_path / "bad.csv"
-    path.write_text("submitted_at,layanan,U1,U2,U3,U4,U5,U6,U7,U8,U9\n"
-                    f"2026-01-05T08:00:00,KUNJ,4,4,{cell},4,4,4,4,4,4\n")
+    path.write_text(
+        "submitted_at,layanan,U1,U2,U3,U4,U5,U6,U7,U8,U9\n"
+        f"2026-01-05T08:00:00,KUNJ,4,4,{cell},4,4,4,4,4,4\n"
+    )
     done = run("score", str(path), "--instrument", "skm", "--json")
     assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", [message])
 
 
 def test_unknown_column_bad_timestamp_and_empty_file(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("submitted_at,layanan,U1,U2,U3,U4,U5,U6,U7,U8,U9,nama\n"
-                    "kemarin,KUNJ,4,4,4,4,4,4,4,4,4,Budi\n")
+    path.write_text(
+        "submitted_at,layanan,U1,U2,U3,U4,U5,U6,U7,U8,U9,nama\n"
+        "kemarin,KUNJ,4,4,4,4,4,4,4,4,4,Budi\n"
+    )
     done = run("score", str(path), "--instrument", "skm")
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.splitlines() == ["column nama: unknown column (list it with --ignore to skip it)"]
+    assert done.stderr.splitlines() == [
+        "column nama: unknown column (list it with --ignore to skip it)"
+    ]
     done = run("score", str(path), "--instrument", "skm", "--ignore", "nama")
     assert done.stderr.splitlines() == [
-        "row 1, column submitted_at: value kemarin is not an ISO 8601 timestamp"]
+        "row 1, column submitted_at: value kemarin is not an ISO 8601 timestamp"
+    ]
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     done = run("score", str(empty), "--instrument", "skm")
@@ -102,16 +137,30 @@ def test_unknown_column_bad_timestamp_and_empty_file(tmp_path):
 
 def test_compliance_contract(tmp_path):
     services = tmp_path / "layanan.csv"
-    services.write_text("kode,nama,kebutuhan_utama\nKUNJ,Kunjungan,ya\nTITIP,Penitipan,tidak\n"
-                        "BANKUM,Bantuan Hukum,tidak\n")
-    done = run("compliance", str(FIXTURES / "worked_example.csv"), "--services", str(services),
-               "--period", "2026-01", "--json")
+    services.write_text(
+        "kode,nama,kebutuhan_utama\nKUNJ,Kunjungan,ya\nTITIP,Penitipan,tidak\n"
+        "BANKUM,Bantuan Hukum,tidak\n"
+    )
+    done = run(
+        "compliance",
+        str(FIXTURES / "worked_example.csv"),
+        "--services",
+        str(services),
+        "--period",
+        "2026-01",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["period"] == "2026-01" and result["memenuhi"] is False
     rows = {r["kode"]: r for r in result["layanan"]}
-    assert rows["BANKUM"] == {"kode": "BANKUM", "kebutuhan_utama": False, "n": 0, "minimum": 15,
-                              "memenuhi": False}
+    assert rows["BANKUM"] == {
+        "kode": "BANKUM",
+        "kebutuhan_utama": False,
+        "n": 0,
+        "minimum": 15,
+        "memenuhi": False,
+    }
     assert rows["KUNJ"]["n"] + rows["TITIP"]["n"] == 30
     assert rows["KUNJ"]["minimum"] == 30
 
@@ -119,17 +168,34 @@ def test_compliance_contract(tmp_path):
 def test_compliance_refuses_a_layanan_missing_from_the_services_file(tmp_path):
     services = tmp_path / "layanan.csv"
     services.write_text("kode,nama,kebutuhan_utama\nKUNJ,Kunjungan,ya\n")
-    done = run("compliance", str(FIXTURES / "worked_example.csv"), "--services", str(services),
-               "--period", "2026-01")
+    done = run(
+        "compliance",
+        str(FIXTURES / "worked_example.csv"),
+        "--services",
+        str(services),
+        "--period",
+        "2026-01",
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert "row 1, column layanan: value TITIP is not a known layanan" in done.stderr.splitlines()
 
 
-LKE = {"profile": "permenpanrb-90-2021",
-       "pengungkit": {"manajemen_perubahan": 6.5, "penataan_tatalaksana": 5.6, "penataan_sdm": 8.0,
-                      "akuntabilitas_kinerja": 7.9, "penguatan_pengawasan": 10.2,
-                      "kualitas_pelayanan": 7.0},
-       "ipak": 3.92, "ipkp": 3.5667, "capaian_kinerja": 4.0, "tlhp": None, "predikat_wbk": False}
+LKE = {
+    "profile": "permenpanrb-90-2021",
+    "pengungkit": {
+        "manajemen_perubahan": 6.5,
+        "penataan_tatalaksana": 5.6,
+        "penataan_sdm": 8.0,
+        "akuntabilitas_kinerja": 7.9,
+        "penguatan_pengawasan": 10.2,
+        "kualitas_pelayanan": 7.0,
+    },
+    "ipak": 3.92,
+    "ipkp": 3.5667,
+    "capaian_kinerja": 4.0,
+    "tlhp": None,
+    "predikat_wbk": False,
+}
 
 
 def test_assess_contract(tmp_path):
@@ -138,9 +204,14 @@ def test_assess_contract(tmp_path):
     out = json.loads(run("assess", str(path), "--json").stdout)
     assert (out["profile"], out["pengungkit"], out["total"]) == ("permenpanrb-90-2021", 45.2, 81.95)
     assert out["hasil"]["ipak"] == 17.15 and out["hasil"]["ipkp"] == 15.6
-    assert out["wbk"] == {"memenuhi": True, "gagal": [],
-                          "indeks_minimum": {"ipak": 3.5989, "ipkp": 3.1989}}
-    assert {"syarat": "total", "nilai": 81.95, "minimum": 85.0, "selisih": 3.05} in out["wbbm"]["gagal"]
+    assert out["wbk"] == {
+        "memenuhi": True,
+        "gagal": [],
+        "indeks_minimum": {"ipak": 3.5989, "ipkp": 3.1989},
+    }
+    assert {"syarat": "total", "nilai": 81.95, "minimum": 85.0, "selisih": 3.05} in out["wbbm"][
+        "gagal"
+    ]
     table = run("assess", str(path)).stdout
     assert "WBBM: TIDAK MEMENUHI" in table and "Total: 81,95 < 85,00 (kurang 3,05)" in table
 
@@ -159,7 +230,9 @@ def test_assess_bad_input_and_profile_override(tmp_path):
     assert "pengungkit.manajemen_perubahan: value 6.5 is outside 0-5" in done.stderr.splitlines()
     areas = dict(LKE["pengungkit"], manajemen_perubahan=4.5, penataan_tatalaksana=4.6)
     path.write_text(json.dumps(dict(LKE, pengungkit=areas, capaian_kinerja=None, tlhp=4.5)))
-    override = json.loads(run("assess", str(path), "--profile", "kemenkumham-52-2014", "--json").stdout)
+    override = json.loads(
+        run("assess", str(path), "--profile", "kemenkumham-52-2014", "--json").stdout
+    )
     assert override["profile"] == "kemenkumham-52-2014" and override["hasil"]["ipak"] == 14.7
 
 

@@ -31,21 +31,34 @@ def _copy_with(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("id: xx\nversion: '1'\nindex: X\nscale: 4\ntitle: {id: a, en: b}\nitems: []\n",
-         "it has no items"),
-        ("id: xx\nversion: '1'\nindex: X\nscale: 4\ntitle: {id: a, en: b}\nitems:\n"
-         "  - {code: X1, dimension: {id: a, en: b}, question: {id: q, en: q},"
-         " labels: {id: [a, b, c], en: [a, b, c]}}\n", "item X1: labels need 4 entries in id and en"),
-        ("id: xx\nversion: '1'\nindex: X\nscale: 4\ntitle: {id: a, en: b}\nitems:\n"
-         "  - {code: U1, dimension: {id: a, en: b}, question: {id: q, en: q},"
-         " labels: {id: [a, b, c, d], en: [a, b, c, d]}}\n", "item U1 already belongs to instrument skm"),
+        (
+            "id: xx\nversion: '1'\nindex: X\nscale: 4\ntitle: {id: a, en: b}\nitems: []\n",
+            "it has no items",
+        ),
+        (
+            "id: xx\nversion: '1'\nindex: X\nscale: 4\ntitle: {id: a, en: b}\nitems:\n"
+            "  - {code: X1, dimension: {id: a, en: b}, question: {id: q, en: q},"
+            " labels: {id: [a, b, c], en: [a, b, c]}}\n",
+            "item X1: labels need 4 entries in id and en",
+        ),
+        (
+            "id: xx\nversion: '1'\nindex: X\nscale: 4\ntitle: {id: a, en: b}\nitems:\n"
+            "  - {code: U1, dimension: {id: a, en: b}, question: {id: q, en: q},"
+            " labels: {id: [a, b, c, d], en: [a, b, c, d]}}\n",
+            "item U1 already belongs to instrument skm",
+        ),
         ("id: [unclosed\n", "zz.yaml: "),
     ],
 )
 def test_a_broken_file_stops_start_up_naming_the_file_and_the_problem(tmp_path, text, problem):
     folder = _copy_with(tmp_path, "zz.yaml", text)
     with pytest.raises(InstrumentError) as caught:
-        create_app({"INSTRUMENT_DIR": str(folder), "SECRET_KEY": "x",
-                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {
+                "INSTRUMENT_DIR": str(folder),
+                "SECRET_KEY": "x",
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            }
+        )
     assert str(caught.value).startswith("zz.yaml: ")
     assert problem in str(caught.value)

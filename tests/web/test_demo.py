@@ -20,12 +20,15 @@ def test_demo_has_a_kanwil_two_upt_and_a_service_below_minimum(app):
     assert db.session.scalar(select(func.count()).select_from(Layanan)) == 5
     rows = db.session.execute(
         select(Layanan.kode, Layanan.kebutuhan_utama, Submission.period, func.count())
-        .join(Submission.layanan).group_by(Layanan.id, Layanan.kode, Layanan.kebutuhan_utama,
-                                           Submission.period)
+        .join(Submission.layanan)
+        .group_by(Layanan.id, Layanan.kode, Layanan.kebutuhan_utama, Submission.period)
     ).all()
     assert {period for *_, period, _ in rows} == {"2026-09", "2026-10", "2026-11"}
-    short = [(kode, n) for kode, utama, period, n in rows
-             if period == "2026-10" and n < (30 if utama else 15)]
+    short = [
+        (kode, n)
+        for kode, utama, period, n in rows
+        if period == "2026-10" and n < (30 if utama else 15)
+    ]
     assert short == [("BANKUM", 11)]
     assert max(s for s in db.session.scalars(select(Submission.submitted_at))) <= now
     assert load_demo(db.session, catalogue, now) == 0  # only when empty

@@ -23,12 +23,14 @@ def client(app):
 def post(client, target, **changes):
     data = hidden_fields(client, target.token) | full_answers(SKM + IPAK)
     data.update(changes)
-    return client.post(f"/survei/{target.token}", data={k: v for k, v in data.items() if v is not None})
+    return client.post(
+        f"/survei/{target.token}", data={k: v for k, v in data.items() if v is not None}
+    )
 
 
 def test_form_has_one_fieldset_per_question_with_four_labelled_choices(client, layanan):
     page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
-    assert page.count("<fieldset class=\"question") == 9 + 5 + 1  # + jenis kelamin
+    assert page.count('<fieldset class="question') == 9 + 5 + 1  # + jenis kelamin
     assert "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?" in page
     for label in ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"):
         assert f'<span class="text">{label}</span>' in page
@@ -45,12 +47,16 @@ def test_english_switch(client, layanan):
 
 
 def test_valid_answers_are_stored_once_and_redirect_to_thanks(client, layanan, clock):
-    response = post(client, layanan, U3="2", jenis_kelamin="P", pendidikan="SMA", saran="Antrean lama")
+    response = post(
+        client, layanan, U3="2", jenis_kelamin="P", pendidikan="SMA", saran="Antrean lama"
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/survei/{layanan.token}/terima-kasih")
     assert "Terima kasih" in client.get(response.headers["Location"]).get_data(as_text=True)
     submission = db.session.scalars(select(Submission)).one()
-    answers = {a.item_code: (a.value, a.instrument_id, a.instrument_version) for a in submission.answers}
+    answers = {
+        a.item_code: (a.value, a.instrument_id, a.instrument_version) for a in submission.answers
+    }
     assert answers["U3"] == (2, "skm", "2017.1") and answers["AK5"] == (4, "ipak", "2021.1")
     assert len(answers) == 14
     assert (submission.jenis_kelamin, submission.pendidikan, submission.umur) == ("P", "SMA", None)
@@ -71,9 +77,18 @@ def test_missing_answer_shows_the_form_again_with_summary_and_kept_answers(clien
 
 @pytest.mark.parametrize(
     "tamper",
-    [{"U1": "5"}, {"U1": "0"}, {"U1": "x"}, {"U10": "4"}, {"PK1": "4"}, {"layanan": "TITIP"},
-     {"jenis_kelamin": "X"}, {"period": "2025-12"}, {"submitted_at": "2026-01-01T00:00:00"},
-     {"kunci": "short"}],
+    [
+        {"U1": "5"},
+        {"U1": "0"},
+        {"U1": "x"},
+        {"U10": "4"},
+        {"PK1": "4"},
+        {"layanan": "TITIP"},
+        {"jenis_kelamin": "X"},
+        {"period": "2025-12"},
+        {"submitted_at": "2026-01-01T00:00:00"},
+        {"kunci": "short"},
+    ],
 )
 def test_tampered_posts_get_400_and_store_nothing(client, layanan, tamper):
     response = post(client, layanan, **tamper)

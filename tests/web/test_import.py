@@ -18,8 +18,11 @@ from tests.conftest import FIXTURES, make_layanan
 
 ALL = ("skm", "ipak", "ipkp")
 EXPECTED = json.loads((FIXTURES / "worked_example.expected.json").read_text())
-CODES = {"skm": [f"U{i}" for i in range(1, 10)], "ipak": [f"AK{i}" for i in range(1, 6)],
-         "ipkp": [f"PK{i}" for i in range(1, 9)]}
+CODES = {
+    "skm": [f"U{i}" for i in range(1, 10)],
+    "ipak": [f"AK{i}" for i in range(1, 6)],
+    "ipkp": [f"PK{i}" for i in range(1, 9)],
+}
 
 
 def stored() -> int:
@@ -28,14 +31,16 @@ def stored() -> int:
 
 @pytest.fixture
 def services(unit):
-    return [make_layanan(unit, "KUNJ", ALL), make_layanan(unit, "TITIP", ALL, kebutuhan_utama=False)]
+    return [
+        make_layanan(unit, "KUNJ", ALL),
+        make_layanan(unit, "TITIP", ALL, kebutuhan_utama=False),
+    ]
 
 
 def run_import(app, unit, path):
     catalogue = app.extensions["zisurvey.catalogue"]
     frame = read_responses(path, catalogue.schema(), tz=unit.timezone)
-    result = import_responses(db.session, catalogue, unit, frame,
-                              datetime(2026, 3, 1, tzinfo=UTC))
+    result = import_responses(db.session, catalogue, unit, frame, datetime(2026, 3, 1, tzinfo=UTC))
     db.session.commit()
     return result
 
@@ -48,7 +53,9 @@ def test_worked_example_imported_scores_exactly_as_expected(app, unit, services)
     for instrument, codes in CODES.items():
         assert score(frame, codes).as_dict(instrument) == EXPECTED[instrument]
     submission = db.session.scalars(select(Submission).order_by(Submission.id)).first()
-    assert submission.source == "import" and submission.idempotency_key == f"import:{unit.kode}:r001"
+    assert (
+        submission.source == "import" and submission.idempotency_key == f"import:{unit.kode}:r001"
+    )
     assert submission.umur == "20-29" and submission.period == "2026-01"
 
 
@@ -61,11 +68,13 @@ def test_importing_the_same_file_again_adds_nothing(app, unit, services):
 def test_rows_that_do_not_fit_the_unit_are_all_reported_and_nothing_is_stored(app, unit, tmp_path):
     make_layanan(unit, "KUNJ", ("skm", "ipak"))  # no IPKP on this form
     path = tmp_path / "jawaban.csv"
-    path.write_text("submitted_at,layanan,U1,PK1\n"
-                    "2026-01-05T08:00:00,KUNJ,4,3\n"
-                    "2026-01-05T08:00:00,LAIN,4,\n"
-                    "2027-01-05T08:00:00,KUNJ,4,\n"
-                    "2026-01-06T08:00:00,KUNJ,3,\n")
+    path.write_text(
+        "submitted_at,layanan,U1,PK1\n"
+        "2026-01-05T08:00:00,KUNJ,4,3\n"
+        "2026-01-05T08:00:00,LAIN,4,\n"
+        "2027-01-05T08:00:00,KUNJ,4,\n"
+        "2026-01-06T08:00:00,KUNJ,3,\n"
+    )
     with pytest.raises(ResponsesError) as caught:
         run_import(app, unit, path)
     db.session.rollback()
@@ -86,8 +95,12 @@ def test_import_command_is_all_or_nothing_and_idempotent(app, unit, services, tm
     second = runner.invoke(main, args, obj=_script_info(app))
     assert second.stdout.strip() == "0 jawaban ditambahkan, 30 sudah ada."
     bad = tmp_path / "bad.csv"
-    bad.write_text((FIXTURES / "worked_example.csv").read_text().replace("r030,", "r031,")
-                   .replace(",4,4,4,4,4,", ",4,9,4,4,4,", 1))
+    bad.write_text(
+        (FIXTURES / "worked_example.csv")
+        .read_text()
+        .replace("r030,", "r031,")
+        .replace(",4,4,4,4,4,", ",4,9,4,4,4,", 1)
+    )
     third = runner.invoke(main, ["import", str(bad), "--unit", unit.kode], obj=_script_info(app))
     assert third.exit_code == 2 and third.stdout == ""
     assert "is outside 1-4" in third.stderr

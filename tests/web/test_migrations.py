@@ -15,8 +15,9 @@ from tests.conftest import database_url
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_upgrade_to_head_matches_the_models(backend, tmp_path: Path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path),
-                      "SECRET_KEY": "test"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path), "SECRET_KEY": "test"}
+    )
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:

@@ -10,16 +10,21 @@ from survey_app.models import Answer, Submission
 
 
 def _submission(layanan, key="k" * 20, **fields):
-    values = dict(layanan=layanan, submitted_at=datetime(2026, 1, 5, tzinfo=UTC), period="2026-01",
-                  idempotency_key=key)
+    values = dict(
+        layanan=layanan,
+        submitted_at=datetime(2026, 1, 5, tzinfo=UTC),
+        period="2026-01",
+        idempotency_key=key,
+    )
     values.update(fields)
     return Submission(**values)
 
 
 @pytest.mark.parametrize("value", [0, 5])
 def test_answer_outside_its_scale_is_refused_by_the_database(layanan, value):
-    answer = Answer(item_code="U1", instrument_id="skm", instrument_version="2017.1", scale=4,
-                    value=value)
+    answer = Answer(
+        item_code="U1", instrument_id="skm", instrument_version="2017.1", scale=4, value=value
+    )
     db.session.add(_submission(layanan, answers=[answer]))
     with pytest.raises(IntegrityError):
         db.session.commit()

@@ -35,11 +35,13 @@ def test_poster_is_an_a4_page_with_names_url_and_a_scannable_qr(app, layanan, tm
     pdf.write_bytes(response.data)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           1" in info and "595.276 x 841.89 pts (A4)" in info
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     url = f"http://127.0.0.1:5000/survei/{layanan.token}"
     assert layanan.unit.nama in text and layanan.nama in text and url in text
     assert "Pindai kode QR ini" in text
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(tmp_path / "p")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(tmp_path / "p")], check=True
+    )
     assert decoded_urls((tmp_path / "p.png").read_bytes()) == [url]
