@@ -45,6 +45,47 @@ def periods_of(instants: pd.Series, tz: str) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(numbers, labels), index=instants.index)
 
 
+SPAN_LENGTH = {"bulan": 1, "triwulan": 3, "semester": 6, "tahun": 12}
+
+
+def span_label(month: str, kind: str) -> str:
+    """The bulan, triwulan, semester or tahun of a month: 2026-05 -> 2026-T2, 2026-S1, 2026."""
+    check_month(month)
+    if kind not in SPAN_LENGTH:
+        raise ValueError(f"period kind {kind!r} must be bulan, triwulan, semester or tahun")
+    number = (int(month[5:]) - 1) // SPAN_LENGTH[kind] + 1
+    return {
+        "bulan": month,
+        "triwulan": f"{month[:4]}-T{number}",
+        "semester": f"{month[:4]}-S{number}",
+        "tahun": month[:4],
+    }[kind]
+
+
+def span_labels(months: pd.Series, kind: str) -> pd.Series:
+    """Vectorised :func:`span_label`: a column to group by, so larger periods are scored from
+    their pooled raw answers and never averaged from monthly figures."""
+    labels = {month: span_label(month, kind) for month in pd.unique(months.astype(str))}
+    return months.astype(str).map(labels)
+
+
+_SPAN = {
+    "triwulan": re.compile(r"^\d{4}-T[1-4]$"),
+    "semester": re.compile(r"^\d{4}-S[12]$"),
+    "tahun": re.compile(r"^\d{4}$"),
+}
+
+
+def period_kind(text: str) -> str:
+    """Which kind of period ``text`` names: 2026-01 bulan, 2026-T1, 2026-S2, 2026."""
+    if _MONTH.match(text or ""):
+        return "bulan"
+    for kind, pattern in _SPAN.items():
+        if pattern.match(text or ""):
+            return kind
+    raise ValueError(f"period {text!r} must be YYYY-MM, YYYY-T1..T4, YYYY-S1..S2 or YYYY")
+
+
 def check_month(text: str) -> str:
     """Return ``text`` if it is a month ``YYYY-MM``; otherwise raise a ``ValueError``."""
     if not _MONTH.match(text or ""):
@@ -78,7 +119,7 @@ class Span:
 
 def span(kind: str, year: int, number: int = 1) -> Span:
     """The month (1-12), triwulan (1-4), semester (1-2) or tahun ``number`` of ``year``."""
-    length = {"bulan": 1, "triwulan": 3, "semester": 6, "tahun": 12}.get(kind)
+    length = SPAN_LENGTH.get(kind)
     if length is None:
         raise ValueError(f"period kind {kind!r} must be bulan, triwulan, semester or tahun")
     if not 1 <= number <= 12 // length:

@@ -18,7 +18,7 @@ import click
 import pandas as pd
 
 from analysis import lke, sample
-from analysis.periods import check_month, zone
+from analysis.periods import check_month, period_kind, span_labels, zone
 from analysis.responses import read_responses, read_services
 from analysis.scoring import score
 from analysis.stats import reliability
@@ -79,7 +79,7 @@ IGNORE = click.option(
 @FILE
 @click.option("--instrument", required=True, type=click.Choice(["skm", "ipak", "ipkp"]))
 @click.option("--layanan", metavar="KODE")
-@click.option("--period", metavar="YYYY-MM")
+@click.option("--period", metavar="YYYY-MM", help="Bulan, atau 2026-T1, 2026-S1, 2026.")
 @TZ
 @JSON
 @IGNORE
@@ -98,8 +98,7 @@ def score_command(
     stats: bool,
 ) -> None:
     """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
-    if period:
-        check_month(period)
+    kind = period_kind(period) if period else None
     definition = load_catalogue().instruments[instrument]
     frame = _responses(file, tz, ignore)
     missing = [code for code in definition.codes if code not in frame.columns]
@@ -107,8 +106,8 @@ def score_command(
         fail([f"column {code}: required for instrument {instrument}" for code in missing])
     if layanan:
         frame = frame[frame["layanan"] == layanan]
-    if period:
-        frame = frame[frame["period"] == period]
+    if period and kind:
+        frame = frame[span_labels(frame["period"], kind) == period]
     result = score(frame, definition.codes, definition.scale)
     payload = result.as_dict(instrument)
     if stats:

@@ -67,6 +67,30 @@ def test_score_table_is_readable_indonesian():
     assert "Interval kepercayaan 95% nilai" in done.stdout
 
 
+@pytest.mark.parametrize("period", ["2026-01", "2026-T1", "2026-S1", "2026"])
+def test_score_period_can_be_a_month_triwulan_semester_or_year(period):
+    out = json.loads(
+        run(
+            "score",
+            str(FIXTURES / "worked_example.csv"),
+            "--instrument",
+            "skm",
+            "--json",
+            "--period",
+            period,
+        ).stdout
+    )
+    assert out == EXPECTED["skm"]  # every answer of the fixture is in January 2026
+
+
+def test_score_refuses_a_period_it_cannot_read():
+    done = run(
+        "score", str(FIXTURES / "worked_example.csv"), "--instrument", "skm", "--period", "2026-13"
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip().startswith("period '2026-13' must be YYYY-MM")
+
+
 def test_score_filters_layanan_and_period():
     done = run(
         "score",
