@@ -171,12 +171,19 @@ class _CellChecks:
 
     def answers(self, code: str, scale: int) -> pd.Series:
         raw = self.frame[code]
-        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-            values = raw.to_numpy(dtype="float64", na_value=np.nan)
+        if (
+            pd.api.types.is_integer_dtype(raw)
+            and len(raw)
+            and raw.min() >= 1
+            and raw.max() <= scale
+        ):
+            return raw.astype("float64")  # no blank, no fraction: the range is all to check
+        if pd.api.types.is_float_dtype(raw):
+            values = raw.to_numpy()
             with np.errstate(invalid="ignore"):
                 fine = np.isnan(values) | ((values >= 1) & (values <= scale) & (values % 1 == 0))
-            if fine.all():  # the common case: a clean numeric column, checked in one pass
-                return pd.Series(values, index=raw.index)
+            if fine.all():
+                return raw
         numbers = pd.to_numeric(raw, errors="coerce")
         blank = raw.isna()
         unreadable = ~blank & numbers.isna()
