@@ -86,6 +86,22 @@ def period_kind(text: str) -> str:
     raise ValueError(f"period {text!r} must be YYYY-MM, YYYY-T1..T4, YYYY-S1..S2 or YYYY")
 
 
+def span_of(label: str) -> Span:
+    """The span a label names: 2026-01, 2026-T1, 2026-S2 or 2026."""
+    kind = period_kind(label)
+    if kind == "bulan":
+        return Span("bulan", label, label)
+    number = 1 if kind == "tahun" else int(label[-1])
+    return span(kind, int(label[:4]), number)
+
+
+def label_of(span_: Span) -> str:
+    """The label of a span: the inverse of :func:`span_of` (a custom range is first..last)."""
+    if span_.kind == "rentang":
+        return f"{span_.first}..{span_.last}"
+    return span_label(span_.first, span_.kind)
+
+
 def check_month(text: str) -> str:
     """Return ``text`` if it is a month ``YYYY-MM``; otherwise raise a ``ValueError``."""
     if not _MONTH.match(text or ""):

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask, request
 
 from survey_app import config
-from survey_app.extensions import babel, csrf, db, migrate
+from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey_app.models import Pengguna
 from survey_app.services.catalogue import load_catalogue
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -27,14 +28,24 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staf.login"
+    login_manager.login_message = None
+    login_manager.user_loader(_load_user)
 
-    from survey_app import errors, filters, home, survei
+    from survey_app import errors, filters, home, staf, survei
 
     errors.register(app)
     filters.register(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(survei.bp)
+    app.register_blueprint(staf.bp)
     return app
+
+
+def _load_user(user_id: str) -> Pengguna | None:
+    return db.session.get(Pengguna, int(user_id)) if user_id.isdigit() else None
 
 
 def _locale() -> str:

@@ -13,7 +13,8 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, fail, ignored
 from survey_app.models import Unit
-from survey_app.services.demo import load_demo
+from survey_app.services.accounts import AccountError, create_user
+from survey_app.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from survey_app.services.imports import import_responses
 
 
@@ -40,7 +41,12 @@ def demo_command(if_empty: bool) -> None:
         only_if_empty=if_empty,
     )
     db.session.commit()
-    click.echo(f"Data contoh: {added} jawaban ditambahkan." if added else "Data contoh sudah ada.")
+    if not added:
+        click.echo("Data contoh sudah ada.")
+        return
+    click.echo(f"Data contoh: {added} jawaban ditambahkan.")
+    names = ", ".join(name for name, _, _ in DEMO_USERS)
+    click.echo(f"Akun staf contoh ({names}), kata sandi: {DEMO_PASSWORD}  -> /staf/")
 
 
 @main.command("import")
@@ -70,6 +76,31 @@ def import_command(file: str, unit_kode: str, ignore: tuple[str, ...]) -> None:
         db.session.rollback()
         fail(exc.problems)
     click.echo(f"{result.added} jawaban ditambahkan, {result.already_there} sudah ada.")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "unit_admin", "viewer"]),
+    default="admin",
+    show_default=True,
+)
+@click.option("--unit", "unit_kode", metavar="KODE", help="Unit of a unit_admin or viewer.")
+@click.password_option(help="At least 10 characters; asked for when not given.")
+@with_appcontext
+def create_user_command(username: str, role: str, unit_kode: str | None, password: str) -> None:
+    """Buat akun staf (admin pertama, atau admin/viewer sebuah unit)."""
+    unit = db.session.scalar(select(Unit).where(Unit.kode == unit_kode)) if unit_kode else None
+    if unit_kode and unit is None:
+        fail([f"unit {unit_kode} is unknown"])
+    try:
+        user = create_user(db.session, username, password, role, unit)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        fail([str(exc)])
+    click.echo(f"Akun {user.username} ({user.role}) dibuat.")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,
         "SARAN_MAX": 1000,
+        "RATELIMIT_STORAGE_URI": "memory://",  # SURVEY_RATELIMIT_STORAGE_URI=redis://... in prod
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT": "10 per minute",
     }
 
 

@@ -18,8 +18,10 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int]:
         messages = {
             400: _("Permintaan tidak dapat diproses. Silakan isi formulir dari tautan kode QR."),
+            403: _("Anda tidak memiliki akses ke data unit ini."),
             404: _("Halaman tidak ditemukan. Periksa kembali tautan atau kode QR."),
             413: _("Berkas atau isian terlalu besar."),
+            429: _("Terlalu banyak percobaan. Silakan tunggu sebentar lalu coba lagi."),
         }
         code = error.code or 500
         message = messages.get(code, _("Terjadi kesalahan. Silakan coba lagi."))

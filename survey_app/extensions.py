@@ -1,6 +1,9 @@
 """Extensions, unbound: ``create_app`` binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -25,3 +28,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# Keys (addresses) live only in the limiter's storage: memory, or Redis with several workers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -8,7 +8,9 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, time
 
+from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -153,3 +155,58 @@ class Answer(Base):
     instrument_version: Mapped[str] = mapped_column(String(16))
     scale: Mapped[int] = mapped_column(SmallInteger)
     value: Mapped[int] = mapped_column(SmallInteger)
+
+
+ROLES = ("admin", "unit_admin", "viewer")
+
+
+class Pengguna(UserMixin, Base):
+    """A staff account: the central admin, or a unit admin or viewer scoped to a unit and below."""
+
+    __tablename__ = "pengguna"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("role = 'admin' OR unit_id IS NOT NULL", name="unit_for_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    aktif: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.aktif
+
+
+class Dilayani(Base):
+    """People served by a layanan in a month, entered by staff (for the Krejcie-Morgan target)."""
+
+    __tablename__ = "layanan_dilayani"
+    __table_args__ = (
+        CheckConstraint("jumlah >= 0", name="jumlah"),
+        CheckConstraint("period LIKE '____-__'", name="period"),
+    )
+
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    jumlah: Mapped[int]
+
+
+class AuditLog(Base):
+    """Who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    pengguna_id: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)

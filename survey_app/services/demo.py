@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import Layanan, LayananInstrumen, Unit
 from survey_app.services import DbSession
+from survey_app.services.accounts import create_user
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.submissions import Response, record_submission
 
@@ -72,6 +73,21 @@ def _answer(rng: random.Random, mean: float, item_offset: float) -> int:
     return min(4, max(1, round(rng.gauss(mean + item_offset, 0.55))))
 
 
+SARAN = [
+    "Antrean kunjungan pagi terlalu panjang, mohon ditambah petugas.",
+    "Petugas ramah dan membantu. Terima kasih.",
+    "Ruang tunggu panas, mohon ditambah kipas angin.",
+    "Informasi persyaratan di papan pengumuman kurang jelas.",
+    "Pelayanan cepat, pertahankan.",
+]
+DEMO_PASSWORD = "demo-zisurvey"
+DEMO_USERS = [
+    ("admin", "admin", None),
+    ("kanwil", "unit_admin", "KANWIL-SULSEL"),
+    ("lapas", "viewer", "LAPAS-MKS"),
+]
+
+
 def load_demo(
     session: DbSession,
     catalogue: Catalogue,
@@ -87,6 +103,8 @@ def load_demo(
         return 0
     rng = random.Random(seed)
     units = _units(session)
+    for username, role, unit_kode in DEMO_USERS:
+        create_user(session, username, DEMO_PASSWORD, role, units.get(unit_kode or ""))
     months = _month_starts(now, 3)
     added = 0
     for unit_kode, kode, nama, utama, instrument_ids, mean, (full, short) in SERVICES:
@@ -105,8 +123,9 @@ def load_demo(
         for month, count in zip(months, (full, short, full), strict=True):
             for stamp in _stamps(rng, month, count, now):
                 answers = {c: _answer(rng, mean, offsets[c]) for c in codes}
+                saran = rng.choice(SARAN) if rng.random() < 0.08 else None
                 response = Response(
-                    answers, _profile(rng, catalogue), None, f"demo-{unit_kode}-{kode}-{added}"
+                    answers, _profile(rng, catalogue), saran, f"demo-{unit_kode}-{kode}-{added}"
                 )
                 record_submission(session, catalogue, layanan, response, stamp)
                 added += 1

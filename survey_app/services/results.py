@@ -12,6 +12,8 @@ from survey_app.services import DbSession
 
 META = [
     "id",
+    "unit_id",
+    "layanan_id",
     "layanan",
     "period",
     "submitted_at",
@@ -19,6 +21,7 @@ META = [
     "jenis_kelamin",
     "pendidikan",
     "pekerjaan",
+    "saran",
 ]
 
 
@@ -32,6 +35,8 @@ def answers_frame(
     query = (
         select(
             Submission.id,
+            Layanan.unit_id,
+            Submission.layanan_id,
             Layanan.kode.label("layanan"),
             Submission.period,
             Submission.submitted_at,
@@ -39,6 +44,7 @@ def answers_frame(
             Submission.jenis_kelamin,
             Submission.pendidikan,
             Submission.pekerjaan,
+            Submission.saran,
         )
         .join(Submission.layanan)
         .where(Submission.layanan_id.in_(list(layanan_ids)))

@@ -1,0 +1,256 @@
+"""The monthly dashboard of a unit: load rows once, let :mod:`analysis` compute every figure."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import select
+
+from analysis.exact import round_half_up
+from analysis.periods import Span, period_of, zone
+from analysis.sample import Compliance, ServiceCount, compliance, projected
+from analysis.scoring import IndexResult, score, score_groups
+from instruments import Instrument
+from survey_app.models import Dilayani, Layanan, Unit
+from survey_app.services import DbSession
+from survey_app.services.access import subtree_ids
+from survey_app.services.catalogue import Catalogue
+from survey_app.services.results import answers_frame
+
+TREND_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One instrument over the period, and over the period just before it."""
+
+    instrument: Instrument
+    result: IndexResult
+    previous: IndexResult
+
+    @property
+    def change(self) -> Decimal | None:
+        now, before = self.result.nilai, self.previous.nilai
+        return None if now is None or before is None else now - before
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    layanan: Layanan
+    count: ServiceCount
+    projected: int | None  # by the end of a running month, at the pace so far
+
+    @property
+    def warning(self) -> bool:
+        return self.projected is not None and self.projected < self.count.minimum
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    n: int
+    memenuhi: bool
+    results: dict[str, IndexResult]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    unit: Unit
+    span: Span
+    figures: list[Figure]
+    services: list[ServiceRow]
+    month: str  # the month the service table is about
+    days_left: int | None
+    months: list[Compliance]
+    children: list[UnitRow]
+    profile: dict[str, dict[str, int]]
+    trend: pd.DataFrame  # period, instrument, nilai
+    frame: pd.DataFrame  # the period's answers, for charts and exports
+
+
+def previous_span(span: Span) -> Span:
+    length = len(span.months())
+    return Span(span.kind, *_shift(span.first, -length, length))
+
+
+def next_span(span: Span) -> Span:
+    length = len(span.months())
+    return Span(span.kind, *_shift(span.first, length, length))
+
+
+def _shift(month: str, by: int, length: int) -> tuple[str, str]:
+    index = int(month[:4]) * 12 + int(month[5:]) - 1 + by
+    first = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    last_index = index + length - 1
+    return first, f"{last_index // 12:04d}-{last_index % 12 + 1:02d}"
+
+
+def build(
+    session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
+) -> Dashboard:
+    """Every figure of the dashboard of ``unit`` over ``span``, recomputed from raw answers."""
+    unit_ids = subtree_ids(session, unit.id)
+    layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
+    before = previous_span(span)
+    window = _window(span, before)
+    frame = answers_frame(session, [x.id for x in layanan], window)
+    current = frame[frame["period"].isin(span.months())] if len(frame) else frame
+    earlier = frame[frame["period"].isin(before.months())] if len(frame) else frame
+    own = [x for x in layanan if x.unit_id == unit.id]
+    month = span.last
+    this_month = period_of(now, unit.timezone)
+    return Dashboard(
+        unit=unit,
+        span=span,
+        figures=[_figure(i, current, earlier) for i in catalogue.instruments.values()],
+        services=_services(session, own, frame, month, this_month, now, unit.timezone),
+        month=month,
+        days_left=_days_left(now, unit.timezone) if month == this_month else None,
+        months=[_compliance(session, own, frame, m) for m in span.months()] if own else [],
+        children=_children(session, catalogue, unit, layanan, current, month),
+        profile=_profile(catalogue, current),
+        trend=_trend(catalogue, frame, span.last),
+        frame=current,
+    )
+
+
+def _window(span: Span, before: Span) -> list[str]:
+    trend_first = _shift(span.last, -(TREND_MONTHS - 1), 1)[0]
+    first = min(before.first, trend_first)
+    return Span("rentang", first, span.last).months()
+
+
+def _figure(instrument: Instrument, current: pd.DataFrame, earlier: pd.DataFrame) -> Figure:
+    return Figure(
+        instrument,
+        _score(current, instrument),
+        _score(earlier, instrument),
+    )
+
+
+def _score(frame: pd.DataFrame, instrument: Instrument) -> IndexResult:
+    present = [c for c in instrument.codes if c in frame.columns]
+    if len(frame) == 0 or len(present) < len(instrument.codes):
+        frame = frame.reindex(columns=[*frame.columns, *set(instrument.codes) - set(present)])
+    return score(frame, instrument.codes, instrument.scale)
+
+
+def _served(session: DbSession, layanan: Sequence[Layanan], month: str) -> dict[int, int]:
+    rows = session.execute(
+        select(Dilayani.layanan_id, Dilayani.jumlah).where(
+            Dilayani.period == month, Dilayani.layanan_id.in_([x.id for x in layanan])
+        )
+    )
+    return {layanan_id: jumlah for layanan_id, jumlah in rows}
+
+
+def _counts(frame: pd.DataFrame, month: str) -> dict[str, int]:
+    if len(frame) == 0:
+        return {}
+    in_month = frame[frame["period"] == month]
+    return {str(k): int(v) for k, v in in_month["layanan_id"].value_counts().items()}
+
+
+def _compliance(
+    session: DbSession, layanan: Sequence[Layanan], frame: pd.DataFrame, month: str
+) -> Compliance:
+    served = _served(session, layanan, month)
+    rows = [(str(x.id), x.kebutuhan_utama, served.get(x.id)) for x in layanan if x.aktif]
+    return compliance(month, rows, _counts(frame, month))
+
+
+def _services(
+    session: DbSession,
+    layanan: Sequence[Layanan],
+    frame: pd.DataFrame,
+    month: str,
+    this_month: str,
+    now: datetime,
+    tz: str,
+) -> list[ServiceRow]:
+    result = _compliance(session, layanan, frame, month)
+    by_id = {str(x.id): x for x in layanan}
+    local = now.astimezone(zone(tz))
+    days = calendar.monthrange(local.year, local.month)[1]
+    rows = []
+    for count in result.layanan:
+        pace = None
+        if month == this_month:
+            pace = int(round_half_up(projected(count.n, local.day, days), 0))
+        rows.append(ServiceRow(by_id[count.kode], count, pace))
+    return rows
+
+
+def _days_left(now: datetime, tz: str) -> int:
+    local = now.astimezone(zone(tz))
+    return calendar.monthrange(local.year, local.month)[1] - local.day
+
+
+def _children(
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    layanan: Sequence[Layanan],
+    current: pd.DataFrame,
+    month: str,
+) -> list[UnitRow]:
+    below = {x.unit for x in layanan if x.unit_id != unit.id}
+    rows = []
+    for child in sorted(below, key=lambda u: u.nama):
+        theirs = [x for x in layanan if x.unit_id == child.id]
+        part = current[current["unit_id"] == child.id] if len(current) else current
+        results = {i.id: _score(part, i) for i in catalogue.instruments.values()}
+        met = _compliance(session, theirs, current, month).memenuhi
+        rows.append(UnitRow(child, len(part), met, results))
+    return rows
+
+
+def _profile(catalogue: Catalogue, frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Respondents per answer of each profile question, in the questionnaire's order."""
+    out = {}
+    for question in catalogue.profile:
+        counts = frame[question.key].value_counts() if len(frame) else pd.Series(dtype=int)
+        out[question.label.id] = {c.text.id: int(counts.get(c.value, 0)) for c in question.choices}
+    return out
+
+
+def _trend(catalogue: Catalogue, frame: pd.DataFrame, last: str) -> pd.DataFrame:
+    rows = []
+    if len(frame):
+        for instrument in catalogue.instruments.values():
+            if not set(instrument.codes) <= set(frame.columns):
+                continue
+            groups = score_groups(frame, instrument.codes, ["period"], instrument.scale)
+            for period, result in groups.items():
+                rows.append(
+                    {
+                        "period": period,
+                        "instrument": instrument.index,
+                        "nilai": float(result.nilai) if result.nilai else None,
+                    }
+                )
+    trend = pd.DataFrame(rows, columns=["period", "instrument", "nilai"])
+    return trend[trend["period"] <= last].sort_values(["instrument", "period"])
+
+
+def period_frame(session: DbSession, unit: Unit, span: Span) -> pd.DataFrame:
+    """The answers of ``unit`` and every unit below it over ``span``."""
+    unit_ids = subtree_ids(session, unit.id)
+    layanan_ids = session.scalars(select(Layanan.id).where(Layanan.unit_id.in_(unit_ids)))
+    return answers_frame(session, list(layanan_ids), span.months())
+
+
+def sorted_children(rows: Sequence[UnitRow], key: str) -> list[UnitRow]:
+    """The units-below table sorted by name, by n (largest first) or by an index (best first)."""
+    if key == "n":
+        return sorted(rows, key=lambda r: (-r.n, r.unit.nama))
+    if rows and key in rows[0].results:
+        return sorted(
+            rows, key=lambda r: (r.results[key].index is None, -(r.results[key].index or 0))
+        )
+    return sorted(rows, key=lambda r: r.unit.nama)

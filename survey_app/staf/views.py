@@ -1,0 +1,177 @@
+"""Staff routes: parse input, call one service, render. Every unit route checks the scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import plotly
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from analysis.periods import Span, check_month, label_of, period_of, span_of
+from survey_app import charts
+from survey_app.extensions import db, limiter
+from survey_app.models import Unit
+from survey_app.services import dashboard as dashboards
+from survey_app.services import exports
+from survey_app.services.access import can_view, home_units
+from survey_app.services.accounts import authenticate
+from survey_app.services.catalogue import Catalogue
+from survey_app.staf import bp
+from survey_app.staf.forms import LoginForm
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _catalogue() -> Catalogue:
+    catalogue: Catalogue = current_app.extensions["zisurvey.catalogue"]
+    return catalogue
+
+
+def _unit(kode: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
+    if unit is None:
+        abort(404)
+    if not can_view(db.session, current_user, unit):
+        abort(403)
+    return unit
+
+
+def _span(unit: Unit) -> Span:
+    """The period asked for (?periode=2026-01|2026-T1|2026-S1|2026, or ?dari=&sampai=)."""
+    try:
+        if request.args.get("dari") or request.args.get("sampai"):
+            first = check_month(request.args.get("dari", ""))
+            last = check_month(request.args.get("sampai", ""))
+            if first > last:
+                raise ValueError("dari is after sampai")
+            return Span("rentang", first, last)
+        label = request.args.get("periode")
+        if label:
+            return span_of(label)
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    month = period_of(current_app.config["CLOCK"](), unit.timezone)
+    return Span("bulan", month, month)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next() or url_for("staf.index"))
+        flash(_("Nama pengguna atau kata sandi salah."), "error")
+    return render_template("staf/login.html", form=form)
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.post("/keluar")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    return redirect(url_for("staf.login"))
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    units = home_units(db.session, current_user)
+    if len(units) == 1:
+        return redirect(url_for("staf.show_dashboard", kode=units[0].kode))
+    return render_template("staf/index.html", units=units)
+
+
+@bp.get("/unit/<kode>")
+@login_required
+def show_dashboard(kode: str) -> str:
+    unit = _unit(kode)
+    span = _span(unit)
+    data = dashboards.build(db.session, _catalogue(), unit, span, current_app.config["CLOCK"]())
+    return render_template(
+        "staf/dashboard.html",
+        d=data,
+        label=label_of(span),
+        nrr_charts=[_nrr_chart(f) for f in data.figures if f.result.n],
+        trend_chart=charts.html(charts.trend_lines(data.trend, _("Tren nilai 12 bulan")))
+        if len(data.trend)
+        else None,
+        children=dashboards.sorted_children(data.children, request.args.get("urut", "nama")),
+        sort_url="?"
+        + urlencode({k: v for k, v in request.args.items() if k != "urut"} | {"urut": ""}),
+        prev_label=label_of(dashboards.previous_span(span)) if span.kind != "rentang" else None,
+        next_label=label_of(dashboards.next_span(span)) if span.kind != "rentang" else None,
+    )
+
+
+def _nrr_chart(figure: dashboards.Figure) -> str:
+    import pandas as pd
+
+    items = pd.DataFrame(
+        [
+            {
+                "code": item.code,
+                "label": figure.instrument.item(item.code).dimension.id,
+                "nrr": float(item.nrr_rounded) if item.nrr_rounded is not None else None,
+            }
+            for item in figure.result.items
+        ]
+    )
+    return charts.html(charts.nrr_bars(items, f"NRR {figure.instrument.index}"))
+
+
+@bp.get("/unit/<kode>/jawaban.csv")
+@login_required
+def export_csv(kode: str) -> Response:
+    unit = _unit(kode)
+    span = _span(unit)
+    frame = dashboards.period_frame(db.session, unit, span)
+    body = exports.interchange_csv(frame, list(_catalogue().instruments.values()))
+    name = f"jawaban-{unit.kode}-{label_of(span)}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/unit/<kode>/rekap.xlsx")
+@login_required
+def export_xlsx(kode: str) -> Response:
+    unit = _unit(kode)
+    span = _span(unit)
+    frame = dashboards.period_frame(db.session, unit, span)
+    label = label_of(span)
+    body = exports.rekap_xlsx(frame, list(_catalogue().instruments.values()), unit.nama, label)
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="rekap-{unit.kode}-{label}.xlsx"'},
+    )
+
+
+@bp.get("/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package: no CDN."""
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)

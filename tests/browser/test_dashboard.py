@@ -1,0 +1,42 @@
+"""The staff dashboard in a real browser: sign in, charts drawn from the app's own plotly.js."""
+
+import pytest
+from sqlalchemy import select
+
+from analysis.periods import now_utc
+from survey_app.extensions import db
+from survey_app.models import Unit
+from survey_app.services.demo import DEMO_PASSWORD, load_demo
+from tests.browser.conftest import run_axe
+
+SIZES = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_kanwil_signs_in_and_sees_charts_and_its_units(live_app, browser, size):
+    app, base = live_app
+    with app.app_context():
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        db.session.commit()
+        assert db.session.scalar(select(Unit).where(Unit.kode == "KANWIL-SULSEL"))
+    context = browser.new_context(viewport=SIZES[size])
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{base}/staf/")
+    assert page.url.startswith(f"{base}/staf/masuk")
+    page.get_by_label("Nama pengguna").fill("kanwil")
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_selector(".chart .main-svg")  # plotly drew at least one chart
+    assert page.locator("h1").inner_text() == "Kanwil Ditjenpas Sulawesi Selatan"
+    assert page.locator(".chart .main-svg").count() >= 4  # NRR per index + the trend
+    assert page.get_by_role("link", name="Lapas Kelas I Makassar").is_visible()
+    assert all(url.startswith(base) for url in requests)  # nothing from a CDN
+    page.get_by_role("link", name="Lapas Kelas I Makassar").click()
+    assert page.locator("h1").inner_text() == "Lapas Kelas I Makassar"
+    assert page.locator("table.data progress").count() == 3
+    violations = run_axe(page)
+    context.close()
+    assert [(v["id"], v["help"], len(v["nodes"])) for v in violations] == []

@@ -1,0 +1,184 @@
+"""The staff workspace: scope on every unit route, sign-in, and the figures it shows."""
+
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+from openpyxl import load_workbook
+
+from analysis.responses import read_responses
+from analysis.scoring import score
+from survey_app.cli import main
+from survey_app.extensions import db
+from survey_app.services.accounts import create_user
+from survey_app.services.imports import import_responses
+from tests.conftest import FIXTURES, make_layanan, make_unit
+
+PASSWORD = "sandi-rahasia-1"
+UNIT_ROUTES = ["/staf/unit/{}", "/staf/unit/{}/jawaban.csv", "/staf/unit/{}/rekap.xlsx"]
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def tree(app):
+    kanwil = make_unit("KANWIL", jenis="kanwil")
+    lapas = make_unit("LAPAS", parent=kanwil)
+    rutan = make_unit("RUTAN", parent=kanwil)
+    other = make_unit("UPT-LAIN", parent=make_unit("KANWIL-LAIN", jenis="kanwil"))
+    for unit in (lapas, rutan, other):
+        make_layanan(unit, "KUNJ", ("skm", "ipak", "ipkp"))
+        make_layanan(unit, "TITIP", ("skm", "ipak", "ipkp"), kebutuhan_utama=False)
+    users = {
+        "admin": create_user(db.session, "admin", PASSWORD, "admin"),
+        "kanwil": create_user(db.session, "kanwil", PASSWORD, "unit_admin", kanwil),
+        "lapas": create_user(db.session, "lapas", PASSWORD, "viewer", lapas),
+    }
+    db.session.commit()
+    return {"kanwil": kanwil, "lapas": lapas, "rutan": rutan, "other": other, "users": users}
+
+
+def login(client, username, password=PASSWORD):
+    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
+    return client.post(
+        "/staf/masuk", data={"csrf_token": token, "username": username, "password": password}
+    )
+
+
+def signed_in(app, username):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("route", UNIT_ROUTES)
+def test_anonymous_users_are_sent_to_sign_in(app, tree, route):
+    response = app.test_client().get(route.format("LAPAS"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staf/masuk?next=")
+
+
+@pytest.mark.parametrize("route", UNIT_ROUTES)
+@pytest.mark.parametrize(
+    ("user", "unit", "status"),
+    [
+        ("lapas", "LAPAS", 200),  # a UPT sees itself
+        ("lapas", "RUTAN", 403),  # ... not its sibling
+        ("lapas", "KANWIL", 403),  # ... nor its parent
+        ("kanwil", "LAPAS", 200),  # a Kanwil sees its UPT
+        ("kanwil", "KANWIL", 200),
+        ("kanwil", "UPT-LAIN", 403),  # ... not another Kanwil's
+        ("admin", "UPT-LAIN", 200),  # the central admin sees all
+    ],
+)
+def test_every_unit_route_refuses_another_units_data(app, tree, route, user, unit, status):
+    client = signed_in(app, user)
+    assert client.get(route.format(unit)).status_code == status
+
+
+def test_wrong_password_does_not_sign_in(app, tree):
+    client = app.test_client()
+    response = login(client, "lapas", "salah-sandi-123")
+    assert response.status_code == 200
+    assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+    assert client.get("/staf/").status_code == 302
+
+
+def test_sign_in_is_rate_limited_with_a_friendly_page(app, tree):
+    client = app.test_client()
+    statuses = [login(client, "lapas", "salah-sandi-123").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert "Terlalu banyak percobaan" in login(client, "lapas").get_data(as_text=True)
+
+
+def test_sign_out_and_no_open_redirect(app, tree):
+    client = app.test_client()
+    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
+    data = {"csrf_token": token, "username": "lapas", "password": PASSWORD}
+    response = client.post("/staf/masuk?next=//evil.example/", data=data)
+    assert response.headers["Location"] == "/staf/"
+    page = client.get("/staf/unit/LAPAS").get_data(as_text=True)
+    token = CSRF.search(page) or re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert client.post("/staf/keluar", data={"csrf_token": token.group(1)}).status_code == 302
+    assert client.get("/staf/unit/LAPAS").status_code == 302
+
+
+@pytest.fixture
+def worked(app, tree, clock):
+    """The worked example (January 2026) imported into the Lapas."""
+    catalogue = app.extensions["zisurvey.catalogue"]
+    frame = read_responses(FIXTURES / "worked_example.csv", catalogue.schema(), tz="Asia/Makassar")
+    import_responses(db.session, catalogue, tree["lapas"], frame, datetime(2026, 3, 1, tzinfo=UTC))
+    db.session.commit()
+    clock.now = datetime(2026, 1, 10, 4, tzinfo=UTC)  # 10 January, 12:00 WITA
+    return frame
+
+
+def test_dashboard_shows_the_worked_example_and_the_minimum_table(app, worked, clock):
+    client = signed_in(app, "lapas")
+    page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    # REGULATION.md worked example: IKM 87,55 (B), IPAK 98,00 (A), IPKP 89,17 (A)
+    assert re.search(r'class="nilai">87,55<.*?Mutu B · Baik', page, re.S)
+    assert re.search(r'class="nilai">98,00<.*?Mutu A · Sangat baik', page, re.S)
+    assert re.search(r'class="nilai">89,17<', page)
+    kunj, titip = (int((worked["layanan"] == k).sum()) for k in ("KUNJ", "TITIP"))
+    assert f"<td>{kunj}</td>\n        <td>30</td>" in page
+    assert f"<td>{titip}</td>\n        <td>15</td>" in page
+    assert "Sisa 21 hari di bulan ini." in page
+    # at the pace of 10 days, both reach their minimum by the 31st
+    assert f"proyeksi akhir bulan: {round(kunj * 31 / 10)}" in page
+    assert round(kunj * 31 / 10) >= 30 and "diproyeksikan tidak mencapai minimal" not in page
+    clock.now = datetime(2026, 1, 28, 4, tzinfo=UTC)  # the same answers by the 28th: too slow
+    late = client.get("/staf/unit/LAPAS").get_data(as_text=True)
+    short = (round(kunj * 31 / 28) < 30) + (round(titip * 31 / 28) < 15)  # 20 -> 22, 10 -> 11
+    assert short == 2 and late.count("diproyeksikan tidak mencapai minimal") == short
+
+
+def test_parent_unit_lists_its_units_with_their_figures(app, worked):
+    page = signed_in(app, "kanwil").get("/staf/unit/KANWIL?periode=2026-01").get_data(as_text=True)
+    row = re.search(
+        r'<a href="/staf/unit/LAPAS\?periode=2026-01">Unit LAPAS</a>.*?</tr>', page, re.S
+    )
+    assert row and "87,55 (B)" in row.group(0) and "98,00 (A)" in row.group(0)
+    assert "Unit RUTAN" in page and "UPT-LAIN" not in page
+
+
+def test_semester_and_custom_range_are_recomputed_from_raw_answers(app, worked):
+    client = signed_in(app, "lapas")
+    for query in ("periode=2026-S1", "periode=2026", "dari=2025-12&sampai=2026-02"):
+        assert ">87,55<" in client.get(f"/staf/unit/LAPAS?{query}").get_data(as_text=True)
+    assert ">87,55<" not in client.get("/staf/unit/LAPAS?periode=2026-02").get_data(as_text=True)
+    assert client.get("/staf/unit/LAPAS?periode=2026-13").status_code == 400
+
+
+def test_csv_export_round_trips_through_the_import(app, worked):
+    body = signed_in(app, "lapas").get("/staf/unit/LAPAS/jawaban.csv?periode=2026-01").data
+    catalogue = app.extensions["zisurvey.catalogue"]
+    again = read_responses(io.BytesIO(body), catalogue.schema(), filename="x.csv")
+    for instrument in catalogue.instruments.values():
+        assert score(again, instrument.codes) == score(worked, instrument.codes)
+    assert len(again) == 30
+
+
+def test_xlsx_rekap_is_laid_out_per_unsur(app, worked):
+    body = signed_in(app, "lapas").get("/staf/unit/LAPAS/rekap.xlsx?periode=2026-01").data
+    book = load_workbook(io.BytesIO(body))
+    assert book.sheetnames == ["Jawaban", "Rekap unit", "Rekap KUNJ", "Rekap TITIP"]
+    assert book["Jawaban"].max_row == 31
+    rows = {r[0]: r for r in book["Rekap unit"].iter_rows(values_only=True) if r[0]}
+    u9 = rows["U9"]  # n 29, total 102, NRR 3,5172, weighted 3,5172/9 = 0,3908
+    assert u9[2:6] == (29, 102, 3.5172, 0.3908)
+    nilai = [r for r in book["Rekap unit"].iter_rows(values_only=True) if r[1] == "Nilai IKM"]
+    assert nilai[0][5] == 87.55
+
+
+def test_create_user_command(app, tree):
+    runner = CliRunner()
+    info = ScriptInfo(create_app=lambda: app)
+    args = ["create-user", "--username", "baru", "--role", "viewer", "--unit", "RUTAN"]
+    done = runner.invoke(main, [*args, "--password", "cukup-panjang"], obj=info)
+    assert done.exit_code == 0 and "Akun baru (viewer) dibuat." in done.stdout
+    short = runner.invoke(main, [*args, "--password", "pendek"], obj=info)
+    assert short.exit_code == 2 and "at least 10 characters" in short.stderr
