@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -82,6 +82,9 @@ def app(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
             "BASE_URL": "http://127.0.0.1:5000",
         }
     )
+    # Tests hold one app context for db.session, so requests would share flask.g (the signed-in
+    # user, the CSRF token). In production every request has its own; clear g to match.
+    app.teardown_request(lambda exc: [g.pop(name, None) for name in list(g)])
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -32,12 +32,31 @@ class ImportResult:
     per_layanan: dict[str, int] = field(default_factory=dict)
 
 
-def import_responses(
-    session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
-) -> ImportResult:
-    """Add every row of ``frame`` (from ``read_responses``) to ``unit``; flush, do not commit.
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would do: the rows it would add, and how many are already stored."""
 
-    Raises :class:`ResponsesError` listing every row that does not fit; nothing is added then.
+    frame: pd.DataFrame
+    keys: list[str | None]
+    existing: set[str]
+
+    @property
+    def new_rows(self) -> pd.DataFrame:
+        fresh = [key is None or key not in self.existing for key in self.keys]
+        return self.frame[fresh]
+
+    def summary(self) -> dict[tuple[str, str], int]:
+        """New rows per (layanan, month)."""
+        rows = self.new_rows.groupby(["layanan", "period"], observed=True).size()
+        return {(str(k[0]), str(k[1])): int(v) for k, v in rows.items()}
+
+
+def plan_import(
+    session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
+) -> ImportPlan:
+    """Check every row against the unit and find those already stored; store nothing.
+
+    Raises :class:`ResponsesError` listing every row that does not fit.
     """
     layanan = {item.kode: item for item in unit.layanan}
     items = [code for code in frame.columns if catalogue.owner(code) is not None]
@@ -45,10 +64,22 @@ def import_responses(
     if problems:
         raise ResponsesError(problems)
     keys = _keys(unit, frame)
-    existing = _existing(session, [key for key in keys if key is not None])
+    return ImportPlan(frame, keys, _existing(session, [k for k in keys if k is not None]))
+
+
+def import_responses(
+    session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
+) -> ImportResult:
+    """Add every new row of ``frame`` (from ``read_responses``) to ``unit``; flush, not commit.
+
+    Raises :class:`ResponsesError` listing every row that does not fit; nothing is added then.
+    """
+    plan = plan_import(session, catalogue, unit, frame, now)
+    layanan = {item.kode: item for item in unit.layanan}
+    items = [code for code in frame.columns if catalogue.owner(code) is not None]
     added: Counter[str] = Counter()
-    for row, key in zip(frame.itertuples(index=False), keys, strict=True):
-        if key in existing:
+    for row, key in zip(frame.itertuples(index=False), plan.keys, strict=True):
+        if key in plan.existing:
             continue
         record = row._asdict()
         target = layanan[str(record["layanan"])]
@@ -64,7 +95,7 @@ def import_responses(
         session.add(new_submission(catalogue, target, response, when, source="import"))
         added[target.kode] += 1
     session.flush()
-    return ImportResult(sum(added.values()), len(existing), dict(added))
+    return ImportResult(sum(added.values()), len(plan.existing), dict(added))
 
 
 def _problems(

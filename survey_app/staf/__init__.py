@@ -1,7 +1,7 @@
-"""The staff workspace: sign-in, the unit dashboard, reports and exports."""
+"""The staff workspace: sign-in, the unit dashboard, reports, exports and management."""
 
 from flask import Blueprint
 
 bp = Blueprint("staf", __name__, url_prefix="/staf")
 
-from survey_app.staf import views  # noqa: E402,F401  (the routes attach themselves to bp)
+from survey_app.staf import manage, views  # noqa: E402,F401  (routes attach themselves to bp)

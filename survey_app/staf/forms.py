@@ -2,10 +2,45 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Nama pengguna"), validators=[InputRequired(), Length(max=64)])
     password = PasswordField(_l("Kata sandi"), validators=[InputRequired(), Length(max=200)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LayananForm(FlaskForm):
+    kode = StringField(_l("Kode"), validators=[Optional(), Length(max=20)])
+    nama = StringField(_l("Nama layanan"), validators=[InputRequired(), Length(max=200)])
+    kebutuhan_utama = BooleanField(_l("Layanan kebutuhan utama (minimal 30 responden sebulan)"))
+    aktif = BooleanField(_l("Aktif (formulir menerima jawaban)"), default=True)
+    instrumen = MultiCheckboxField(_l("Survei pada formulir"))
+
+
+class ServedForm(FlaskForm):
+    period = StringField(_l("Bulan"), validators=[InputRequired(), Regexp(r"^\d{4}-\d{2}$")])
+    jumlah = IntegerField(_l("Jumlah orang dilayani"), validators=[InputRequired(), NumberRange(0)])
+
+
+class UploadForm(FlaskForm):
+    berkas = FileField(_l("Berkas jawaban (.csv atau .xlsx)"), validators=[FileRequired()])
+    abaikan = StringField(_l("Kolom tambahan yang dilewati (pisahkan dengan koma)"))
+
+
+class ConfirmForm(FlaskForm):
+    pass

@@ -20,7 +20,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from analysis.periods import Span, check_month, label_of, period_of, span_of
 from survey_app import charts
@@ -28,27 +27,13 @@ from survey_app.extensions import db, limiter
 from survey_app.models import Unit
 from survey_app.services import dashboard as dashboards
 from survey_app.services import exports
-from survey_app.services.access import can_view, home_units
+from survey_app.services.access import can_manage, home_units
 from survey_app.services.accounts import authenticate
-from survey_app.services.catalogue import Catalogue
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
+from survey_app.staf.scope import catalogue, viewable_unit
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-def _catalogue() -> Catalogue:
-    catalogue: Catalogue = current_app.extensions["zisurvey.catalogue"]
-    return catalogue
-
-
-def _unit(kode: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
-    if unit is None:
-        abort(404)
-    if not can_view(db.session, current_user, unit):
-        abort(403)
-    return unit
 
 
 def _span(unit: Unit) -> Span:
@@ -106,12 +91,13 @@ def index() -> ResponseReturnValue:
 @bp.get("/unit/<kode>")
 @login_required
 def show_dashboard(kode: str) -> str:
-    unit = _unit(kode)
+    unit = viewable_unit(kode)
     span = _span(unit)
-    data = dashboards.build(db.session, _catalogue(), unit, span, current_app.config["CLOCK"]())
+    data = dashboards.build(db.session, catalogue(), unit, span, current_app.config["CLOCK"]())
     return render_template(
         "staf/dashboard.html",
         d=data,
+        manage=can_manage(db.session, current_user, unit),
         label=label_of(span),
         nrr_charts=[_nrr_chart(f) for f in data.figures if f.result.n],
         trend_chart=charts.html(charts.trend_lines(data.trend, _("Tren nilai 12 bulan")))
@@ -144,10 +130,10 @@ def _nrr_chart(figure: dashboards.Figure) -> str:
 @bp.get("/unit/<kode>/jawaban.csv")
 @login_required
 def export_csv(kode: str) -> Response:
-    unit = _unit(kode)
+    unit = viewable_unit(kode)
     span = _span(unit)
     frame = dashboards.period_frame(db.session, unit, span)
-    body = exports.interchange_csv(frame, list(_catalogue().instruments.values()))
+    body = exports.interchange_csv(frame, list(catalogue().instruments.values()))
     name = f"jawaban-{unit.kode}-{label_of(span)}.csv"
     return Response(
         body,
@@ -159,11 +145,11 @@ def export_csv(kode: str) -> Response:
 @bp.get("/unit/<kode>/rekap.xlsx")
 @login_required
 def export_xlsx(kode: str) -> Response:
-    unit = _unit(kode)
+    unit = viewable_unit(kode)
     span = _span(unit)
     frame = dashboards.period_frame(db.session, unit, span)
     label = label_of(span)
-    body = exports.rekap_xlsx(frame, list(_catalogue().instruments.values()), unit.nama, label)
+    body = exports.rekap_xlsx(frame, list(catalogue().instruments.values()), unit.nama, label)
     return Response(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

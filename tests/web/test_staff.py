@@ -13,44 +13,11 @@ from analysis.responses import read_responses
 from analysis.scoring import score
 from survey_app.cli import main
 from survey_app.extensions import db
-from survey_app.services.accounts import create_user
 from survey_app.services.imports import import_responses
-from tests.conftest import FIXTURES, make_layanan, make_unit
+from tests.conftest import FIXTURES
+from tests.web.conftest import CSRF, PASSWORD, login, signed_in
 
-PASSWORD = "sandi-rahasia-1"
 UNIT_ROUTES = ["/staf/unit/{}", "/staf/unit/{}/jawaban.csv", "/staf/unit/{}/rekap.xlsx"]
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-@pytest.fixture
-def tree(app):
-    kanwil = make_unit("KANWIL", jenis="kanwil")
-    lapas = make_unit("LAPAS", parent=kanwil)
-    rutan = make_unit("RUTAN", parent=kanwil)
-    other = make_unit("UPT-LAIN", parent=make_unit("KANWIL-LAIN", jenis="kanwil"))
-    for unit in (lapas, rutan, other):
-        make_layanan(unit, "KUNJ", ("skm", "ipak", "ipkp"))
-        make_layanan(unit, "TITIP", ("skm", "ipak", "ipkp"), kebutuhan_utama=False)
-    users = {
-        "admin": create_user(db.session, "admin", PASSWORD, "admin"),
-        "kanwil": create_user(db.session, "kanwil", PASSWORD, "unit_admin", kanwil),
-        "lapas": create_user(db.session, "lapas", PASSWORD, "viewer", lapas),
-    }
-    db.session.commit()
-    return {"kanwil": kanwil, "lapas": lapas, "rutan": rutan, "other": other, "users": users}
-
-
-def login(client, username, password=PASSWORD):
-    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
-    return client.post(
-        "/staf/masuk", data={"csrf_token": token, "username": username, "password": password}
-    )
-
-
-def signed_in(app, username):
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
 
 
 @pytest.mark.parametrize("route", UNIT_ROUTES)

@@ -1,0 +1,127 @@
+"""Managing the layanan of a unit; every change goes to the audit log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from analysis.periods import check_month
+from survey_app.models import Dilayani, Layanan, LayananInstrumen, Pengguna, Unit
+from survey_app.services import DbSession, audit
+from survey_app.services.catalogue import DEFAULT_INSTRUMENTS, Catalogue
+
+KODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+
+
+class LayananError(ValueError):
+    """A change that cannot be made; the message says why."""
+
+
+def snapshot(layanan: Layanan) -> dict[str, Any]:
+    return {
+        "kode": layanan.kode,
+        "nama": layanan.nama,
+        "kebutuhan_utama": layanan.kebutuhan_utama,
+        "aktif": layanan.aktif,
+        "instrumen": layanan.instrument_ids,
+    }
+
+
+def _instruments(catalogue: Catalogue, chosen: Sequence[str]) -> list[LayananInstrumen]:
+    chosen = list(chosen) or list(DEFAULT_INSTRUMENTS)
+    unknown = [i for i in chosen if i not in catalogue.instruments]
+    if unknown:
+        raise LayananError(f"instrument {', '.join(unknown)} is unknown")
+    order = list(catalogue.instruments)
+    return [
+        LayananInstrumen(instrument_id=i, urutan=order.index(i))
+        for i in sorted(set(chosen), key=order.index)
+    ]
+
+
+def add_layanan(
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    kode: str,
+    nama: str,
+    kebutuhan_utama: bool,
+    instruments: Sequence[str],
+    user: Pengguna,
+    now: datetime,
+) -> Layanan:
+    """A new layanan; without a choice its form carries the SKM and anti-corruption surveys."""
+    kode = kode.strip().upper()
+    if not KODE.match(kode):
+        raise LayananError("kode: 2-20 capital letters, digits or -")
+    if not nama.strip():
+        raise LayananError("nama is required")
+    exists = select(Layanan).where(Layanan.unit_id == unit.id, Layanan.kode == kode)
+    if session.scalar(exists) is not None:
+        raise LayananError(f"kode {kode} is already used in this unit")
+    layanan = Layanan(
+        unit=unit,
+        kode=kode,
+        nama=nama.strip(),
+        kebutuhan_utama=kebutuhan_utama,
+        instrumen=_instruments(catalogue, instruments),
+    )
+    session.add(layanan)
+    session.flush()
+    audit.record(session, user, "tambah", "layanan", layanan.id, None, snapshot(layanan), now)
+    return layanan
+
+
+def update_layanan(
+    session: DbSession,
+    catalogue: Catalogue,
+    layanan: Layanan,
+    nama: str,
+    kebutuhan_utama: bool,
+    aktif: bool,
+    instruments: Sequence[str],
+    user: Pengguna,
+    now: datetime,
+) -> Layanan:
+    """Rename, (de)activate, flag and choose instruments; the kode and QR token never change."""
+    if not nama.strip():
+        raise LayananError("nama is required")
+    before = snapshot(layanan)
+    layanan.nama = nama.strip()
+    layanan.kebutuhan_utama = kebutuhan_utama
+    layanan.aktif = aktif
+    if sorted(instruments or DEFAULT_INSTRUMENTS) != sorted(layanan.instrument_ids):
+        layanan.instrumen = _instruments(catalogue, instruments)
+    session.flush()
+    after = snapshot(layanan)
+    if after != before:
+        audit.record(session, user, "ubah", "layanan", layanan.id, before, after, now)
+    return layanan
+
+
+def set_served(
+    session: DbSession, layanan: Layanan, period: str, jumlah: int, user: Pengguna, now: datetime
+) -> Dilayani:
+    """How many people the layanan served in a month (for the Krejcie-Morgan target)."""
+    check_month(period)
+    if jumlah < 0:
+        raise LayananError("jumlah must be 0 or more")
+    row = session.get(Dilayani, (layanan.id, period))
+    before = {"period": period, "jumlah": row.jumlah} if row else None
+    if row is None:
+        row = Dilayani(layanan_id=layanan.id, period=period, jumlah=jumlah)
+        session.add(row)
+    row.jumlah = jumlah
+    session.flush()
+    after = {"period": period, "jumlah": jumlah}
+    audit.record(session, user, "dilayani", "layanan", layanan.id, before, after, now)
+    return row
+
+
+def served_in(session: DbSession, layanan: Layanan) -> list[Dilayani]:
+    query = select(Dilayani).where(Dilayani.layanan_id == layanan.id).order_by(Dilayani.period)
+    return list(session.scalars(query))

@@ -1,0 +1,207 @@
+"""Staff routes that change data: layanan, people served, uploads. Unit admins and the admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from analysis.responses import ResponsesError, read_responses
+from survey_app.extensions import db
+from survey_app.models import AuditLog, Layanan, Unit
+from survey_app.services import layanan as layanan_service
+from survey_app.services import uploads
+from survey_app.services.imports import ImportPlan, import_responses, plan_import
+from survey_app.staf import bp
+from survey_app.staf.forms import ConfirmForm, LayananForm, ServedForm, UploadForm
+from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now
+
+
+def _layanan_form(**kwargs: object) -> LayananForm:
+    form = LayananForm(**kwargs)
+    form.instrumen.choices = [(i.id, i.title.id) for i in catalogue().instruments.values()]
+    return form
+
+
+@bp.route("/unit/<kode>/layanan", methods=["GET", "POST"])
+@login_required
+def manage_layanan(kode: str) -> ResponseReturnValue:
+    unit = managed_unit(kode)
+    form = _layanan_form()
+    if form.validate_on_submit():
+        try:
+            layanan_service.add_layanan(
+                db.session,
+                catalogue(),
+                unit,
+                form.kode.data or "",
+                form.nama.data or "",
+                form.kebutuhan_utama.data,
+                form.instrumen.data or [],
+                current_user,
+                now(),
+            )
+            db.session.commit()
+            flash(_("Layanan ditambahkan."), "ok")
+            return redirect(url_for("staf.manage_layanan", kode=kode))
+        except layanan_service.LayananError as exc:
+            db.session.rollback()
+            form.kode.errors = [*form.kode.errors, str(exc)]
+    status = 422 if form.errors else 200
+    return render_template("staf/layanan.html", unit=unit, form=form), status
+
+
+@bp.route("/layanan/<int:layanan_id>", methods=["GET", "POST"])
+@login_required
+def edit_layanan(layanan_id: int) -> ResponseReturnValue:
+    layanan = managed_layanan(layanan_id)
+    form = _layanan_form(obj=layanan, instrumen=layanan.instrument_ids)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            layanan_service.update_layanan(
+                db.session,
+                catalogue(),
+                layanan,
+                form.nama.data or "",
+                form.kebutuhan_utama.data,
+                form.aktif.data,
+                form.instrumen.data or [],
+                current_user,
+                now(),
+            )
+            db.session.commit()
+            flash(_("Perubahan disimpan."), "ok")
+            return redirect(url_for("staf.edit_layanan", layanan_id=layanan_id))
+        except layanan_service.LayananError as exc:
+            db.session.rollback()
+            form.nama.errors = [*form.nama.errors, str(exc)]
+    return _edit_page(layanan, form, ServedForm())
+
+
+def _edit_page(layanan: Layanan, form: LayananForm, served: ServedForm) -> ResponseReturnValue:
+    history = db.session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity == "layanan", AuditLog.entity_id == str(layanan.id))
+        .order_by(AuditLog.at.desc())
+    ).all()
+    status = 422 if form.errors or served.errors else 200
+    page = render_template(
+        "staf/layanan_edit.html",
+        layanan=layanan,
+        form=form,
+        served_form=served,
+        served=layanan_service.served_in(db.session, layanan),
+        history=history,
+    )
+    return page, status
+
+
+@bp.post("/layanan/<int:layanan_id>/dilayani")
+@login_required
+def record_served(layanan_id: int) -> ResponseReturnValue:
+    layanan = managed_layanan(layanan_id)
+    served = ServedForm()
+    if served.validate_on_submit():
+        try:
+            layanan_service.set_served(
+                db.session,
+                layanan,
+                served.period.data or "",
+                served.jumlah.data or 0,
+                current_user,
+                now(),
+            )
+            db.session.commit()
+            flash(_("Jumlah dilayani disimpan."), "ok")
+            return redirect(url_for("staf.edit_layanan", layanan_id=layanan_id))
+        except ValueError as exc:
+            db.session.rollback()
+            served.period.errors = [*served.period.errors, str(exc)]
+    form = _layanan_form(obj=layanan, instrumen=layanan.instrument_ids)
+    return _edit_page(layanan, form, served)
+
+
+def _upload_folder() -> Path:
+    return Path(current_app.instance_path) / "unggahan"
+
+
+@bp.route("/unit/<kode>/unggah", methods=["GET", "POST"])
+@login_required
+def upload(kode: str) -> ResponseReturnValue:
+    unit = managed_unit(kode)
+    form = UploadForm()
+    if form.validate_on_submit():
+        file = form.berkas.data
+        try:
+            token = uploads.keep(_upload_folder(), current_user.id, file.filename, file.read())
+        except uploads.UploadError as exc:
+            form.berkas.errors = [str(exc)]
+        else:
+            return redirect(
+                url_for(
+                    "staf.preview_upload", kode=kode, token=token, abaikan=form.abaikan.data or None
+                )
+            )
+    status = 422 if form.errors else 200
+    return render_template("staf/unggah.html", unit=unit, form=form), status
+
+
+def _plan(unit: Unit, token: str) -> tuple[pd.DataFrame, ImportPlan]:
+    path = uploads.find(_upload_folder(), current_user.id, token)
+    if path is None:
+        abort(404)
+    ignore = [c.strip() for c in request.args.get("abaikan", "").split(",") if c.strip()]
+    frame = read_responses(
+        path,
+        catalogue().schema(),
+        tz=unit.timezone,
+        ignore=ignore,
+        known_layanan=[x.kode for x in unit.layanan],
+    )
+    return frame, plan_import(db.session, catalogue(), unit, frame, now())
+
+
+@bp.get("/unit/<kode>/unggah/<token>")
+@login_required
+def preview_upload(kode: str, token: str) -> ResponseReturnValue:
+    unit = managed_unit(kode)
+    try:
+        frame, plan = _plan(unit, token)
+    except ResponsesError as exc:
+        page = render_template("staf/pratinjau.html", unit=unit, problems=exc.problems, plan=None)
+        return page, 422
+    return render_template(
+        "staf/pratinjau.html",
+        unit=unit,
+        problems=[],
+        plan=plan,
+        rows=len(frame),
+        form=ConfirmForm(),
+        token=token,
+    )
+
+
+@bp.post("/unit/<kode>/unggah/<token>")
+@login_required
+def confirm_upload(kode: str, token: str) -> ResponseReturnValue:
+    unit = managed_unit(kode)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        frame, _plan_ = _plan(unit, token)
+        result = import_responses(db.session, catalogue(), unit, frame, now())
+        db.session.commit()
+    except ResponsesError as exc:
+        db.session.rollback()
+        page = render_template("staf/pratinjau.html", unit=unit, problems=exc.problems, plan=None)
+        return page, 422
+    flash(
+        _("%(n)d jawaban ditambahkan, %(m)d sudah ada.", n=result.added, m=result.already_there),
+        "ok",
+    )
+    return redirect(url_for("staf.show_dashboard", kode=kode))

@@ -1,0 +1,43 @@
+"""Staff fixtures: a unit tree with accounts at each level, and signing in."""
+
+import re
+
+import pytest
+
+from survey_app.extensions import db
+from survey_app.services.accounts import create_user
+from tests.conftest import make_layanan, make_unit
+
+PASSWORD = "sandi-rahasia-1"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def tree(app):
+    kanwil = make_unit("KANWIL", jenis="kanwil")
+    lapas = make_unit("LAPAS", parent=kanwil)
+    rutan = make_unit("RUTAN", parent=kanwil)
+    other = make_unit("UPT-LAIN", parent=make_unit("KANWIL-LAIN", jenis="kanwil"))
+    for unit in (lapas, rutan, other):
+        make_layanan(unit, "KUNJ", ("skm", "ipak", "ipkp"))
+        make_layanan(unit, "TITIP", ("skm", "ipak", "ipkp"), kebutuhan_utama=False)
+    users = {
+        "admin": create_user(db.session, "admin", PASSWORD, "admin"),
+        "kanwil": create_user(db.session, "kanwil", PASSWORD, "unit_admin", kanwil),
+        "lapas": create_user(db.session, "lapas", PASSWORD, "viewer", lapas),
+    }
+    db.session.commit()
+    return {"kanwil": kanwil, "lapas": lapas, "rutan": rutan, "other": other, "users": users}
+
+
+def login(client, username, password=PASSWORD):
+    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
+    return client.post(
+        "/staf/masuk", data={"csrf_token": token, "username": username, "password": password}
+    )
+
+
+def signed_in(app, username):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client

@@ -1,0 +1,182 @@
+"""Managing layanan, people served and uploads: only unit admins in scope; every change logged."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from survey_app.extensions import db
+from survey_app.models import AuditLog, Dilayani, Layanan, Submission
+from tests.conftest import FIXTURES
+from tests.web.conftest import CSRF, signed_in
+
+
+def csrf(client, path):
+    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def layanan_id(unit_kode_layanan):
+    unit, kode = unit_kode_layanan
+    return db.session.scalar(
+        select(Layanan.id).where(Layanan.unit_id == unit.id, Layanan.kode == kode)
+    )
+
+
+def stored():
+    return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+MANAGE_GETS = ["/staf/unit/{unit}/layanan", "/staf/layanan/{layanan}", "/staf/unit/{unit}/unggah"]
+
+
+@pytest.mark.parametrize("route", MANAGE_GETS)
+@pytest.mark.parametrize(
+    ("user", "unit", "status"),
+    [
+        ("lapas", "LAPAS", 403),  # a viewer sees the dashboard but changes nothing
+        ("kanwil", "LAPAS", 200),
+        ("kanwil", "UPT-LAIN", 403),
+        ("admin", "UPT-LAIN", 200),
+    ],
+)
+def test_management_pages_need_a_unit_admin_in_scope(app, tree, route, user, unit, status):
+    target = {"LAPAS": tree["lapas"], "UPT-LAIN": tree["other"]}[unit]
+    path = route.format(unit=unit, layanan=layanan_id((target, "KUNJ")))
+    assert signed_in(app, user).get(path).status_code == status
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staf/unit/LAPAS/layanan",
+        "/staf/layanan/{id}",
+        "/staf/layanan/{id}/dilayani",
+        "/staf/unit/LAPAS/unggah",
+        "/staf/unit/LAPAS/unggah/abc",
+    ],
+)
+def test_a_viewer_cannot_post_changes(app, tree, path):
+    client = signed_in(app, "lapas")
+    token = csrf(client, "/staf/unit/LAPAS")
+    target = path.format(id=layanan_id((tree["lapas"], "KUNJ")))
+    data = {"csrf_token": token, "kode": "BARU", "nama": "x", "period": "2026-01", "jumlah": "5"}
+    assert client.post(target, data=data).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
+def test_adding_a_layanan_defaults_to_skm_and_ipak_and_is_audited(app, tree):
+    client = signed_in(app, "kanwil")
+    token = csrf(client, "/staf/unit/LAPAS/layanan")
+    response = client.post(
+        "/staf/unit/LAPAS/layanan",
+        data={
+            "csrf_token": token,
+            "kode": "pb",
+            "nama": "Pembebasan Bersyarat",
+            "kebutuhan_utama": "y",
+        },
+    )
+    assert response.status_code == 302
+    new = db.session.scalar(select(Layanan).where(Layanan.kode == "PB"))
+    assert (new.nama, new.kebutuhan_utama, new.instrument_ids) == (
+        "Pembebasan Bersyarat",
+        True,
+        ["skm", "ipak"],
+    )
+    entry = db.session.scalars(select(AuditLog)).one()
+    assert (entry.action, entry.before, entry.after["kode"]) == ("tambah", None, "PB")
+    assert entry.pengguna_id == tree["users"]["kanwil"].id
+    again = client.post(
+        "/staf/unit/LAPAS/layanan", data={"csrf_token": token, "kode": "PB", "nama": "Lagi"}
+    )
+    assert again.status_code == 422 and "kode PB is already used" in again.get_data(as_text=True)
+    bad = client.post(
+        "/staf/unit/LAPAS/layanan", data={"csrf_token": token, "kode": "a b", "nama": "x"}
+    )
+    assert bad.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Layanan)) == 7
+
+
+def test_deactivating_closes_the_form_and_logs_before_and_after(app, tree):
+    client = signed_in(app, "kanwil")
+    ident = layanan_id((tree["lapas"], "KUNJ"))
+    token = csrf(client, f"/staf/layanan/{ident}")
+    response = client.post(
+        f"/staf/layanan/{ident}",
+        data={
+            "csrf_token": token,
+            "nama": "Kunjungan Keluarga",
+            "instrumen": ["skm", "ipak", "ipkp"],
+        },
+    )
+    assert response.status_code == 302
+    layanan = db.session.get(Layanan, ident)
+    assert (layanan.nama, layanan.aktif, layanan.kebutuhan_utama) == (
+        "Kunjungan Keluarga",
+        False,
+        False,
+    )
+    entry = db.session.scalars(select(AuditLog)).one()
+    assert entry.before["aktif"] is True and entry.after["aktif"] is False
+    assert entry.before["nama"] == "Layanan KUNJ" and entry.after["nama"] == "Kunjungan Keluarga"
+    assert app.test_client().get(f"/survei/{layanan.token}").status_code == 410
+
+
+def test_people_served_raise_the_months_target(app, tree, clock):
+    client = signed_in(app, "kanwil")
+    ident = layanan_id((tree["lapas"], "KUNJ"))
+    token = csrf(client, f"/staf/layanan/{ident}")
+    data = {"csrf_token": token, "period": "2026-01", "jumlah": "250"}
+    assert client.post(f"/staf/layanan/{ident}/dilayani", data=data).status_code == 302
+    assert db.session.get(Dilayani, (ident, "2026-01")).jumlah == 250
+    page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    assert "<td>0</td>\n        <td>152</td>" in page  # Krejcie-Morgan n for N = 250
+    bad = client.post(
+        f"/staf/layanan/{ident}/dilayani",
+        data={"csrf_token": token, "period": "2026-1", "jumlah": "-3"},
+    )
+    assert bad.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Dilayani)) == 1
+
+
+def upload(client, name, body, unit="LAPAS"):
+    token = csrf(client, f"/staf/unit/{unit}/unggah")
+    return client.post(
+        f"/staf/unit/{unit}/unggah",
+        data={"csrf_token": token, "berkas": (__import__("io").BytesIO(body), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_upload_preview_then_confirm_then_idempotent_again(app, tree):
+    client = signed_in(app, "kanwil")
+    body = (FIXTURES / "worked_example.csv").read_bytes()
+    sent = upload(client, "jawaban.csv", body)
+    assert sent.status_code == 302
+    preview = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "30 baris dibaca: 30 baru, 0 sudah tersimpan." in preview
+    assert stored() == 0  # the preview stores nothing
+    token = CSRF.search(preview).group(1)
+    confirmed = client.post(sent.headers["Location"], data={"csrf_token": token})
+    assert confirmed.status_code == 302 and stored() == 30
+    again = client.get(upload(client, "jawaban.csv", body).headers["Location"])
+    assert "30 baris dibaca: 0 baru, 30 sudah tersimpan." in again.get_data(as_text=True)
+
+
+def test_a_bad_upload_lists_every_problem_and_stores_nothing(app, tree):
+    client = signed_in(app, "kanwil")
+    body = (FIXTURES / "worked_example.csv").read_text().replace(",4,4,4,4,4,", ",4,9,4,4,4,", 2)
+    preview = client.get(upload(client, "jawaban.csv", body.encode()).headers["Location"])
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 422
+    assert len(re.findall(r"<li>row \d+, column \w+: value 9 is outside 1-4</li>", page)) == 2
+    assert "Tidak ada yang disimpan" in page and stored() == 0
+    wrong = upload(client, "jawaban.txt", b"hello")
+    assert wrong.status_code == 422 and "only .csv and .xlsx" in wrong.get_data(as_text=True)
+
+
+def test_another_users_upload_cannot_be_opened(app, tree):
+    kanwil = signed_in(app, "kanwil")
+    location = upload(kanwil, "jawaban.csv", (FIXTURES / "worked_example.csv").read_bytes())
+    admin = signed_in(app, "admin")
+    assert admin.get(location.headers["Location"]).status_code == 404
