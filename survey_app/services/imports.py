@@ -111,19 +111,36 @@ def _problems(
         f"row {row}, column layanan: value {value} is not a layanan of this unit"
         for row, value in frame.loc[unknown, "layanan"].items()
     ]
-    for code in items:
-        owner_id = catalogue.owner_id(code)
-        not_carried = [k for k, item in layanan.items() if owner_id not in item.instrument_ids]
-        stray = frame[code].notna() & frame["layanan"].isin(not_carried)
-        problems += [
-            f"row {row}, column {code}: layanan {kode} does not carry {owner_id}"
-            for row, kode in frame.loc[stray, "layanan"].items()
-        ]
+    problems += _stray_answers(catalogue, layanan, frame, items)
     future = frame["submitted_at"] > pd.Timestamp(now)
     problems += [
         f"row {row}, column submitted_at: value {value.isoformat()} is in the future"
         for row, value in frame.loc[future, "submitted_at"].items()
     ]
+    return problems
+
+
+def _stray_answers(
+    catalogue: Catalogue, layanan: dict[str, Layanan], frame: pd.DataFrame, items: list[str]
+) -> list[str]:
+    """One message per (layanan, survey) answered in the file but not on that layanan's form."""
+    problems = []
+    for instrument in catalogue.instruments.values():
+        columns = [code for code in instrument.codes if code in items]
+        if not columns:
+            continue
+        answered = frame[columns].notna().any(axis=1)
+        for kode, item in layanan.items():
+            if instrument.id in item.instrument_ids:
+                continue
+            rows = list(frame.index[answered & (frame["layanan"] == kode)])
+            if rows:
+                shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+                problems.append(
+                    f"rows {shown} ({len(rows)} in all), columns {columns[0]}-{columns[-1]}: "
+                    f"layanan {kode} does not carry {instrument.id}; add it to the layanan "
+                    f"or leave those columns out"
+                )
     return problems
 
 

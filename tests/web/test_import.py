@@ -80,7 +80,8 @@ def test_rows_that_do_not_fit_the_unit_are_all_reported_and_nothing_is_stored(ap
     db.session.rollback()
     assert caught.value.problems == [
         "row 2, column layanan: value LAIN is not a layanan of this unit",
-        "row 1, column PK1: layanan KUNJ does not carry ipkp",
+        "rows 1 (1 in all), columns PK1-PK1: layanan KUNJ does not carry ipkp; add it to the "
+        "layanan or leave those columns out",
         "row 3, column submitted_at: value 2027-01-05T00:00:00+00:00 is in the future",
     ]
     assert stored() == 0
