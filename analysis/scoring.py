@@ -46,10 +46,16 @@ class ItemScore:
         return None if nrr is None else round_half_up(nrr, 4)
 
     @property
+    def nilai(self) -> Decimal | None:
+        """NRR x 25 from the exact NRR, rounded to 2 decimals (never from the rounded NRR)."""
+        nrr = self.nrr
+        return None if nrr is None else round_half_up(nrr * 25, 2)
+
+    @property
     def mutu(self) -> Mutu | None:
         """The same band table applied to the item alone (NRR x 25)."""
-        nrr = self.nrr
-        return None if nrr is None else classify(round_half_up(nrr * 25, 2))
+        nilai = self.nilai
+        return None if nilai is None else classify(nilai)
 
 
 @dataclass(frozen=True)

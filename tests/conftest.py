@@ -41,6 +41,11 @@ def postgres_reachable() -> bool:
     return _postgres_ok
 
 
+# Each test run works in a schema of its own, so two runs (a developer's and CI's) never drop
+# each other's tables.
+SCHEMA = f"zisurvey_test_{os.getpid()}"
+
+
 def database_url(backend: str, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
@@ -48,7 +53,23 @@ def database_url(backend: str, tmp_path: Path) -> str:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
         pytest.skip("PostgreSQL is not reachable")
-    return POSTGRES_URL
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{SCHEMA}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_schema():
+    """Create this run's schema when PostgreSQL is there; drop it at the end."""
+    if not postgres_reachable():
+        yield
+        return
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+    yield
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+    engine.dispose()
 
 
 class Clock:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pandas as pd
 import plotly
+import plotly.graph_objects as go
 from flask import (
     Response,
     abort,
@@ -20,9 +22,10 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from weasyprint import HTML
 
 from analysis.periods import Span, check_month, label_of, period_of, span_of
-from survey_app import charts
+from survey_app import charts, render
 from survey_app.extensions import db, limiter
 from survey_app.models import Unit
 from survey_app.services import dashboard as dashboards
@@ -99,7 +102,7 @@ def show_dashboard(kode: str) -> str:
         d=data,
         manage=can_manage(db.session, current_user, unit),
         label=label_of(span),
-        nrr_charts=[_nrr_chart(f) for f in data.figures if f.result.n],
+        nrr_charts=[charts.html(_nrr_figure(f)) for f in data.figures if f.result.n],
         trend_chart=charts.html(charts.trend_lines(data.trend, _("Tren nilai 12 bulan")))
         if len(data.trend)
         else None,
@@ -111,9 +114,7 @@ def show_dashboard(kode: str) -> str:
     )
 
 
-def _nrr_chart(figure: dashboards.Figure) -> str:
-    import pandas as pd
-
+def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
     items = pd.DataFrame(
         [
             {
@@ -124,7 +125,7 @@ def _nrr_chart(figure: dashboards.Figure) -> str:
             for item in figure.result.items
         ]
     )
-    return charts.html(charts.nrr_bars(items, f"NRR {figure.instrument.index}"))
+    return charts.nrr_bars(items, f"NRR {figure.instrument.index}")
 
 
 @bp.get("/unit/<kode>/jawaban.csv")
@@ -154,6 +155,34 @@ def export_xlsx(kode: str) -> Response:
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="rekap-{unit.kode}-{label}.xlsx"'},
+    )
+
+
+@bp.get("/unit/<kode>/laporan.pdf")
+@login_required
+def report_pdf(kode: str) -> Response:
+    """The monthly (or any period's) report for evaluators, as an A4 PDF."""
+    unit = viewable_unit(kode)
+    span = _span(unit)
+    now = current_app.config["CLOCK"]()
+    data = dashboards.build(db.session, catalogue(), unit, span, now)
+    images = [render.svg_data_uri(_nrr_figure(f)) for f in data.figures if f.result.n]
+    if len(data.trend):
+        images.append(render.svg_data_uri(charts.trend_lines(data.trend, _("Tren nilai 12 bulan"))))
+    label = label_of(span)
+    page = render_template(
+        "staf/laporan.html",
+        d=data,
+        label=label,
+        charts=images,
+        generated=now,
+        names={str(x.id): x.nama for x in unit.layanan},
+    )
+    pdf = HTML(string=page, base_url=request.url_root).write_pdf()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="laporan-{unit.kode}-{label}.pdf"'},
     )
 
 

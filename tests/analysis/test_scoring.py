@@ -156,3 +156,12 @@ def test_half_cents_round_up_where_float_rounding_goes_down():
     frame = pd.DataFrame({"U1": [4, 4, 4, 4, 4, 3, 3, 3]})
     assert round(29 / 8 * 25, 2) == 90.62
     assert score(frame, ["U1"]).nilai == Decimal("90.63")
+
+
+def test_item_nilai_comes_from_the_exact_nrr_not_the_rounded_one():
+    # 7 answers summing to 10: NRR 10/7 = 1,428571..; x 25 = 35,714.. -> 35,71. Going through the
+    # rounded NRR 1,4286 gives 35,715 -> 35,72: double rounding.
+    item = score(pd.DataFrame({"U1": [2, 2, 2, 1, 1, 1, 1]}), ["U1"]).items[0]
+    assert item.nrr_rounded == Decimal("1.4286")
+    assert item.nilai == Decimal("35.71")
+    assert round_half_up(item.nrr_rounded * 25, 2) == Decimal("35.72")

@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -17,7 +18,12 @@ from survey_app.services.imports import import_responses
 from tests.conftest import FIXTURES
 from tests.web.conftest import CSRF, PASSWORD, login, signed_in
 
-UNIT_ROUTES = ["/staf/unit/{}", "/staf/unit/{}/jawaban.csv", "/staf/unit/{}/rekap.xlsx"]
+UNIT_ROUTES = [
+    "/staf/unit/{}",
+    "/staf/unit/{}/jawaban.csv",
+    "/staf/unit/{}/rekap.xlsx",
+    "/staf/unit/{}/laporan.pdf",
+]
 
 
 @pytest.mark.parametrize("route", UNIT_ROUTES)
@@ -149,3 +155,28 @@ def test_create_user_command(app, tree):
     assert done.exit_code == 0 and "Akun baru (viewer) dibuat." in done.stdout
     short = runner.invoke(main, [*args, "--password", "pendek"], obj=info)
     assert short.exit_code == 2 and "at least 10 characters" in short.stderr
+
+
+def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_path):
+    body = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data
+    pdf = tmp_path / "laporan.pdf"
+    pdf.write_bytes(body)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "A4" in info
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "LAPORAN SURVEI KEPUASAN MASYARAKAT" in text and "Unit LAPAS" in text
+    assert "1 Januari 2026 – 31 Januari 2026" in text
+    assert re.search(r"IKM .*30\s+3,5019\s+87,55\s+B\s+Baik", text)
+    assert re.search(r"IPAK .*30\s+3,9200\s+98,00\s+A\s+Sangat baik", text)
+    assert "Krejcie-Morgan" in text and "Σ NRR × 1/k" in text
+    assert re.search(r"Layanan KUNJ\s+ya\s+20\s+30\s+kurang 10", text)
+    assert "Layanan di bawah minimal: 2026-01: Layanan KUNJ (20/30); 2026-01: Layanan TITIP" in text
+    assert re.search(
+        r"U9\s+Sarana dan Prasarana\s+29\s+3,5172\s+87,93\s+B", text
+    )  # 87,93 < 88,31: B
+    pages = subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True
+    )
+    assert pages.returncode == 0 and len(list(tmp_path.glob("p-*.png"))) >= 2
