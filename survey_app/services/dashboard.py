@@ -238,11 +238,15 @@ def _trend(catalogue: Catalogue, frame: pd.DataFrame, last: str) -> pd.DataFrame
     return trend[trend["period"] <= last].sort_values(["instrument", "period"])
 
 
+def layanan_ids(session: DbSession, unit: Unit) -> list[int]:
+    """The layanan of ``unit`` and of every unit below it."""
+    unit_ids = subtree_ids(session, unit.id)
+    return list(session.scalars(select(Layanan.id).where(Layanan.unit_id.in_(unit_ids))))
+
+
 def period_frame(session: DbSession, unit: Unit, span: Span) -> pd.DataFrame:
     """The answers of ``unit`` and every unit below it over ``span``."""
-    unit_ids = subtree_ids(session, unit.id)
-    layanan_ids = session.scalars(select(Layanan.id).where(Layanan.unit_id.in_(unit_ids)))
-    return answers_frame(session, list(layanan_ids), span.months())
+    return answers_frame(session, layanan_ids(session, unit), span.months())
 
 
 def sorted_children(rows: Sequence[UnitRow], key: str) -> list[UnitRow]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 from xlsxwriter import Workbook
@@ -38,9 +38,24 @@ def interchange(frame: pd.DataFrame, instruments: Iterable[Instrument]) -> pd.Da
 
 
 def interchange_csv(frame: pd.DataFrame, instruments: Iterable[Instrument]) -> bytes:
-    buffer = io.StringIO()
-    interchange(frame, instruments).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    return b"".join(interchange_csv_chunks([frame], list(instruments)))
+
+
+def interchange_csv_chunks(
+    pages: Iterable[pd.DataFrame], instruments: list[Instrument]
+) -> Iterator[bytes]:
+    """The interchange CSV, a chunk per page of answers: the header, then rows as they come."""
+    header = True
+    for page in pages:
+        buffer = io.StringIO()
+        interchange(page, instruments).to_csv(buffer, index=False, header=header)
+        header = False
+        yield buffer.getvalue().encode("utf-8")
+    if header:  # no answers at all: the header alone
+        codes = [c for i in instruments for c in i.codes]
+        yield (
+            ",".join(["id", "submitted_at", "layanan", *codes, *PROFILE, "saran"]) + "\n"
+        ).encode()
 
 
 def rekap_xlsx(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import select
@@ -26,11 +26,16 @@ META = [
 
 
 def answers_frame(
-    session: DbSession, layanan_ids: Iterable[int], periods: Iterable[str] | None = None
+    session: DbSession,
+    layanan_ids: Iterable[int],
+    periods: Iterable[str] | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Submissions of the given layanan (and months) with their answers pivoted to item columns.
 
     Values are the answers as given; every stored answer keeps the scale it was given under.
+    ``after_id`` and ``limit`` read one page in id order (for exports streamed in chunks).
     """
     query = (
         select(
@@ -52,16 +57,33 @@ def answers_frame(
     )
     if periods is not None:
         query = query.where(Submission.period.in_(list(periods)))
+    if after_id is not None:
+        query = query.where(Submission.id > after_id)
+    if limit is not None:
+        query = query.limit(limit)
     submissions = pd.DataFrame(session.execute(query).all(), columns=META)
     if submissions.empty:
         return submissions
     answers = pd.DataFrame(
         session.execute(
             select(Answer.submission_id, Answer.item_code, Answer.value).where(
-                Answer.submission_id.in_(query.with_only_columns(Submission.id).order_by(None))
+                Answer.submission_id.in_(submissions["id"].tolist())
             )
         ).all(),
         columns=["id", "item", "value"],
     )
     wide = answers.pivot(index="id", columns="item", values="value").astype("float64")
     return submissions.join(wide, on="id")
+
+
+def answers_pages(
+    session: DbSession, layanan_ids: list[int], periods: list[str] | None, size: int = 5000
+) -> Iterator[pd.DataFrame]:
+    """:func:`answers_frame` a page at a time, so memory stays bounded by ``size``."""
+    after = 0
+    while True:
+        page = answers_frame(session, layanan_ids, periods, after_id=after, limit=size)
+        if page.empty:
+            return
+        yield page
+        after = int(page["id"].iloc[-1])

@@ -17,6 +17,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -32,6 +33,7 @@ from survey_app.services import dashboard as dashboards
 from survey_app.services import exports
 from survey_app.services.access import can_manage, home_units
 from survey_app.services.accounts import authenticate
+from survey_app.services.results import answers_pages
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
 from survey_app.staf.scope import catalogue, viewable_unit
@@ -133,11 +135,11 @@ def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
 def export_csv(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = _span(unit)
-    frame = dashboards.period_frame(db.session, unit, span)
-    body = exports.interchange_csv(frame, list(catalogue().instruments.values()))
+    pages = answers_pages(db.session, dashboards.layanan_ids(db.session, unit), span.months())
+    body = exports.interchange_csv_chunks(pages, list(catalogue().instruments.values()))
     name = f"jawaban-{unit.kode}-{label_of(span)}.csv"
     return Response(
-        body,
+        stream_with_context(body),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
