@@ -38,6 +38,7 @@ class Component:
     label: str
     bobot: Fraction
     dari: str = "nilai"  # "indeks": an index on 1-4; "nilai": points entered as they are
+    survei: str | None = None  # the instrument whose index this is (ipak, ipkp, skm)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Profile:
     hasil: tuple[Component, ...]
     subtotal: tuple[tuple[str, str, tuple[str, ...]], ...]
     predikat: Mapping[str, tuple[Mapping[str, str], ...]]
+    kriteria: tuple[str, ...] = ()  # the guideline's criteria a-e for Capaian Kinerja, if any
 
     def label(self, key: str) -> str:
         labels = {c.key: c.label for c in self.pengungkit + self.hasil}
@@ -79,11 +81,18 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
         hasil=tuple(_component(c) for c in raw["hasil"]),
         subtotal=tuple((s["key"], s["label"], tuple(s["dari"])) for s in raw["subtotal"]),
         predikat={k: tuple(v["syarat"]) for k, v in raw["predikat"].items()},
+        kriteria=tuple(raw.get("capaian_kinerja_kriteria", {}).get("kriteria", ())),
     )
 
 
 def _component(raw: Mapping[str, str]) -> Component:
-    return Component(raw["key"], raw["label"], fraction(raw["bobot"]), raw.get("dari", "nilai"))
+    return Component(
+        raw["key"],
+        raw["label"],
+        fraction(raw["bobot"]),
+        raw.get("dari", "nilai"),
+        raw.get("survei"),
+    )
 
 
 def points(index: Number, bobot: Number) -> Fraction:

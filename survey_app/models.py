@@ -210,3 +210,29 @@ class AuditLog(Base):
     entity_id: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Evaluasi(Base):
+    """A unit's ZI self-assessment for one year: the LKE figures staff enter, and the survey
+    months whose pooled answers give IPAK and IPKP."""
+
+    __tablename__ = "evaluasi"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "tahun", name="uq_evaluasi_unit_tahun"),
+        CheckConstraint("survei_dari <= survei_sampai", name="survei_periode"),
+        CheckConstraint("tahun BETWEEN 2014 AND 2100", name="tahun"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    tahun: Mapped[int]
+    profile: Mapped[str] = mapped_column(String(40))
+    survei_dari: Mapped[str] = mapped_column(String(7))
+    survei_sampai: Mapped[str] = mapped_column(String(7))
+    # {area: {"pemenuhan": "3.50", "reform": "2.75"}}: decimals as text, read exactly
+    pengungkit: Mapped[dict] = mapped_column(JSON)
+    capaian_kinerja: Mapped[str | None] = mapped_column(String(10))
+    tlhp: Mapped[str | None] = mapped_column(String(10))
+    predikat_wbk: Mapped[bool] = mapped_column(default=False)
+
+    unit: Mapped[Unit] = relationship()

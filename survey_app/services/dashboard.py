@@ -111,7 +111,7 @@ def build(
         services=_services(session, own, frame, month, this_month, now, unit.timezone),
         month=month,
         days_left=_days_left(now, unit.timezone) if month == this_month else None,
-        months=[_compliance(session, own, frame, m) for m in span.months()] if own else [],
+        months=[month_compliance(session, own, frame, m) for m in span.months()] if own else [],
         children=_children(session, catalogue, unit, layanan, current, month),
         profile=_profile(catalogue, current),
         trend=_trend(catalogue, frame, span.last),
@@ -128,12 +128,12 @@ def _window(span: Span, before: Span) -> list[str]:
 def _figure(instrument: Instrument, current: pd.DataFrame, earlier: pd.DataFrame) -> Figure:
     return Figure(
         instrument,
-        _score(current, instrument),
-        _score(earlier, instrument),
+        score_instrument(current, instrument),
+        score_instrument(earlier, instrument),
     )
 
 
-def _score(frame: pd.DataFrame, instrument: Instrument) -> IndexResult:
+def score_instrument(frame: pd.DataFrame, instrument: Instrument) -> IndexResult:
     present = [c for c in instrument.codes if c in frame.columns]
     if len(frame) == 0 or len(present) < len(instrument.codes):
         frame = frame.reindex(columns=[*frame.columns, *set(instrument.codes) - set(present)])
@@ -156,7 +156,7 @@ def _counts(frame: pd.DataFrame, month: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in in_month["layanan_id"].value_counts().items()}
 
 
-def _compliance(
+def month_compliance(
     session: DbSession, layanan: Sequence[Layanan], frame: pd.DataFrame, month: str
 ) -> Compliance:
     served = _served(session, layanan, month)
@@ -173,7 +173,7 @@ def _services(
     now: datetime,
     tz: str,
 ) -> list[ServiceRow]:
-    result = _compliance(session, layanan, frame, month)
+    result = month_compliance(session, layanan, frame, month)
     by_id = {str(x.id): x for x in layanan}
     local = now.astimezone(zone(tz))
     days = calendar.monthrange(local.year, local.month)[1]
@@ -204,8 +204,8 @@ def _children(
     for child in sorted(below, key=lambda u: u.nama):
         theirs = [x for x in layanan if x.unit_id == child.id]
         part = current[current["unit_id"] == child.id] if len(current) else current
-        results = {i.id: _score(part, i) for i in catalogue.instruments.values()}
-        met = _compliance(session, theirs, current, month).memenuhi
+        results = {i.id: score_instrument(part, i) for i in catalogue.instruments.values()}
+        met = month_compliance(session, theirs, current, month).memenuhi
         rows.append(UnitRow(child, len(part), met, results))
     return rows
 
