@@ -40,7 +40,7 @@ def test_unit_admin_fills_the_evaluation_and_sees_the_verdict(live_app, browser)
     assert page.locator(".flash.ok").inner_text() == "Evaluasi disimpan."
     assert page.locator("h2", has_text="WBK").count() >= 1
     wbk = page.locator("article.figure").first
-    assert wbk.locator("p.nilai").inner_text() in ("Memenuhi", "Belum memenuhi")
+    assert wbk.locator("p.verdict").inner_text() in ("Memenuhi", "Belum memenuhi")
     assert page.get_by_text("Pengungkit", exact=True).first.is_visible()
     assert page.locator("text=Indeks IPAK terendah yang masih lolos").count() == 2
     violations = run_axe(page)

@@ -53,7 +53,7 @@ def post(client, profile="permenpanrb-90-2021", areas=None, **fields):
 
 
 def verdict(page: str, predikat: str) -> str:
-    block = re.search(rf"<h2>{predikat}</h2>\s*<p class=\"nilai (\w+)\">", page)
+    block = re.search(rf"<h2>{predikat}</h2>\s*<p class=\"verdict (\w+)\">", page)
     return block.group(1)
 
 
