@@ -211,6 +211,14 @@ class AuditLog(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
 
+    pengguna: Mapped[Pengguna | None] = relationship()
+
+    @property
+    def changed(self) -> list[str]:
+        """The fields whose value differs between before and after."""
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
 
 class Evaluasi(Base):
     """A unit's ZI self-assessment for one year: the LKE figures staff enter, and the survey

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from weasyprint import HTML
 
 from analysis import lke
 from survey_app.extensions import db
-from survey_app.models import Evaluasi, Unit
+from survey_app.models import AuditLog, Evaluasi, Unit
 from survey_app.services import readiness
 from survey_app.services.access import can_manage, subtree_ids
 from survey_app.staf import bp
@@ -83,8 +84,47 @@ def zi(kode: str) -> ResponseReturnValue:
         form=ConfirmForm(),
         posted=request.form if problems else None,
         children=_children(unit, tahun),
+        history=_history(evaluasi),
     )
     return page, 422 if problems else 200
+
+
+def _history(evaluasi: Evaluasi | None) -> list[AuditLog]:
+    if evaluasi is None:
+        return []
+    query = (
+        select(AuditLog)
+        .where(AuditLog.entity == "evaluasi", AuditLog.entity_id == str(evaluasi.id))
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+@bp.get("/unit/<kode>/zi.pdf")
+@login_required
+def zi_pdf(kode: str) -> Response:
+    """The readiness summary for the unit's TPI, as an A4 PDF."""
+    unit = viewable_unit(kode)
+    tahun = _year()
+    evaluasi = _evaluasi(unit, tahun)
+    if evaluasi is None:
+        abort(404)
+    page = render_template(
+        "staf/zi_pdf.html",
+        unit=unit,
+        tahun=tahun,
+        evaluasi=evaluasi,
+        r=readiness.compute(db.session, catalogue(), evaluasi),
+        history=_history(evaluasi),
+        generated=now(),
+    )
+    pdf = HTML(string=page, base_url=request.url_root).write_pdf()
+    name = f"kesiapan-zi-{unit.kode}-{tahun}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 def _children(unit: Unit, tahun: int) -> list[tuple[Unit, readiness.Readiness | None]]:

@@ -206,3 +206,26 @@ def test_profiles_shipped_have_what_the_form_needs():
     for name in ("permenpanrb-90-2021", "bpmp-2023", "kemenkumham-52-2014"):
         profile = load_profile(name)
         assert {c.survei for c in profile.hasil if c.dari == "indeks"} <= {"ipak", "ipkp", "skm"}
+
+
+def test_history_and_pdf_summary_for_the_tpi(app, data, tmp_path):
+    import subprocess
+
+    client = signed_in(app, "kanwil")
+    post(client)
+    post(client, capaian_kinerja="3.5")
+    page = client.get("/staf/unit/LAPAS/zi?tahun=2026").get_data(as_text=True)
+    history = page.split("Riwayat evaluasi")[1].split("</table>")[0]
+    assert history.count("<tr>") == 3  # header + two saves, newest first
+    assert "capaian_kinerja" in history and "dibuat" in history and "kanwil" in history
+    pdf = tmp_path / "zi.pdf"
+    pdf.write_bytes(client.get("/staf/unit/LAPAS/zi.pdf?tahun=2026").data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Kesiapan Zona Integritas 2026" in text and "Unit LAPAS" in text
+    assert re.search(r"Total\s+81,45", text)  # 45,20 + 17,15 + 3,50 + 15,60
+    assert re.search(r"WBK: Memenuhi", text) and re.search(r"WBBM: Belum memenuhi", text)
+    assert re.search(r"Total\s+81,45\s+85,00\s+3,55", text)
+    assert client.get("/staf/unit/LAPAS/zi.pdf?tahun=2025").status_code == 404
+    assert signed_in(app, "lapas").get("/staf/unit/RUTAN/zi.pdf?tahun=2026").status_code == 403
