@@ -229,3 +229,57 @@ def test_history_and_pdf_summary_for_the_tpi(app, data, tmp_path):
     assert re.search(r"Total\s+81,45\s+85,00\s+3,55", text)
     assert client.get("/staf/unit/LAPAS/zi.pdf?tahun=2025").status_code == 404
     assert signed_in(app, "lapas").get("/staf/unit/RUTAN/zi.pdf?tahun=2026").status_code == 403
+
+
+def _entered_thresholds():
+    """Every condition decided by entered values alone, in each profile (name, key, minimum)."""
+    for name in ("permenpanrb-90-2021", "bpmp-2023", "kemenkumham-52-2014"):
+        profile = load_profile(name)
+        for predikat, rules in profile.predikat.items():
+            for rule in rules:
+                if rule.get("nilai") in ("pengungkit", "capaian_kinerja", "tlhp"):
+                    yield name, predikat, rule["nilai"], rule["minimum"]
+                elif "setiap_area" in rule:
+                    area = profile.pengungkit[-1]  # one area per share rule keeps this quick
+                    share = float(rule["setiap_area"]) * float(area.bobot)
+                    yield name, predikat, area.key, f"{share:.2f}"
+
+
+# SQLite only: the same page on PostgreSQL is covered by the other tests of this file.
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(("profile", "predikat", "key", "minimum"), list(_entered_thresholds()))
+@pytest.mark.parametrize("below", [False, True])
+def test_every_entered_threshold_of_every_profile_through_the_web(
+    app, data, profile, predikat, key, minimum, below
+):
+    p = load_profile(profile)
+    full = {a.key: str(a.bobot) for a in p.pengungkit}
+    value = float(minimum) - (0.01 if below else 0)
+    fields = (
+        {"capaian_kinerja": "5", "tlhp": "5"}
+        if profile != "kemenkumham-52-2014"
+        else {"capaian_kinerja": "", "tlhp": "5"}
+    )
+    if profile != "kemenkumham-52-2014":
+        fields.pop("tlhp")
+    if key in ("capaian_kinerja", "tlhp"):
+        fields[key] = f"{value:.2f}"
+    elif key == "pengungkit":  # every area in proportion, the last one takes the remainder
+        total = sum(float(a.bobot) for a in p.pengungkit)
+        shares = [round(float(a.bobot) * value / total, 2) for a in p.pengungkit[:-1]]
+        for area, share in zip(p.pengungkit, shares, strict=False):
+            full[area.key] = f"{share:.2f}"
+        full[p.pengungkit[-1].key] = f"{value - sum(shares):.2f}"
+    else:
+        full[key] = f"{value:.2f}"
+    client = signed_in(app, "kanwil")
+    response = post(client, profile=profile, areas=full, **fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    page = client.get("/staf/unit/LAPAS/zi?tahun=2026").get_data(as_text=True)
+    other = "WBBM" if predikat == "wbk" else "ZZZ"
+    section = page.split(f"<h2>{predikat.upper()}</h2>")[1].split(f"<h2>{other}</h2>")[0]
+    label = p.label(key)
+    if below:
+        assert f"{label}: " in section and "<strong>(kurang 0,01)</strong>" in section
+    else:
+        assert f"{label}: " not in section
