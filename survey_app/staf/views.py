@@ -23,11 +23,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from weasyprint import HTML
 
 from analysis.periods import Span, check_month, label_of, period_of, span_of
 from survey_app import charts, render
 from survey_app.extensions import db, limiter
+from survey_app.files import download, pdf
 from survey_app.models import Unit
 from survey_app.services import dashboard as dashboards
 from survey_app.services import exports
@@ -137,12 +137,7 @@ def export_csv(kode: str) -> Response:
     span = _span(unit)
     pages = answers_pages(db.session, dashboards.layanan_ids(db.session, unit), span.months())
     body = exports.interchange_csv_chunks(pages, list(catalogue().instruments.values()))
-    name = f"jawaban-{unit.kode}-{label_of(span)}.csv"
-    return Response(
-        stream_with_context(body),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(stream_with_context(body), f"jawaban-{unit.kode}-{label_of(span)}.csv")
 
 
 @bp.get("/unit/<kode>/rekap.xlsx")
@@ -153,11 +148,7 @@ def export_xlsx(kode: str) -> Response:
     frame = dashboards.period_frame(db.session, unit, span)
     label = label_of(span)
     body = exports.rekap_xlsx(frame, list(catalogue().instruments.values()), unit.nama, label)
-    return Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="rekap-{unit.kode}-{label}.xlsx"'},
-    )
+    return download(body, f"rekap-{unit.kode}-{label}.xlsx")
 
 
 @bp.get("/unit/<kode>/laporan.pdf")
@@ -180,12 +171,7 @@ def report_pdf(kode: str) -> Response:
         generated=now,
         names={str(x.id): x.nama for x in unit.layanan},
     )
-    pdf = HTML(string=page, base_url=request.url_root).write_pdf()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="laporan-{unit.kode}-{label}.pdf"'},
-    )
+    return download(pdf(page), f"laporan-{unit.kode}-{label}.pdf")
 
 
 @bp.get("/plotly.min.js")

@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from weasyprint import HTML
 
 from analysis import lke
 from survey_app.extensions import db
+from survey_app.files import download, pdf
 from survey_app.models import AuditLog, Evaluasi, Unit
 from survey_app.services import readiness
 from survey_app.services.access import can_manage, subtree_ids
@@ -118,13 +118,7 @@ def zi_pdf(kode: str) -> Response:
         history=_history(evaluasi),
         generated=now(),
     )
-    pdf = HTML(string=page, base_url=request.url_root).write_pdf()
-    name = f"kesiapan-zi-{unit.kode}-{tahun}.pdf"
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
-    )
+    return download(pdf(page), f"kesiapan-zi-{unit.kode}-{tahun}.pdf")
 
 
 def _children(unit: Unit, tahun: int) -> list[tuple[Unit, readiness.Readiness | None]]:

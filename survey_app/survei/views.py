@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from instruments import Instrument
 from survey_app.extensions import db
+from survey_app.files import download
 from survey_app.models import Layanan
 from survey_app.services import qr
 from survey_app.services.catalogue import Catalogue
@@ -125,10 +126,5 @@ def qr_svg(token: str) -> Response:
 @bp.get("/<token>/poster.pdf")
 def poster(token: str) -> Response:
     layanan = _layanan(token)
-    pdf = qr.poster_pdf(layanan.unit.nama, layanan.nama, public_url(layanan))
-    filename = f"poster-{layanan.unit.kode}-{layanan.kode}.pdf"
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
+    body = qr.poster_pdf(layanan.unit.nama, layanan.nama, public_url(layanan))
+    return download(body, f"poster-{layanan.unit.kode}-{layanan.kode}.pdf")
