@@ -34,9 +34,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
 
-    from survey_app import errors, filters, home, staf, survei
+    from survey_app import errors, filters, home, security, staf, survei
 
     errors.register(app)
+    security.register(app)
     filters.register(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(survei.bp)

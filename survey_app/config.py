@@ -26,6 +26,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LANGUAGES": ("id", "en"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # uploads; form fields stay under 500 kB
         "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": False,  # SURVEY_SESSION_COOKIE_SECURE=1 behind HTTPS
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,
         "SARAN_MAX": 1000,
@@ -40,8 +42,18 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     for key, value in environ.items():
         if key.startswith("SURVEY_"):
             name = key.removeprefix("SURVEY_")
-            settings[RENAMED.get(name, name)] = value
+            settings[RENAMED.get(name, name)] = _typed(value)
     return settings
+
+
+def _typed(value: str) -> Any:
+    """'1'/'true' and '0'/'false' from the environment become booleans; the rest stay text."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes"):
+        return True
+    if lowered in ("0", "false", "no"):
+        return False
+    return value
 
 
 def secret_key(instance_path: str) -> str:

@@ -62,7 +62,11 @@ def browser():
 
 
 def run_axe(page) -> list[dict]:
-    """Serious and critical axe-core violations of the page."""
+    """Serious and critical axe-core violations of the page.
+
+    axe is injected as an inline script, which the app's CSP refuses: contexts that run it are
+    opened with ``bypass_csp=True``; test_csp.py checks the pages with the policy enforced.
+    """
     if not AXE.exists():
         pytest.fail("axe-core missing: run npm ci")
     page.add_script_tag(path=str(AXE))

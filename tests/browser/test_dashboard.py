@@ -20,7 +20,7 @@ def test_kanwil_signs_in_and_sees_charts_and_its_units(live_app, browser, size):
         load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
         db.session.commit()
         assert db.session.scalar(select(Unit).where(Unit.kode == "KANWIL-SULSEL"))
-    context = browser.new_context(viewport=SIZES[size])
+    context = browser.new_context(viewport=SIZES[size], bypass_csp=True)  # for axe
     page = context.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))

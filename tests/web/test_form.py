@@ -151,3 +151,11 @@ def test_period_comes_from_the_server_clock_in_the_units_zone(client, layanan, c
 def test_a_too_long_saran_is_a_422_not_a_crash(client, layanan, app):
     response = post(client, layanan, saran="x" * (app.config["SARAN_MAX"] + 1))
     assert response.status_code == 422 and count() == 0
+
+
+def test_public_pages_send_a_strict_policy(client, layanan):
+    response = client.get(f"/survei/{layanan.token}")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script" not in response.get_data(as_text=True)  # nothing inline to allow

@@ -1,0 +1,36 @@
+"""With the Content-Security-Policy enforced, the pages still work and nothing is refused."""
+
+import pytest
+from sqlalchemy import select
+
+from analysis.periods import now_utc
+from survey_app.extensions import db
+from survey_app.models import Layanan
+from survey_app.services.demo import DEMO_PASSWORD, load_demo
+
+
+@pytest.mark.browser
+def test_public_form_and_staff_charts_work_under_the_policy(live_app, browser):
+    app, base = live_app
+    with app.app_context():
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        db.session.commit()
+        token = db.session.scalars(select(Layanan.token)).first()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    response = page.goto(f"{base}/survei/{token}")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    page.goto(f"{base}/staf/masuk")
+    page.get_by_label("Nama pengguna").fill("kanwil")
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_selector(".chart .main-svg")
+    assert page.locator(".chart .main-svg").count() >= 4
+    context.close()
+    assert refused == []
