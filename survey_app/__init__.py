@@ -34,7 +34,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
 
-    from survey_app import errors, filters, home, security, staf, survei
+    from survey_app import errors, filters, hasil, home, security, staf, survei
 
     errors.register(app)
     security.register(app)
@@ -42,6 +42,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(home.bp)
     app.register_blueprint(survei.bp)
     app.register_blueprint(staf.bp)
+    app.register_blueprint(hasil.bp)
     return app
 
 

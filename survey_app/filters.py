@@ -17,9 +17,10 @@ def angka(value: Decimal | float | int | None, places: int = 2) -> str:
     return str(format_decimal(value, format=pattern))
 
 
-def tanggal(value: date) -> str:
-    """31 Januari 2026."""
-    return str(format_date(value, format="d MMMM y"))
+def tanggal(value: date | str) -> str:
+    """31 Januari 2026 (also from an ISO date kept in a snapshot)."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return str(format_date(day, format="d MMMM y"))
 
 
 def register(app: Flask) -> None:

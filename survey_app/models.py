@@ -244,3 +244,25 @@ class Evaluasi(Base):
     predikat_wbk: Mapped[bool] = mapped_column(default=False)
 
     unit: Mapped[Unit] = relationship()
+
+
+class Publikasi(Base):
+    """A published result: a frozen snapshot that later answers or exclusions never change.
+
+    A newer publication of the same period supersedes it on the public page; both stay on
+    record in the unit's list of publications.
+    """
+
+    __tablename__ = "publikasi"
+    __table_args__ = (CheckConstraint("dari <= sampai", name="periode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    label: Mapped[str] = mapped_column(String(20))
+    dari: Mapped[str] = mapped_column(String(7))
+    sampai: Mapped[str] = mapped_column(String(7))
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+    pengguna_id: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+
+    unit: Mapped[Unit] = relationship()

@@ -15,11 +15,12 @@ from analysis.responses import ResponsesError, read_responses
 from survey_app.extensions import db
 from survey_app.models import AuditLog, Layanan, Unit
 from survey_app.services import layanan as layanan_service
-from survey_app.services import uploads
+from survey_app.services import publishing, uploads
 from survey_app.services.imports import ImportPlan, import_responses, plan_import
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, LayananForm, ServedForm, UploadForm
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now
+from survey_app.staf.views import period_span
 
 
 def _layanan_form(**kwargs: object) -> LayananForm:
@@ -205,3 +206,17 @@ def confirm_upload(kode: str, token: str) -> ResponseReturnValue:
         "ok",
     )
     return redirect(url_for("staf.show_dashboard", kode=kode))
+
+
+@bp.post("/unit/<kode>/terbitkan")
+@login_required
+def publish(kode: str) -> ResponseReturnValue:
+    """Freeze the chosen period's figures and show them on the unit's public page."""
+    unit = managed_unit(kode)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    span = period_span(unit)
+    publishing.publish(db.session, catalogue(), unit, span, current_user, now())
+    db.session.commit()
+    flash(_("Hasil diterbitkan."), "ok")
+    return redirect(url_for("hasil.show", kode=kode))

@@ -41,7 +41,7 @@ from survey_app.staf.scope import catalogue, viewable_unit
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def _span(unit: Unit) -> Span:
+def period_span(unit: Unit) -> Span:
     """The period asked for (?periode=2026-01|2026-T1|2026-S1|2026, or ?dari=&sampai=)."""
     try:
         if request.args.get("dari") or request.args.get("sampai"):
@@ -97,7 +97,7 @@ def index() -> ResponseReturnValue:
 @login_required
 def show_dashboard(kode: str) -> str:
     unit = viewable_unit(kode)
-    span = _span(unit)
+    span = period_span(unit)
     data = dashboards.build(db.session, catalogue(), unit, span, current_app.config["CLOCK"]())
     return render_template(
         "staf/dashboard.html",
@@ -134,7 +134,7 @@ def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
 @login_required
 def export_csv(kode: str) -> Response:
     unit = viewable_unit(kode)
-    span = _span(unit)
+    span = period_span(unit)
     pages = answers_pages(db.session, dashboards.layanan_ids(db.session, unit), span.months())
     body = exports.interchange_csv_chunks(pages, list(catalogue().instruments.values()))
     return download(stream_with_context(body), f"jawaban-{unit.kode}-{label_of(span)}.csv")
@@ -144,7 +144,7 @@ def export_csv(kode: str) -> Response:
 @login_required
 def export_xlsx(kode: str) -> Response:
     unit = viewable_unit(kode)
-    span = _span(unit)
+    span = period_span(unit)
     frame = dashboards.period_frame(db.session, unit, span)
     label = label_of(span)
     body = exports.rekap_xlsx(frame, list(catalogue().instruments.values()), unit.nama, label)
@@ -156,7 +156,7 @@ def export_xlsx(kode: str) -> Response:
 def report_pdf(kode: str) -> Response:
     """The monthly (or any period's) report for evaluators, as an A4 PDF."""
     unit = viewable_unit(kode)
-    span = _span(unit)
+    span = period_span(unit)
     now = current_app.config["CLOCK"]()
     data = dashboards.build(db.session, catalogue(), unit, span, now)
     images = [render.svg_data_uri(_nrr_figure(f)) for f in data.figures if f.result.n]

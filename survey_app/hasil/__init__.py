@@ -1,0 +1,97 @@
+"""Published results: the public page of a unit and its open data, read from frozen snapshots."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, jsonify, render_template, url_for
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.files import download
+from survey_app.models import Publikasi, Unit
+from survey_app.services.publishing import current, publications
+
+bp = Blueprint("hasil", __name__, url_prefix="/hasil")
+LICENCE = "Data terbuka: CC BY 4.0. Sumber: survei layanan unit, angka dibekukan saat terbit."
+
+
+def _unit(kode: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _publication(unit: Unit, publication_id: int) -> Publikasi:
+    publication = db.session.get(Publikasi, publication_id)
+    if publication is None or publication.unit_id != unit.id:
+        abort(404)
+    return publication
+
+
+@bp.get("/<kode>")
+def show(kode: str) -> str:
+    unit = _unit(kode)
+    shown = current(publications(db.session, unit))
+    return render_template(
+        "hasil/unit.html", unit=unit, latest=shown[0] if shown else None, history=shown
+    )
+
+
+@bp.get("/<kode>/publikasi.json")
+def index(kode: str) -> Response:
+    unit = _unit(kode)
+    every = publications(db.session, unit)
+    shown = {p.id for p in current(every)}
+    return jsonify(
+        {
+            "unit": {"kode": unit.kode, "nama": unit.nama},
+            "lisensi": LICENCE,
+            "publikasi": [
+                {
+                    "id": p.id,
+                    "periode": p.label,
+                    "terbit": p.dibuat.isoformat(),
+                    "berlaku": p.id in shown,
+                    "json": url_for("hasil.snapshot_json", kode=kode, publication_id=p.id),
+                    "csv": url_for("hasil.snapshot_csv", kode=kode, publication_id=p.id),
+                }
+                for p in every
+            ],
+        }
+    )
+
+
+@bp.get("/<kode>/<int:publication_id>.json")
+def snapshot_json(kode: str, publication_id: int) -> Response:
+    publication = _publication(_unit(kode), publication_id)
+    return jsonify(
+        {
+            "id": publication.id,
+            "terbit": publication.dibuat.isoformat(),
+            "lisensi": LICENCE,
+            **publication.data,
+        }
+    )
+
+
+@bp.get("/<kode>/<int:publication_id>.csv")
+def snapshot_csv(kode: str, publication_id: int) -> Response:
+    """The snapshot as rows of (bagian, nama, nilai): one table a spreadsheet opens directly."""
+    data = _publication(_unit(kode), publication_id).data
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(["bagian", "nama", "nilai"])
+    out.writerow(["periode", data["periode"]["label"], data["periode"]["tanggal_awal"]])
+    for row in data["indeks"]:
+        out.writerow(["nilai", row["indeks"], row["nilai"] or ""])
+        out.writerow(["mutu", row["indeks"], row["mutu"] or ""])
+    for row in data["responden_per_layanan"]:
+        out.writerow(["responden", row["layanan"], row["n"]])
+    for key, rows in data["demografi"].items():
+        for row in rows:
+            out.writerow([key, row["nilai"], "" if row["n"] is None else row["n"]])
+    out.writerow(["lisensi", LICENCE, ""])
+    return download(buffer.getvalue().encode("utf-8"), f"hasil-{kode}-{publication_id}.csv")

@@ -1,0 +1,136 @@
+"""Publishing a period: freeze its figures into a snapshot the public pages show as they are.
+
+A publication never shows saran, and every demographic cell under ``MIN_CELL`` respondents is
+suppressed (REGULATION.md section 6). Months below the minimum are published and marked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from analysis.periods import Span, label_of
+from survey_app.models import Pengguna, Publikasi, Unit
+from survey_app.services import DbSession, audit
+from survey_app.services.catalogue import Catalogue
+from survey_app.services.dashboard import build
+
+MIN_CELL = 5
+DEMOGRAPHICS = ("jenis_kelamin", "pendidikan")
+THANKS = "Terima kasih atas partisipasi Anda dalam survei ini."
+
+
+def publish(
+    session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, user: Pengguna, now: datetime
+) -> Publikasi:
+    """Freeze the figures of ``unit`` over ``span`` as they are now."""
+    data = snapshot(session, catalogue, unit, span, now)
+    publication = Publikasi(
+        unit_id=unit.id,
+        label=label_of(span),
+        dari=span.first,
+        sampai=span.last,
+        dibuat=now,
+        pengguna_id=user.id,
+        data=data,
+    )
+    session.add(publication)
+    session.flush()
+    audit.record(
+        session,
+        user,
+        "terbitkan",
+        "publikasi",
+        publication.id,
+        None,
+        {"label": publication.label},
+        now,
+    )
+    return publication
+
+
+def snapshot(
+    session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
+) -> dict[str, Any]:
+    d = build(session, catalogue, unit, span, now)
+    frame = d.frame
+    per_layanan = (
+        {str(k): int(v) for k, v in frame["layanan_id"].value_counts().items()}
+        if len(frame)
+        else {}
+    )
+    names = {str(x.id): x.nama for x in unit.layanan}
+    short = [
+        {
+            "bulan": month.period,
+            "layanan": names.get(s.kode, s.kode),
+            "n": s.n,
+            "minimum": s.minimum,
+        }
+        for month in d.months
+        for s in month.short
+    ]
+    return {
+        "unit": {"kode": unit.kode, "nama": unit.nama},
+        "periode": {
+            "label": label_of(span),
+            "jenis": span.kind,
+            "dari": span.first,
+            "sampai": span.last,
+            "tanggal_awal": span.start_date.isoformat(),
+            "tanggal_akhir": span.end_date.isoformat(),
+        },
+        "indeks": [
+            {
+                "indeks": f.instrument.index,
+                "n": f.result.n,
+                "nilai_indeks": _text(f.result.indeks),
+                "nilai": _text(f.result.nilai),
+                "mutu": f.result.mutu.mutu if f.result.mutu else None,
+                "kinerja": f.result.mutu.kinerja if f.result.mutu else None,
+            }
+            for f in d.figures
+        ],
+        "responden": int(frame["id"].nunique()) if len(frame) else 0,
+        "responden_per_layanan": [
+            {"layanan": x.nama, "n": per_layanan.get(str(x.id), 0)} for x in unit.layanan
+        ],
+        "demografi": {key: _suppressed(frame, key, catalogue) for key in DEMOGRAPHICS},
+        "memenuhi_minimal": not short,
+        "di_bawah_minimal": short,
+        "terima_kasih": THANKS,
+    }
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _suppressed(frame: Any, key: str, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Counts per answer; a cell with fewer than MIN_CELL respondents is shown as null."""
+    question = next(q for q in catalogue.profile if q.key == key)
+    counts = frame[key].value_counts() if len(frame) else {}
+    rows = []
+    for choice in question.choices:
+        n = int(counts.get(choice.value, 0)) if len(frame) else 0
+        rows.append({"nilai": choice.text.id, "n": n if n >= MIN_CELL or n == 0 else None})
+    return rows
+
+
+def publications(session: DbSession, unit: Unit) -> list[Publikasi]:
+    """Every publication of ``unit``, newest first."""
+    query = select(Publikasi).where(Publikasi.unit_id == unit.id)
+    return list(session.scalars(query.order_by(Publikasi.dibuat.desc(), Publikasi.id.desc())))
+
+
+def current(publications_: list[Publikasi]) -> list[Publikasi]:
+    """The newest publication of each period: the ones the public page shows."""
+    seen: set[str] = set()
+    out = []
+    for publication in publications_:
+        if publication.label not in seen:
+            seen.add(publication.label)
+            out.append(publication)
+    return out
