@@ -33,6 +33,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SARAN_MAX": 1000,
         "RATELIMIT_STORAGE_URI": "memory://",  # SURVEY_RATELIMIT_STORAGE_URI=redis://... in prod
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a moving window: attempts straddling a clock minute still count together
+        "RATELIMIT_STRATEGY": "moving-window",
         "LOGIN_LIMIT": "10 per minute",
     }
 
