@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app import config
 from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -21,6 +22,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.load(app.instance_path, settings))
+    if app.config["PROXY_COUNT"]:  # behind a load balancer: the client is in X-Forwarded-For
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     # A broken instrument file stops start-up here, with the file and the problem named.
     app.extensions["zisurvey.catalogue"] = load_catalogue(app.config["INSTRUMENT_DIR"])
 
@@ -34,7 +38,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
 
-    from survey_app import errors, filters, hasil, home, security, staf, survei
+    from survey_app import errors, filters, hasil, home, security, sources, staf, survei
+
+    sources.install_log_filter()
 
     errors.register(app)
     security.register(app)

@@ -36,6 +36,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # a moving window: attempts straddling a clock minute still count together
         "RATELIMIT_STRATEGY": "moving-window",
         "LOGIN_LIMIT": "10 per minute",
+        "LOGIN_LOCKOUT": 5,  # failed sign-ins in a row that lock an account ...
+        "LOGIN_LOCKOUT_MINUTES": 15,  # ... for this long
+        # per source; a service hall's shared wifi puts many honest respondents behind one
+        "SUBMIT_LIMIT": "20 per minute;200 per hour",
+        "FORM_MAX_BYTES": 64 * 1024,  # a whole survey form is under 10 kB
+        "PROXY_COUNT": 0,  # SURVEY_PROXY_COUNT=1 behind one load balancer or reverse proxy
     }
 
 

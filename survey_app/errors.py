@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -23,6 +23,13 @@ def register(app: Flask) -> None:
             413: _("Berkas atau isian terlalu besar."),
             429: _("Terlalu banyak percobaan. Silakan tunggu sebentar lalu coba lagi."),
         }
+        if request.blueprint == "survei":
+            messages[429] = _(
+                "Terlalu banyak jawaban terkirim dari jaringan ini dalam waktu singkat. "
+                "Jawaban Anda belum tersimpan: tunggu beberapa menit, tekan tombol kembali, "
+                "lalu kirim lagi."
+            )
+            messages[413] = _("Isian terlalu panjang. Persingkat saran Anda lalu kirim lagi.")
         code = error.code or 500
         message = messages.get(code, _("Terjadi kesalahan. Silakan coba lagi."))
         return render_template("error.html", code=code, message=message), code

@@ -2,7 +2,6 @@
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,5 +28,13 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-# Keys (addresses) live only in the limiter's storage: memory, or Redis with several workers.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _source_key() -> str:
+    from survey_app.sources import request_source  # needs the database: bound late
+
+    return request_source()
+
+
+# Keyed by the salted source hash, never the address: memory, or Redis with several workers.
+limiter = Limiter(key_func=_source_key, default_limits=[])

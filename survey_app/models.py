@@ -119,6 +119,7 @@ class Submission(Base):
         CheckConstraint("period LIKE '____-__'", name="period"),
         CheckConstraint("jenis_kelamin IN ('L', 'P')", name="jenis_kelamin"),
         CheckConstraint("source IN ('form', 'import')", name="source"),
+        CheckConstraint("durasi IS NULL OR durasi >= 0", name="durasi"),
         Index("ix_submission_layanan_period", "layanan_id", "period"),
     )
 
@@ -133,8 +134,15 @@ class Submission(Base):
     pendidikan: Mapped[str | None] = mapped_column(String(20))
     pekerjaan: Mapped[str | None] = mapped_column(String(30))
     saran: Mapped[str | None] = mapped_column(Text)
+    # Integrity: a salted hash of the source that rotates daily (never the IP itself), the
+    # seconds from rendering the form to sending it, and the one-time ticket it came through.
+    sumber: Mapped[str | None] = mapped_column(String(16), index=True)
+    durasi: Mapped[int | None]
+    tiket_id: Mapped[int | None] = mapped_column(ForeignKey("tiket.id"), unique=True)
 
     layanan: Mapped[Layanan] = relationship()
+    tiket: Mapped[Tiket | None] = relationship()
+    tinjauan: Mapped[Tinjauan | None] = relationship(back_populates="submission")
     answers: Mapped[list[Answer]] = relationship(
         cascade="all, delete-orphan", order_by="Answer.item_code"
     )
@@ -175,6 +183,10 @@ class Pengguna(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     aktif: Mapped[bool] = mapped_column(default=True)
+    gagal_masuk: Mapped[int] = mapped_column(
+        default=0, server_default="0"
+    )  # failed sign-ins in a row
+    terkunci_sampai: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -266,3 +278,59 @@ class Publikasi(Base):
     data: Mapped[dict] = mapped_column(JSON)
 
     unit: Mapped[Unit] = relationship()
+
+
+class Tiket(Base):
+    """A one-time survey link for one service encounter (a queue ticket, a receipt).
+
+    Its first submission is accepted; ``Submission.tiket_id`` is UNIQUE, so a second can never
+    be stored, whatever the race.
+    """
+
+    __tablename__ = "tiket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), index=True)
+    token: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_urlsafe(12)
+    )
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    layanan: Mapped[Layanan] = relationship()
+
+
+REVIEW_DECISIONS = ("kecualikan", "pertahankan")
+REVIEW_REASONS = ("beruntun", "identik", "cepat", "luar_jam", "seragam", "lainnya")
+
+
+class Tinjauan(Base):
+    """A staff decision on one submission: exclude it from every figure, or keep it.
+
+    The answers are never edited or deleted; a decision can be reversed, and every change is in
+    the audit log.
+    """
+
+    __tablename__ = "tinjauan"
+    __table_args__ = (
+        CheckConstraint(_in("keputusan", REVIEW_DECISIONS), name="keputusan"),
+        CheckConstraint(_in("alasan", REVIEW_REASONS), name="alasan"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    keputusan: Mapped[str] = mapped_column(String(12))
+    alasan: Mapped[str] = mapped_column(String(12))
+    catatan: Mapped[str] = mapped_column(String(500))
+    pengguna_id: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    submission: Mapped[Submission] = relationship(back_populates="tinjauan")
+
+
+class GaramSumber(Base):
+    """The day's random salt for hashing request sources. Old salts are deleted, after which
+    no one, not even with the database and the app's secret, can tie a hash to an address."""
+
+    __tablename__ = "garam_sumber"
+
+    hari: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-01-31, UTC
+    nilai: Mapped[str] = mapped_column(String(64))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,11 +44,41 @@ def create_user(
     return user
 
 
-def authenticate(session: DbSession, username: str, password: str) -> Pengguna | None:
+class AccountLocked(Exception):
+    """Too many failed sign-ins in a row; the account opens again at ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"locked until {until.isoformat()}")
+        self.until = until
+
+
+def authenticate(
+    session: DbSession,
+    username: str,
+    password: str,
+    now: datetime,
+    lockout: int = 5,
+    minutes: int = 15,
+) -> Pengguna | None:
+    """The user whose password this is, or None.
+
+    ``lockout`` failures in a row lock the account for ``minutes`` (raising
+    :class:`AccountLocked`, even for the right password, so guessing on cannot find it); a
+    success resets the count. The caller commits either way, so failures are counted.
+    """
     user = session.scalar(select(Pengguna).where(Pengguna.username == username.strip()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not user.aktif or not check_password_hash(user.password_hash, password):
+    if user.terkunci_sampai is not None and user.terkunci_sampai > now:
+        raise AccountLocked(user.terkunci_sampai)
+    if not check_password_hash(user.password_hash, password):
+        user.gagal_masuk += 1
+        if user.gagal_masuk >= lockout:
+            user.gagal_masuk, user.terkunci_sampai = 0, now + timedelta(minutes=minutes)
+            session.flush()
+            raise AccountLocked(user.terkunci_sampai)
+        session.flush()
         return None
-    return user
+    user.gagal_masuk, user.terkunci_sampai = 0, None
+    return user if user.aktif else None

@@ -33,6 +33,9 @@ class Catalogue:
             age_bands=bands,
         )
 
+    def item_codes(self) -> list[str]:
+        return [c for i in self.instruments.values() for c in i.codes]
+
     def owner(self, code: str) -> Instrument | None:
         """The instrument an item code belongs to."""
         for instrument in self.instruments.values():

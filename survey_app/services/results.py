@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from survey_app.models import Answer, Layanan, Submission
+from survey_app.models import Answer, Layanan, Submission, Tinjauan
 from survey_app.services import DbSession
 
 META = [
@@ -22,6 +22,11 @@ META = [
     "pendidikan",
     "pekerjaan",
     "saran",
+    "sumber",
+    "durasi",
+    "tiket_id",
+    "keputusan",
+    "alasan",
 ]
 
 
@@ -31,10 +36,12 @@ def answers_frame(
     periods: Iterable[str] | None = None,
     after_id: int | None = None,
     limit: int | None = None,
+    with_excluded: bool = False,
 ) -> pd.DataFrame:
     """Submissions of the given layanan (and months) with their answers pivoted to item columns.
 
     Values are the answers as given; every stored answer keeps the scale it was given under.
+    Submissions staff excluded are left out unless ``with_excluded`` (the integrity review).
     ``after_id`` and ``limit`` read one page in id order (for exports streamed in chunks).
     """
     query = (
@@ -50,11 +57,19 @@ def answers_frame(
             Submission.pendidikan,
             Submission.pekerjaan,
             Submission.saran,
+            Submission.sumber,
+            Submission.durasi,
+            Submission.tiket_id,
+            Tinjauan.keputusan,
+            Tinjauan.alasan,
         )
         .join(Submission.layanan)
+        .outerjoin(Submission.tinjauan)
         .where(Submission.layanan_id.in_(list(layanan_ids)))
         .order_by(Submission.id)
     )
+    if not with_excluded:
+        query = query.where(or_(Tinjauan.keputusan.is_(None), Tinjauan.keputusan != "kecualikan"))
     if periods is not None:
         query = query.where(Submission.period.in_(list(periods)))
     if after_id is not None:

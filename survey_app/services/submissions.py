@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from analysis.periods import period_of
-from survey_app.models import Answer, Layanan, Submission
+from survey_app.models import Answer, Layanan, Submission, Tiket
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 
@@ -28,6 +28,19 @@ class Response:
     idempotency_key: str
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a form submission came from, for the integrity flags (nothing that identifies)."""
+
+    sumber: str | None = None  # the day's salted hash of the source
+    durasi: int | None = None  # seconds from rendering the form to sending it
+    tiket: Tiket | None = None  # the one-time link it came through
+
+
+class TicketUsed(SubmissionRejected):
+    """The one-time link already carried a submission."""
+
+
 def find_layanan(session: DbSession, token: str) -> Layanan | None:
     return session.scalar(select(Layanan).where(Layanan.token == token))
 
@@ -43,23 +56,36 @@ def record_submission(
     response: Response,
     now: datetime,
     source: str = "form",
+    origin: Origin | None = None,
 ) -> tuple[Submission, bool]:
     """Store ``response`` for ``layanan`` at the server time ``now``.
 
     Returns the submission and whether it is new: a second call with the same idempotency key
     returns the first submission and adds nothing. Raises :class:`SubmissionRejected` when an
     answer is outside its scale, belongs to an instrument the layanan does not carry, or when
-    there is no answer at all.
+    there is no answer at all, and :class:`TicketUsed` when its one-time link was used before.
     """
     existing = find_submission(session, response.idempotency_key)
     if existing is not None:
         if existing.layanan_id != layanan.id:
             raise SubmissionRejected("this submission belongs to another layanan")
         return existing, False
+    origin = origin or Origin()
+    if origin.tiket is not None and ticket_submission(session, origin.tiket) is not None:
+        raise TicketUsed("this one-time link was used already")
     submission = new_submission(catalogue, layanan, response, now, source)
+    submission.sumber, submission.durasi, submission.tiket = (
+        origin.sumber,
+        origin.durasi,
+        origin.tiket,
+    )
     session.add(submission)
     session.flush()
     return submission, True
+
+
+def ticket_submission(session: DbSession, tiket: Tiket) -> Submission | None:
+    return session.scalar(select(Submission).where(Submission.tiket_id == tiket.id))
 
 
 def new_submission(

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -32,7 +33,7 @@ from survey_app.models import Unit
 from survey_app.services import dashboard as dashboards
 from survey_app.services import exports
 from survey_app.services.access import can_manage, home_units
-from survey_app.services.accounts import authenticate
+from survey_app.services.accounts import AccountLocked, authenticate
 from survey_app.services.results import answers_pages
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
@@ -64,7 +65,28 @@ def period_span(unit: Unit) -> Span:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.username.data or "", form.password.data or "")
+        config = current_app.config
+        try:
+            user = authenticate(
+                db.session,
+                form.username.data or "",
+                form.password.data or "",
+                config["CLOCK"](),
+                config["LOGIN_LOCKOUT"],
+                config["LOGIN_LOCKOUT_MINUTES"],
+            )
+        except AccountLocked as locked:
+            db.session.commit()
+            flash(
+                _(
+                    "Akun ini dikunci sementara karena terlalu banyak percobaan masuk yang "
+                    "gagal. Coba lagi setelah %(jam)s.",
+                    jam=format_time(locked.until, "HH:mm"),
+                ),
+                "error",
+            )
+            return render_template("staf/login.html", form=form), 403
+        db.session.commit()
         if user is not None:
             login_user(user)
             return redirect(_safe_next() or url_for("staf.index"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -17,13 +19,38 @@ from instruments import Instrument, ProfileQuestion
 from survey_app.services.submissions import Response
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "saran"}
+FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran"}
 SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
+
+
+class StartStamp:
+    """When the form was rendered, signed with the app's secret and bound to the form's key.
+
+    The seconds between rendering and sending flag answers given faster than one can read.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self._signer = Signer(secret, salt="zisurvey-mulai")
+
+    def sign(self, kunci: str, now: datetime) -> str:
+        return self._signer.sign(f"{kunci}.{int(now.timestamp())}").decode()
+
+    def read(self, stamp: str, kunci: str) -> datetime | None:
+        """The render time, or None when the stamp is missing, forged or for another form."""
+        try:
+            value = self._signer.unsign(stamp).decode()
+        except BadSignature:
+            return None
+        key, _, seconds = value.rpartition(".")
+        if key != kunci or not seconds.isdigit():
+            return None
+        return datetime.fromtimestamp(int(seconds), UTC)
 
 
 class SurveyForm(FlaskForm):
     kunci = HiddenField(validators=[InputRequired()])
     layanan = HiddenField(validators=[InputRequired()])
+    mulai = HiddenField(validators=[InputRequired()])
 
     item_codes: tuple[str, ...] = ()
     profile_keys: tuple[str, ...] = ()

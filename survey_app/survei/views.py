@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,19 +11,24 @@ from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from instruments import Instrument
-from survey_app.extensions import db
+from survey_app.extensions import db, limiter
 from survey_app.files import download
-from survey_app.models import Layanan
+from survey_app.models import Layanan, Tiket
 from survey_app.services import qr
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.integrity import find_ticket
 from survey_app.services.submissions import (
+    Origin,
     SubmissionRejected,
+    TicketUsed,
     find_layanan,
     find_submission,
     record_submission,
+    ticket_submission,
 )
+from survey_app.sources import request_source
 from survey_app.survei import bp
-from survey_app.survei.forms import SurveyForm, form_class, tampering
+from survey_app.survei.forms import StartStamp, SurveyForm, form_class, tampering
 
 
 def _catalogue() -> Catalogue:
@@ -49,6 +55,15 @@ def _instruments(layanan: Layanan) -> tuple[Instrument, ...]:
     return tuple(instruments[i] for i in layanan.instrument_ids if i in instruments)
 
 
+def _now() -> datetime:
+    now: datetime = current_app.config["CLOCK"]()
+    return now
+
+
+def _stamp() -> StartStamp:
+    return StartStamp(current_app.config["SECRET_KEY"])
+
+
 def _form(layanan: Layanan) -> SurveyForm:
     cls = form_class(
         _instruments(layanan),
@@ -56,14 +71,31 @@ def _form(layanan: Layanan) -> SurveyForm:
         str(get_locale()),
         current_app.config["SARAN_MAX"],
     )
-    return cls(layanan=layanan.kode, kunci=secrets.token_urlsafe(24))
+    kunci = secrets.token_urlsafe(24)
+    return cls(layanan=layanan.kode, kunci=kunci, mulai=_stamp().sign(kunci, _now()))
 
 
-def _render(layanan: Layanan, form: SurveyForm, status: int = 200) -> tuple[str, int]:
+def _render(
+    layanan: Layanan, form: SurveyForm, status: int = 200, tiket: Tiket | None = None
+) -> tuple[str, int]:
+    action = (
+        url_for("survei.submit_ticket", ticket=tiket.token)
+        if tiket
+        else url_for("survei.submit", token=layanan.token)
+    )
     page = render_template(
-        "survei/form.html", layanan=layanan, form=form, instruments=_instruments(layanan)
+        "survei/form.html",
+        layanan=layanan,
+        form=form,
+        instruments=_instruments(layanan),
+        action=action,
     )
     return page, status
+
+
+def _limit() -> str:
+    limit: str = current_app.config["SUBMIT_LIMIT"]
+    return limit
 
 
 def public_url(layanan: Layanan) -> str:
@@ -83,29 +115,73 @@ def show_form(token: str) -> tuple[str, int]:
 
 
 @bp.post("/<token>")
+@limiter.limit(_limit)
 def submit(token: str) -> ResponseReturnValue:
-    layanan = _open_layanan(token)
+    return _submit(_open_layanan(token))
+
+
+@bp.get("/t/<ticket>")
+def show_ticket(ticket: str) -> tuple[str, int]:
+    tiket, layanan = _open_ticket(ticket)
+    return _render(layanan, _form(layanan), tiket=tiket)
+
+
+@bp.post("/t/<ticket>")
+@limiter.limit(_limit)
+def submit_ticket(ticket: str) -> ResponseReturnValue:
+    tiket, layanan = _open_ticket(ticket, posting=True)
+    return _submit(layanan, tiket)
+
+
+def _open_ticket(token: str, posting: bool = False) -> tuple[Tiket, Layanan]:
+    """The ticket and its open layanan; 410 with a clear page once the ticket carried an answer
+    (when posting, the same form sent twice still reaches the thank-you page)."""
+    tiket = find_ticket(db.session, token)
+    if tiket is None:
+        abort(404)
+    layanan = _open_layanan(tiket.layanan.token)
+    used = ticket_submission(db.session, tiket)
+    if used is not None and not (posting and used.idempotency_key == request.form.get("kunci")):
+        abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
+    return tiket, layanan
+
+
+def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue:
+    # A whole form is a few kB; refuse anything far larger before parsing it.
+    request.max_content_length = current_app.config["FORM_MAX_BYTES"]
     problem = tampering(request.form, layanan.kode, _instruments(layanan), _catalogue().profile)
-    if problem:
-        abort(400, description=problem)
+    started = _stamp().read(request.form.get("mulai", ""), request.form.get("kunci", ""))
+    if problem or started is None:
+        abort(400, description=problem or "the form's start time is missing or forged")
     form = _form(layanan)
     if not form.validate():
-        return _render(layanan, form, 422)
-    response = form.response()
+        return _render(layanan, form, 422, tiket)
+    response, now = form.response(), _now()
+    durasi = max(0, int((now - started).total_seconds()))
     try:
         record_submission(
-            db.session, _catalogue(), layanan, response, current_app.config["CLOCK"]()
+            db.session,
+            _catalogue(),
+            layanan,
+            response,
+            now,
+            origin=Origin(sumber=request_source(), durasi=durasi, tiket=tiket),
         )
         db.session.commit()
+    except TicketUsed:
+        db.session.rollback()
+        abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
     except SubmissionRejected as exc:
         db.session.rollback()
         abort(400, description=str(exc))
     except IntegrityError:
-        # Two posts of the same form raced; the other one stored it.
+        # Two posts of the same form (or of one ticket) raced; the other one was stored.
         db.session.rollback()
         if find_submission(db.session, response.idempotency_key) is None:
+            if tiket is not None:
+                abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
             raise
-    return redirect(url_for("survei.thanks", token=token), code=303)
+    return redirect(url_for("survei.thanks", token=layanan.token), code=303)
 
 
 @bp.get("/<token>/terima-kasih")

@@ -4,7 +4,7 @@ import re
 
 from flask.testing import FlaskClient
 
-HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan)"[^>]*value="([^"]*)"')
+HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai)"[^>]*value="([^"]*)"')
 
 
 def hidden_fields(client: FlaskClient, token: str) -> dict[str, str]:

@@ -1,0 +1,109 @@
+"""Integrity flags: each rule at its threshold and one step short of it."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.integrity import FLAGS, Rules, flags
+
+ITEMS = [f"U{i}" for i in range(1, 10)]
+T0 = datetime(2026, 1, 12, 2, 0, tzinfo=UTC)  # 09:00 WIB, inside 08:00-16:00
+
+
+def rows(n, *, minutes=1.0, sumber="a", values=None, durasi=120, start=T0, **extra):
+    """``n`` submissions ``minutes`` apart; answers vary unless ``values`` is given."""
+    frame = pd.DataFrame(
+        {
+            "layanan_id": 1,
+            "submitted_at": [start + timedelta(minutes=minutes * i) for i in range(n)],
+            "sumber": sumber,
+            "durasi": durasi,
+            "timezone": "Asia/Jakarta",
+            "jam_buka": time(8),
+            "jam_tutup": time(16),
+            **extra,
+        }
+    )
+    for k, item in enumerate(ITEMS):
+        frame[item] = values[k] if values else [(i + k) % 4 + 1 for i in range(n)]
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("n", "minutes", "flagged"), [(5, 2.5, True), (4, 2.5, False), (5, 2.51, False)]
+)
+def test_a_burst_is_five_from_one_source_within_ten_minutes(n, minutes, flagged):
+    # 5 rows 2,5 minutes apart span exactly 10 minutes (inside); 2,51 apart span 10,04.
+    result = flags(rows(n, minutes=minutes), ITEMS)
+    assert result["beruntun"].all() == flagged and result["beruntun"].any() == flagged
+
+
+def test_only_the_rows_inside_the_burst_are_flagged_and_other_sources_are_not():
+    burst = rows(5, minutes=1)
+    later = rows(1, start=T0 + timedelta(hours=2))
+    other = rows(5, minutes=1, sumber="b").assign(sumber=["b", "c", "d", "e", None])
+    frame = pd.concat([burst, later, other], ignore_index=True)
+    assert flags(frame, ITEMS)["beruntun"].tolist() == [True] * 5 + [False] * 6
+
+
+def test_identical_answer_vectors_for_one_layanan():
+    same = [1, 2, 3, 4, 1, 2, 3, 4, 1]
+    three = rows(3, minutes=14, sumber=None, values=same)  # 28 minutes: inside 30
+    assert flags(three, ITEMS)["identik"].all()
+    spread = rows(3, minutes=16, sumber=None, values=same)  # 32 minutes
+    assert not flags(spread, ITEMS)["identik"].any()
+    other_layanan = three.assign(layanan_id=[1, 1, 2])
+    assert not flags(other_layanan, ITEMS)["identik"].any()
+
+
+@pytest.mark.parametrize(("durasi", "fast"), [(17, True), (18, False), (None, False)])
+def test_faster_than_two_seconds_per_item(durasi, fast):
+    # 9 items x 2 s = 18 s; a submission without a render time is not judged.
+    frame = rows(1, durasi=durasi)
+    assert flags(frame, ITEMS)["cepat"].item() == fast
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "outside"),
+    [
+        ("07:59", "Asia/Jakarta", True),
+        ("08:00", "Asia/Jakarta", False),
+        ("16:59", "Asia/Jakarta", False),  # an hour's grace after 16:00
+        ("17:00", "Asia/Jakarta", True),
+        ("08:00", "Asia/Jayapura", False),  # local time of the unit, not of the server
+        ("23:30", "Asia/Makassar", True),
+    ],
+)
+def test_outside_service_hours_in_the_units_own_zone(local, zone, outside):
+    hour, minute = map(int, local.split(":"))
+    when = pd.Timestamp(2026, 1, 12, hour, minute, tz=zone).tz_convert(UTC).to_pydatetime()
+    frame = rows(1, start=when, timezone=zone)
+    assert flags(frame, ITEMS)["luar_jam"].item() == outside
+
+
+def test_straight_lining_needs_the_same_value_on_a_long_enough_form():
+    assert flags(rows(1, values=[4] * 9), ITEMS)["seragam"].item()
+    assert not flags(rows(1, values=[4] * 8 + [3]), ITEMS)["seragam"].item()
+    short = rows(1, values=[4] * 9)
+    assert not flags(short, ITEMS, Rules(straight_items=10))["seragam"].item()
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ValueError, match="durasi, sumber"):
+        flags(rows(1).drop(columns=["sumber", "durasi"]), ITEMS)
+
+
+@given(st.permutations(range(8)))
+def test_the_order_of_rows_never_changes_which_are_flagged(order):
+    frame = pd.concat(
+        [rows(5, minutes=2), rows(3, minutes=20, sumber="z", values=[2] * 9)], ignore_index=True
+    )
+    expected = flags(frame, ITEMS)
+    shuffled = frame.iloc[list(order)]
+    pd.testing.assert_frame_equal(flags(shuffled, ITEMS).sort_index(), expected)
+    assert list(expected.columns) == list(FLAGS)
+    assert np.asarray(expected.to_numpy(), dtype=bool).any()
