@@ -98,7 +98,30 @@ def read_responses(
         raise ResponsesError(sorted(problems, key=_row_order))
     frame["period"] = periods_of(frame["submitted_at"], tz)
     frame["layanan"] = frame["layanan"].astype("category")
+    if "saran" in frame.columns:
+        frame["saran"] = frame["saran"].map(formula_text)
     return frame
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: object) -> object:
+    """Text a spreadsheet shows as text: a leading apostrophe before a formula character.
+
+    :func:`formula_text` undoes it on import, so the interchange CSV still round-trips.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def formula_text(value: object) -> object:
+    """The text :func:`formula_safe` protected, as it was written."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 def _load(source: str | Path | IO[bytes], filename: str | None) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app import config
@@ -30,6 +30,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    app.before_request(_limit_public_bodies)  # before CSRF reads the body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     limiter.init_app(app)
@@ -50,6 +51,12 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(staf.bp)
     app.register_blueprint(hasil.bp)
     return app
+
+
+def _limit_public_bodies() -> None:
+    """A survey form is a few kB: refuse far larger bodies on public routes before parsing."""
+    if request.blueprint == "survei":
+        request.max_content_length = current_app.config["FORM_MAX_BYTES"]
 
 
 def _load_user(user_id: str) -> Pengguna | None:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import Flask, Response, request
 from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+# Integrity flags and the reasons for a review decision, as people read them.
+REASONS = {
+    "beruntun": _l("Banyak kiriman dari satu sumber dalam waktu singkat"),
+    "identik": _l("Jawaban identik berulang dalam waktu singkat"),
+    "cepat": _l("Diisi lebih cepat dari waktu membaca pertanyaan"),
+    "luar_jam": _l("Dikirim di luar jam layanan"),
+    "seragam": _l("Semua jawaban bernilai sama"),
+    "lainnya": _l("Alasan lain (lihat catatan)"),
+}
 
 
 def angka(value: Decimal | float | int | None, places: int = 2) -> str:
@@ -23,7 +36,19 @@ def tanggal(value: date | str) -> str:
     return str(format_date(day, format="d MMMM y"))
 
 
+def waktu(value: datetime, tz: str) -> str:
+    """A moment in the unit's own zone: 12 Jan 2026 09.05."""
+    return str(format_datetime(value.astimezone(ZoneInfo(tz)), "d MMM y HH.mm", locale="id"))
+
+
+def alasan(code: str) -> str:
+    """The words for an integrity flag or review reason code."""
+    return str(REASONS.get(code, code))
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["alasan"] = alasan
+    app.jinja_env.filters["waktu"] = waktu
     app.jinja_env.filters["angka"] = angka
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or "id")

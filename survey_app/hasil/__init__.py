@@ -8,6 +8,7 @@ import io
 from flask import Blueprint, Response, abort, jsonify, render_template, url_for
 from sqlalchemy import select
 
+from analysis.responses import formula_safe
 from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.models import Publikasi, Unit
@@ -89,9 +90,11 @@ def snapshot_csv(kode: str, publication_id: int) -> Response:
         out.writerow(["nilai", row["indeks"], row["nilai"] or ""])
         out.writerow(["mutu", row["indeks"], row["mutu"] or ""])
     for row in data["responden_per_layanan"]:
-        out.writerow(["responden", row["layanan"], row["n"]])
+        out.writerow(["responden", formula_safe(row["layanan"]), row["n"]])
     for key, rows in data["demografi"].items():
         for row in rows:
             out.writerow([key, row["nilai"], "" if row["n"] is None else row["n"]])
+    for row in data.get("dikecualikan", {}).get("per_alasan", []):
+        out.writerow(["dikecualikan", row["alasan"], row["n"]])
     out.writerow(["lisensi", LICENCE, ""])
     return download(buffer.getvalue().encode("utf-8"), f"hasil-{kode}-{publication_id}.csv")

@@ -20,6 +20,7 @@ from survey_app.models import Dilayani, Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.integrity import exclusions
 from survey_app.services.results import answers_frame
 
 TREND_MONTHS = 12
@@ -71,6 +72,7 @@ class Dashboard:
     profile: dict[str, dict[str, int]]
     trend: pd.DataFrame  # period, instrument, nilai
     frame: pd.DataFrame  # the period's answers, for charts and exports
+    excluded: dict[str, int]  # answers staff excluded over the period, per reason
 
 
 def previous_span(span: Span) -> Span:
@@ -116,6 +118,7 @@ def build(
         profile=_profile(catalogue, current),
         trend=_trend(catalogue, frame, span.last),
         frame=current,
+        excluded=exclusions(session, [x.id for x in layanan], span.months()),
     )
 
 

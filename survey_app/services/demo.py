@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from survey_app.models import Layanan, LayananInstrumen, Unit
+from survey_app.models import Layanan, LayananInstrumen, Tiket, Unit
 from survey_app.services import DbSession
 from survey_app.services.accounts import create_user
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.submissions import Response, record_submission
+from survey_app.services.submissions import Origin, Response, record_submission
 
 TZ = "Asia/Makassar"
 # (unit kode, layanan kode, nama, kebutuhan utama, instruments, mean answer, monthly respondents)
@@ -127,9 +127,28 @@ def load_demo(
                 response = Response(
                     answers, _profile(rng, catalogue), saran, f"demo-{unit_kode}-{kode}-{added}"
                 )
-                record_submission(session, catalogue, layanan, response, stamp)
+                tiket = Tiket(layanan=layanan, dibuat=stamp) if rng.random() < 0.2 else None
+                origin = Origin(f"{rng.getrandbits(64):016x}", rng.randrange(60, 400), tiket)
+                record_submission(session, catalogue, layanan, response, stamp, origin=origin)
                 added += 1
+        if unit_kode == "LAPAS-MKS" and kode == "KUNJ":
+            added += _burst(session, catalogue, layanan, codes, months[-2])
     return added
+
+
+def _burst(
+    session: DbSession, catalogue: Catalogue, layanan: Layanan, codes: list[str], month: datetime
+) -> int:
+    """Six all-4 answers from one phone within five minutes, 15 s each: for the integrity page."""
+    start = month + timedelta(days=9, hours=10)
+    sumber = "5ca1ab1e0ddba11a"
+    for n in range(6):
+        response = Response(dict.fromkeys(codes, 4), {}, None, f"demo-burst-{n}")
+        origin = Origin(sumber, 15)
+        record_submission(
+            session, catalogue, layanan, response, start + timedelta(minutes=n), origin=origin
+        )
+    return 6
 
 
 def _stamps(rng: random.Random, month: datetime, count: int, now: datetime) -> list[datetime]:

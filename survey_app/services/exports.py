@@ -11,6 +11,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from analysis.exact import round_half_up
+from analysis.responses import formula_safe
 from analysis.scoring import IndexResult, score
 from instruments import Instrument
 
@@ -48,7 +49,9 @@ def interchange_csv_chunks(
     header = True
     for page in pages:
         buffer = io.StringIO()
-        interchange(page, instruments).to_csv(buffer, index=False, header=header)
+        table = interchange(page, instruments)
+        table["saran"] = table["saran"].map(formula_safe)  # a spreadsheet must not run it
+        table.to_csv(buffer, index=False, header=header)
         header = False
         yield buffer.getvalue().encode("utf-8")
     if header:  # no answers at all: the header alone

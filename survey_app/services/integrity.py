@@ -64,15 +64,15 @@ def source_hash(engine: Engine, cache: dict[str, str], address: str, now: dateti
 
 
 def _salt(engine: Engine, day: str) -> str:
-    table = GaramSumber.__table__
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    today = select(GaramSumber.nilai).where(GaramSumber.hari == day)
     with engine.begin() as connection:
-        found = connection.scalar(select(table.c.nilai).where(table.c.hari == day))
+        found = connection.scalar(today)
         if found is None:
-            insert = dialect.insert(table).values(hari=day, nilai=secrets.token_hex(32))
+            insert = dialect.insert(GaramSumber).values(hari=day, nilai=secrets.token_hex(32))
             connection.execute(insert.on_conflict_do_nothing())
-            connection.execute(delete(table).where(table.c.hari < day))
-            found = connection.scalar(select(table.c.nilai).where(table.c.hari == day))
+            connection.execute(delete(GaramSumber).where(GaramSumber.hari < day))
+            found = connection.scalar(today)
     return str(found)
 
 

@@ -98,6 +98,10 @@ def snapshot(
             {"layanan": x.nama, "n": per_layanan.get(str(x.id), 0)} for x in unit.layanan
         ],
         "demografi": {key: _suppressed(frame, key, catalogue) for key in DEMOGRAPHICS},
+        "dikecualikan": {
+            "jumlah": sum(d.excluded.values()),
+            "per_alasan": [{"alasan": k, "n": v} for k, v in d.excluded.items()],
+        },
         "memenuhi_minimal": not short,
         "di_bawah_minimal": short,
         "terima_kasih": THANKS,

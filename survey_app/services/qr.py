@@ -1,4 +1,4 @@
-"""QR codes for a layanan's public form, and the A4 poster for the loket."""
+"""QR codes for a layanan's public form, the A4 poster for the loket, and ticket slips."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def poster_pdf(unit: str, layanan: str, url: str) -> bytes:
     pdf.setFillColor(black)
     pdf.setFont("Helvetica-Bold", 22)
     pdf.drawCentredString(width / 2, height - 6 * cm, _fit(pdf, layanan, 22, width - 3 * cm))
-    _draw_qr(pdf, url, (width - QR_SIDE) / 2, height - 7 * cm - QR_SIDE)
+    _draw_qr(pdf, url, (width - QR_SIDE) / 2, height - 7 * cm - QR_SIDE, QR_SIDE)
     pdf.setFont("Helvetica", 14)
     y = height - 8.3 * cm - QR_SIDE
     for line in _wrap(pdf, INSTRUCTION, 14, width - 4 * cm):
@@ -73,14 +73,55 @@ def poster_pdf(unit: str, layanan: str, url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_qr(pdf: Canvas, url: str, x: float, y: float) -> None:
+TICKET_QR = 5.5 * cm  # read from a hand's length
+TICKET_COLUMNS, TICKET_ROWS = 2, 4
+
+
+def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]]) -> bytes:
+    """Slips of one-time survey links, 8 to an A4 page, to cut and hand out with each service.
+
+    ``links`` holds (short code, URL) pairs; each slip shows the unit, the layanan, the QR code
+    and the short code, and says that the link works once.
+    """
+    buffer = io.BytesIO()
+    pdf = Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(f"Tiket survei {layanan} - {unit}")
+    width, height = A4
+    slip_w, slip_h = width / TICKET_COLUMNS, height / TICKET_ROWS
+    per_page = TICKET_COLUMNS * TICKET_ROWS
+    for number, (code, url) in enumerate(links):
+        if number and number % per_page == 0:
+            pdf.showPage()
+        col, row = number % TICKET_COLUMNS, (number % per_page) // TICKET_COLUMNS
+        x, top = col * slip_w, height - row * slip_h
+        pdf.setDash(3, 3)
+        pdf.setStrokeColor(HexColor("#999999"))
+        pdf.rect(x, top - slip_h, slip_w, slip_h, stroke=1, fill=0)
+        pdf.setFillColor(black)
+        pdf.setFont("Helvetica-Bold", 11)
+        pdf.drawCentredString(x + slip_w / 2, top - 0.8 * cm, _fit(pdf, unit, 11, slip_w - cm))
+        pdf.setFont("Helvetica", 10)
+        pdf.drawCentredString(x + slip_w / 2, top - 1.3 * cm, _fit(pdf, layanan, 10, slip_w - cm))
+        _draw_qr(pdf, url, x + (slip_w - TICKET_QR) / 2, top - 1.6 * cm - TICKET_QR, TICKET_QR)
+        pdf.setFont("Helvetica", 8.5)
+        pdf.drawCentredString(
+            x + slip_w / 2, top - slip_h + 0.95 * cm, "Tiket survei sekali pakai. Anonim, 1 menit."
+        )
+        pdf.setFont("Courier", 8.5)
+        pdf.drawCentredString(x + slip_w / 2, top - slip_h + 0.5 * cm, code)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _draw_qr(pdf: Canvas, url: str, x: float, y: float, side: float) -> None:
     matrix = _matrix(url)
-    module = QR_SIDE / len(matrix)
+    module = side / len(matrix)
     pdf.setFillColor(black)
     for row, cells in enumerate(matrix):
         for col, dark in enumerate(cells):
             if dark:
-                top = y + QR_SIDE - (row + 1) * module
+                top = y + side - (row + 1) * module
                 pdf.rect(x + col * module, top, module, module, stroke=0, fill=1)
 
 

@@ -71,7 +71,8 @@ def record_submission(
             raise SubmissionRejected("this submission belongs to another layanan")
         return existing, False
     origin = origin or Origin()
-    if origin.tiket is not None and ticket_submission(session, origin.tiket) is not None:
+    tiket = origin.tiket
+    if tiket is not None and tiket.id is not None and ticket_submission(session, tiket):
         raise TicketUsed("this one-time link was used already")
     submission = new_submission(catalogue, layanan, response, now, source)
     submission.sumber, submission.durasi, submission.tiket = (

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("staf", __name__, url_prefix="/staf")
 
-from survey_app.staf import manage, views, zi  # noqa: E402,F401  (routes attach themselves to bp)
+from survey_app.staf import (  # noqa: E402,F401  (routes attach themselves to bp)
+    integritas,
+    manage,
+    views,
+    zi,
+)

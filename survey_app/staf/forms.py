@@ -5,10 +5,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -44,3 +49,23 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class ReviewForm(FlaskForm):
+    keputusan = RadioField(
+        _l("Keputusan"),
+        choices=[
+            SelectChoice("kecualikan", _l("Kecualikan")),
+            SelectChoice("pertahankan", _l("Pertahankan")),
+        ],
+        validators=[InputRequired()],
+    )
+    alasan = SelectField(_l("Alasan"), validators=[InputRequired()])
+    catatan = TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=500)])
+    kembali = HiddenField()
+
+
+class TicketForm(FlaskForm):
+    jumlah = IntegerField(
+        _l("Jumlah tiket"), default=16, validators=[InputRequired(), NumberRange(1, 500)]
+    )

@@ -31,7 +31,7 @@ from survey_app.extensions import db, limiter
 from survey_app.files import download, pdf
 from survey_app.models import Unit
 from survey_app.services import dashboard as dashboards
-from survey_app.services import exports
+from survey_app.services import exports, integrity
 from survey_app.services.access import can_manage, home_units
 from survey_app.services.accounts import AccountLocked, authenticate
 from survey_app.services.results import answers_pages
@@ -185,9 +185,13 @@ def report_pdf(kode: str) -> Response:
     if len(data.trend):
         images.append(render.svg_data_uri(charts.trend_lines(data.trend, _("Tren nilai 12 bulan"))))
     label = label_of(span)
+    report = integrity.report(
+        db.session, catalogue(), unit, dashboards.layanan_ids(db.session, unit), span
+    )
     page = render_template(
         "staf/laporan.html",
         d=data,
+        integrity=report,
         label=label,
         charts=images,
         generated=now,

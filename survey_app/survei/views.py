@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -99,13 +100,19 @@ def _limit() -> str:
 
 
 def public_url(layanan: Layanan) -> str:
+    return _address("survei.show_form", token=layanan.token)
+
+
+def ticket_url(tiket: Tiket) -> str:
+    return _address("survei.show_ticket", ticket=tiket.token)
+
+
+def _address(endpoint: str, **values: Any) -> str:
+    """The public address: SURVEY_BASE_URL when set (QR codes printed behind a proxy)."""
     base = current_app.config["BASE_URL"]
-    path = url_for("survei.show_form", token=layanan.token)
-    return (
-        f"{base.rstrip('/')}{path}"
-        if base
-        else url_for("survei.show_form", token=layanan.token, _external=True)
-    )
+    if base:
+        return f"{base.rstrip('/')}{url_for(endpoint, **values)}"
+    return url_for(endpoint, _external=True, **values)
 
 
 @bp.get("/<token>")
@@ -147,8 +154,6 @@ def _open_ticket(token: str, posting: bool = False) -> tuple[Tiket, Layanan]:
 
 
 def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue:
-    # A whole form is a few kB; refuse anything far larger before parsing it.
-    request.max_content_length = current_app.config["FORM_MAX_BYTES"]
     problem = tampering(request.form, layanan.kode, _instruments(layanan), _catalogue().profile)
     started = _stamp().read(request.form.get("mulai", ""), request.form.get("kunci", ""))
     if problem or started is None:

@@ -1,0 +1,352 @@
+"""Survey integrity (issue 8): tickets, source hashes, limits, flags, review and reports."""
+
+import io
+import json
+import logging
+import re
+import subprocess
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from survey_app.extensions import db, limiter
+from survey_app.models import AuditLog, GaramSumber, Submission, Tiket, Tinjauan
+from tests.web.conftest import CSRF, signed_in
+from tests.web.helpers import IPAK, SKM, full_answers, hidden_fields
+
+ADDRESS = "203.0.113.7"
+FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai)"[^>]*value="([^"]*)"')
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+def layanan(tree, unit="lapas", kode="KUNJ"):
+    return next(x for x in tree[unit].layanan if x.kode == kode)
+
+
+def answer(client, token, path="/survei/{}", **changes):
+    """GET the form, then POST it answered, as a phone does; returns the response."""
+    page = client.get(path.format(token)).get_data(as_text=True)
+    fields = dict(FIELDS.findall(page))
+    data = fields | full_answers(SKM + IPAK) | full_answers([f"PK{i}" for i in range(1, 9)], 3)
+    data.update(changes)
+    return client.post(path.format(token), data={k: v for k, v in data.items() if v is not None})
+
+
+def ticket_form(client, token):
+    page = client.get(f"/survei/t/{token}").get_data(as_text=True)
+    fields = dict(FIELDS.findall(page))
+    return fields | full_answers(SKM + IPAK) | full_answers([f"PK{i}" for i in range(1, 9)])
+
+
+def respondent(app, address=ADDRESS):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+# -- one-time tickets --------------------------------------------------------------------------
+
+
+def test_ticket_slips_decode_to_links_that_take_one_answer(app, tree, tmp_path):
+    client = signed_in(app, "kanwil")
+    target = layanan(tree)
+    page = client.get(f"/staf/layanan/{target.id}/tiket").get_data(as_text=True)
+    sent = client.post(
+        f"/staf/layanan/{target.id}/tiket",
+        data={"csrf_token": CSRF.search(page).group(1), "jumlah": "9"},
+    )
+    assert sent.status_code == 200 and sent.mimetype == "application/pdf"
+    pdf = tmp_path / "tiket.pdf"
+    pdf.write_bytes(sent.data)
+    tickets = db.session.scalars(select(Tiket).order_by(Tiket.id)).all()
+    assert len(tickets) == 9
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert all(t.token in text for t in tickets) and "Tiket survei sekali pakai" in text
+    assert (
+        "Pages:           2"
+        in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    )
+    subprocess.run(
+        ["pdftoppm", "-r", "110", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "p-1.png")], capture_output=True, text=True
+    ).stdout.split()
+    assert sorted(decoded) == sorted(
+        f"http://127.0.0.1:5000/survei/t/{t.token}" for t in tickets[:8]
+    )
+
+    phone, second_tab = respondent(app), respondent(app)
+    first = tickets[0].token
+    earlier = ticket_form(second_tab, first)  # a second tab opened before the first is sent
+    assert phone.post(f"/survei/t/{first}", data=ticket_form(phone, first)).status_code == 303
+    again = second_tab.post(f"/survei/t/{first}", data=earlier)
+    assert again.status_code == 410
+    assert "Tiket survei ini sudah dipakai" in again.get_data(as_text=True)
+    opened = phone.get(f"/survei/t/{first}")
+    assert opened.status_code == 410 and "minta" in opened.get_data(as_text=True)
+    assert count() == 1 and db.session.scalar(select(Submission.tiket_id)) == tickets[0].id
+    assert phone.get("/survei/t/tidak-ada").status_code == 404
+
+
+def test_the_same_ticket_form_sent_twice_is_one_answer_and_thanks_twice(app, tree):
+    tiket = Tiket(layanan=layanan(tree), dibuat=app.config["CLOCK"]())
+    db.session.add(tiket)
+    db.session.commit()
+    phone = respondent(app)
+    page = phone.get(f"/survei/t/{tiket.token}").get_data(as_text=True)
+    fields = dict(FIELDS.findall(page))
+    data = fields | full_answers(SKM + IPAK) | full_answers([f"PK{i}" for i in range(1, 9)])
+    statuses = [phone.post(f"/survei/t/{tiket.token}", data=data).status_code for _ in range(2)]
+    assert statuses == [303, 303] and count() == 1
+
+
+def test_the_report_counts_answers_through_tickets(app, tree):
+    target = layanan(tree)
+    tiket = Tiket(layanan=target, dibuat=app.config["CLOCK"]())
+    db.session.add(tiket)
+    db.session.commit()
+    answer(respondent(app), tiket.token, "/survei/t/{}")
+    answer(respondent(app, "198.51.100.1"), target.token)
+    page = signed_in(app, "lapas").get("/staf/unit/LAPAS/integritas?periode=2026-01")
+    text = page.get_data(as_text=True)
+    assert re.search(r"Melalui tiket sekali pakai</th><td>1 \(50,0%\)", text)
+    assert re.search(r"Jawaban masuk</th><td>2<", text)
+
+
+# -- sources, limits and sizes -----------------------------------------------------------------
+
+
+def test_no_raw_address_is_stored_and_the_salt_rotates_daily(app, tree, clock):
+    target = layanan(tree)
+    for _ in range(2):
+        answer(respondent(app), target.token)
+    answer(respondent(app, "2001:db8::7"), target.token)
+    hashes = db.session.scalars(select(Submission.sumber).order_by(Submission.id)).all()
+    assert hashes[0] == hashes[1] != hashes[2] and all(
+        re.fullmatch(r"[0-9a-f]{16}", h) for h in hashes
+    )
+    clock.now += timedelta(days=1)
+    answer(respondent(app), target.token)
+    tomorrow = db.session.scalars(select(Submission.sumber).order_by(Submission.id.desc())).first()
+    assert tomorrow != hashes[0]  # a new day, a new salt: yesterday's hashes cannot be linked
+    assert db.session.scalars(select(GaramSumber.hari)).all() == ["2026-01-16"]
+    dump = json.dumps(
+        [
+            [str(v) for v in row]
+            for table in db.metadata.sorted_tables
+            for row in db.session.execute(table.select())
+        ]
+    )
+    assert ADDRESS not in dump and "2001:db8::7" not in dump
+
+
+def test_the_public_form_is_rate_limited_per_source_with_a_friendly_page(app, tree):
+    app.config["SUBMIT_LIMIT"] = "3 per minute"
+    target = layanan(tree)
+    phone = respondent(app)
+    statuses = [answer(phone, target.token).status_code for _ in range(4)]
+    assert statuses == [303, 303, 303, 429] and count() == 3
+    page = answer(phone, target.token).get_data(as_text=True)
+    assert "Terlalu banyak jawaban terkirim dari jaringan ini" in page and "Traceback" not in page
+    assert (
+        answer(respondent(app, "198.51.100.1"), target.token).status_code == 303
+    )  # another source
+    keys = " ".join(str(k) for k in vars(limiter.storage).get("events", {}))
+    assert keys and ADDRESS not in keys and "127.0.0.1" not in keys
+
+
+def test_addresses_are_blanked_in_the_access_log(app, caplog):
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('%s - - "POST /survei/x HTTP/1.1" 303 -', ADDRESS)
+        logging.getLogger("werkzeug").info("%s - - GET", "2001:db8::7")
+    assert ADDRESS not in caplog.text and "2001:db8::7" not in caplog.text
+    assert '- - - "POST /survei/x HTTP/1.1" 303' in caplog.text
+
+
+def test_an_oversized_post_is_refused_and_stores_nothing(app, tree):
+    response = answer(respondent(app), layanan(tree).token, saran="x" * 70_000)
+    assert response.status_code == 413
+    assert "Isian terlalu panjang" in response.get_data(as_text=True) and count() == 0
+
+
+# -- the render time ---------------------------------------------------------------------------
+
+
+def test_the_render_time_is_signed_and_gives_the_duration(app, tree, clock):
+    target = layanan(tree)
+    phone = respondent(app)
+    fields = hidden_fields(phone, target.token)
+    clock.now += timedelta(seconds=95)
+    data = fields | full_answers(SKM + IPAK) | full_answers([f"PK{i}" for i in range(1, 9)])
+    forged = phone.post(
+        f"/survei/{target.token}", data=data | {"mulai": fields["mulai"][:-3] + "abc"}
+    )
+    other = hidden_fields(phone, target.token)["mulai"]  # valid, but signed for another form
+    swapped = phone.post(f"/survei/{target.token}", data=data | {"mulai": other})
+    missing = phone.post(
+        f"/survei/{target.token}", data={k: v for k, v in data.items() if k != "mulai"}
+    )
+    assert [forged.status_code, swapped.status_code, missing.status_code] == [400, 400, 400]
+    assert count() == 0
+    assert phone.post(f"/survei/{target.token}", data=data).status_code == 303
+    assert db.session.scalar(select(Submission.durasi)) == 95
+
+
+# -- flags, review and what reports say ---------------------------------------------------------
+
+
+@pytest.fixture
+def burst(app, tree):
+    """Six answers from one phone within a minute, all 4s, sent as soon as rendered."""
+    target = layanan(tree)
+    phone = respondent(app)
+    for _ in range(6):
+        assert answer(phone, target.token).status_code == 303
+    return db.session.scalars(select(Submission.id).order_by(Submission.id)).all()
+
+
+def test_a_burst_is_flagged_for_review(app, burst):
+    page = (
+        signed_in(app, "lapas")
+        .get("/staf/unit/LAPAS/integritas?periode=2026-01")
+        .get_data(as_text=True)
+    )
+    assert re.search(r"Ditandai untuk ditinjau</th><td>6<", page)
+    for flag in (
+        "Banyak kiriman dari satu sumber",
+        "Jawaban identik berulang",
+        "Diisi lebih cepat",
+    ):
+        assert re.search(flag + r"[^<]*</td><td>6<", page), flag
+    assert "Dikirim di luar jam layanan</td><td>0<" in page  # 11.00 WITA, inside 08-16
+    assert 'action="/staf/jawaban/' not in page  # a viewer sees, never decides
+
+
+def review(client, submission_id, keputusan="kecualikan", alasan="beruntun", catatan="uji"):
+    token = CSRF.search(
+        client.get("/staf/unit/LAPAS/integritas?periode=2026-01").get_data(as_text=True)
+    )
+    return client.post(
+        f"/staf/jawaban/{submission_id}/tinjau",
+        data={
+            "csrf_token": token.group(1),
+            "keputusan": keputusan,
+            "alasan": alasan,
+            "catatan": catatan,
+        },
+    )
+
+
+def ikm_n(client) -> int:
+    page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    return int(re.search(r"<h2>IKM</h2>.*?n = (\d+)", page, re.S).group(1))
+
+
+def test_exclusion_is_counted_everywhere_audited_and_reversible(app, burst, tmp_path):
+    admin = signed_in(app, "kanwil")
+    assert ikm_n(admin) == 6
+    assert review(admin, burst[0]).status_code == 303
+    assert ikm_n(admin) == 5
+    dashboard = admin.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    assert "1 jawaban dikecualikan setelah ditinjau" in dashboard
+    pdf = tmp_path / "laporan.pdf"
+    pdf.write_bytes(admin.get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    assert re.search(r"Dikecualikan dari perhitungan\s+1", text)
+    assert re.search(r"Banyak kiriman dari satu sumber dalam waktu singkat\s+1", text)
+    csv_rows = admin.get("/staf/unit/LAPAS/jawaban.csv?periode=2026-01").get_data(as_text=True)
+    assert len(csv_rows.strip().splitlines()) == 1 + 5
+
+    token = CSRF.search(dashboard).group(1)
+    admin.post("/staf/unit/LAPAS/terbitkan?periode=2026-01", data={"csrf_token": token})
+    publication = app.test_client().get("/hasil/LAPAS/publikasi.json").get_json()["publikasi"][0]
+    snapshot = app.test_client().get(publication["json"]).get_json()
+    assert snapshot["dikecualikan"] == {"jumlah": 1, "per_alasan": [{"alasan": "beruntun", "n": 1}]}
+    assert "1 jawaban dikecualikan setelah ditinjau petugas" in app.test_client().get(
+        "/hasil/LAPAS"
+    ).get_data(as_text=True)
+
+    assert (
+        review(
+            admin, burst[0], "pertahankan", "lainnya", "responden nyata, wifi ruang tunggu"
+        ).status_code
+        == 303
+    )
+    assert ikm_n(admin) == 6
+    log = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "tinjau").order_by(AuditLog.id)
+    ).all()
+    assert [(e.before, e.after["keputusan"]) for e in log] == [
+        (None, "kecualikan"),
+        ({"keputusan": "kecualikan", "alasan": "beruntun", "catatan": "uji"}, "pertahankan"),
+    ]
+    assert db.session.get(Submission, burst[0]).answers  # answers are never touched
+
+
+def test_a_bad_decision_stores_nothing_and_says_why(app, burst):
+    admin = signed_in(app, "kanwil")
+    response = review(admin, burst[0], alasan="lainnya", catatan="")
+    assert response.status_code == 303
+    assert "perlu catatan" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert review(admin, burst[0], keputusan="hapus").status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Tinjauan)) == 0
+
+
+@pytest.mark.parametrize(("user", "status"), [("lapas", 403), ("admin", 303)])
+def test_only_a_unit_admin_in_scope_decides(app, burst, user, status):
+    assert review(signed_in(app, user), burst[0]).status_code == status
+
+
+def test_another_kanwil_cannot_review_or_issue_tickets(app, tree, burst):
+    from survey_app.services.accounts import create_user
+
+    create_user(db.session, "lain", "sandi-rahasia-1", "unit_admin", tree["other"])
+    db.session.commit()
+    other = signed_in(app, "lain")
+    token = CSRF.search(other.get("/staf/unit/UPT-LAIN").get_data(as_text=True)).group(1)
+    refused = other.post(
+        f"/staf/jawaban/{burst[0]}/tinjau",
+        data={"csrf_token": token, "keputusan": "kecualikan", "alasan": "cepat"},
+    )
+    tickets = other.post(
+        f"/staf/layanan/{layanan(tree).id}/tiket", data={"csrf_token": token, "jumlah": "1"}
+    )
+    assert (refused.status_code, tickets.status_code) == (403, 403)
+    assert db.session.scalar(select(func.count()).select_from(Tiket)) == 0
+
+
+# -- hostile text ------------------------------------------------------------------------------
+
+HOSTILE = '=HYPERLINK("http://x.test","klik")<script>alert(1)</script>'
+
+
+def test_hostile_saran_is_escaped_and_never_a_formula(app, tree, tmp_path):
+    target = layanan(tree)
+    assert answer(respondent(app), target.token, saran=HOSTILE).status_code == 303
+    admin = signed_in(app, "kanwil")
+    page = admin.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    assert (
+        "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    )
+    book = load_workbook(io.BytesIO(admin.get("/staf/unit/LAPAS/rekap.xlsx?periode=2026-01").data))
+    sheet = book["Jawaban"]
+    column = [c.value for c in sheet[1]].index("saran")
+    cell = sheet.cell(row=2, column=column + 1)
+    assert cell.data_type == "s" and cell.value == HOSTILE
+    exported = admin.get("/staf/unit/LAPAS/jawaban.csv?periode=2026-01").get_data(as_text=True)
+    assert "'=HYPERLINK" in exported  # a spreadsheet shows it as text
+    from analysis.responses import read_responses
+
+    path = tmp_path / "jawaban.csv"
+    path.write_text(exported)
+    back = read_responses(path, app.extensions["zisurvey.catalogue"].schema(), tz="Asia/Makassar")
+    assert back["saran"].iloc[0] == HOSTILE  # and the import reads back what was written

@@ -1,0 +1,69 @@
+"""Every staff route, found from the URL map (a new route is covered without editing this file):
+an anonymous visitor is sent to sign in, and a unit admin of a sibling unit gets 403."""
+
+import pytest
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import Layanan, Submission
+from survey_app.services.accounts import create_user
+from tests.web.conftest import CSRF, PASSWORD, signed_in
+from tests.web.test_integrity import answer, respondent
+
+OPEN = {"staf.login", "staf.logout", "staf.index", "staf.plotly_js"}
+
+
+def staff_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("staf.") and rule.endpoint not in OPEN:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+@pytest.fixture
+def lapas_ids(app, tree):
+    target = db.session.scalar(
+        select(Layanan).where(Layanan.unit_id == tree["lapas"].id, Layanan.kode == "KUNJ")
+    )
+    answer(respondent(app), target.token)
+    create_user(db.session, "rutan", PASSWORD, "unit_admin", tree["rutan"])
+    db.session.commit()
+    values = {
+        "kode": "LAPAS",
+        "layanan_id": target.id,
+        "submission_id": db.session.scalar(select(Submission.id)),
+        "token": "a" * 32,
+    }
+    return values
+
+
+def url(app, rule, values):
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+
+
+def test_the_inventory_is_not_empty(app):
+    endpoints = {rule.endpoint for rule, _ in staff_routes(app)}
+    assert {"staf.show_dashboard", "staf.review", "staf.tickets", "staf.zi"} <= endpoints
+    assert len(endpoints) >= 15
+
+
+def test_every_staff_route_sends_anonymous_visitors_to_sign_in(app, lapas_ids):
+    client = app.test_client()
+    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
+    for rule, method in staff_routes(app):
+        target = url(app, rule, lapas_ids)
+        response = client.open(target, method=method, data={"csrf_token": token})
+        assert response.status_code == 302, (method, target)
+        assert response.headers["Location"].startswith("/staf/masuk?next="), (method, target)
+
+
+def test_every_staff_route_refuses_a_sibling_units_admin(app, lapas_ids):
+    client = signed_in(app, "rutan")
+    token = CSRF.search(client.get("/staf/unit/RUTAN").get_data(as_text=True)).group(1)
+    for rule, method in staff_routes(app):
+        target = url(app, rule, lapas_ids)
+        response = client.open(target, method=method, data={"csrf_token": token})
+        assert response.status_code == 403, (method, target, response.status_code)
