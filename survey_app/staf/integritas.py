@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -16,7 +18,7 @@ from survey_app.services import dashboard as dashboards
 from survey_app.services import integrity, qr
 from survey_app.services.access import can_manage
 from survey_app.staf import bp
-from survey_app.staf.forms import ReviewForm, TicketForm
+from survey_app.staf.forms import ConfirmForm, ReviewForm, TicketForm
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now, viewable_unit
 from survey_app.staf.views import period_span
 from survey_app.survei.views import ticket_url
@@ -94,3 +96,18 @@ def tickets(layanan_id: int) -> ResponseReturnValue:
     links = [(t.token, ticket_url(t)) for t in issued]
     body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links)
     return download(body, f"tiket-{layanan.unit.kode}-{layanan.kode}-{issued[0].id}.pdf")
+
+
+@bp.post("/layanan/<int:layanan_id>/tiket/layar")
+@login_required
+def ticket_screen(layanan_id: int) -> ResponseReturnValue:
+    """One fresh ticket as a large QR code on the counter's screen; the next one on a click."""
+    layanan = managed_layanan(layanan_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    [tiket] = integrity.issue_tickets(db.session, layanan, 1, now())
+    db.session.commit()
+    svg = base64.b64encode(qr.qr_svg(ticket_url(tiket))).decode("ascii")
+    return render_template(
+        "staf/tiket_layar.html", layanan=layanan, tiket=tiket, qr=f"data:image/svg+xml;base64,{svg}"
+    )

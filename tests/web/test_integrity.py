@@ -350,3 +350,99 @@ def test_hostile_saran_is_escaped_and_never_a_formula(app, tree, tmp_path):
     path.write_text(exported)
     back = read_responses(path, app.extensions["zisurvey.catalogue"].schema(), tz="Asia/Makassar")
     assert back["saran"].iloc[0] == HOSTILE  # and the import reads back what was written
+
+
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+def test_two_workers_share_one_limit_through_redis(app, tree):
+    """Two app processes (gunicorn workers) count one source together; Redis keys are hashes."""
+    import os
+
+    import redis
+
+    from survey_app import create_app
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip("Redis is not reachable")
+    settings = {
+        key: app.config[key]
+        for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "CLOCK", "TESTING")
+    } | {"RATELIMIT_STORAGE_URI": REDIS_URL, "SUBMIT_LIMIT": "3 per minute"}
+    workers = [create_app(settings), create_app(settings)]
+    target = layanan(tree)
+    statuses = []
+    for n in range(4):
+        worker = workers[n % 2]
+        with worker.app_context():
+            statuses.append(answer(respondent(worker), target.token).status_code)
+    for worker in workers:
+        with worker.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    sumber = db.session.scalar(select(Submission.sumber))
+    keys = [k.decode() for k in client.keys(f"*/{sumber}/*")]
+    for key in keys:
+        client.delete(key)
+    assert statuses == [303, 303, 303, 429]
+    assert keys and not any(ADDRESS in key for key in keys)
+
+
+def test_names_with_markup_are_shown_as_text_on_pages_and_in_the_pdf(app, tree, tmp_path):
+    target = layanan(tree)
+    target.nama = "<script>alert('x')</script> Kunjungan"
+    tree["lapas"].nama = "Lapas <b>Tebal</b>"
+    db.session.commit()
+    answer(respondent(app), target.token)
+    admin = signed_in(app, "kanwil")
+    pages = [
+        app.test_client().get(f"/survei/{target.token}").get_data(as_text=True),
+        admin.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True),
+        admin.get("/staf/unit/LAPAS/layanan").get_data(as_text=True),
+    ]
+    for page in pages:
+        assert "<script>alert" not in page and "<b>Tebal</b>" not in page
+        assert "&lt;script&gt;alert" in page or "Lapas &lt;b&gt;Tebal&lt;/b&gt;" in page
+    pdf = tmp_path / "laporan.pdf"
+    pdf.write_bytes(admin.get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Lapas <b>Tebal</b>" in text  # drawn as the characters typed, not as markup
+
+
+def test_a_ticket_shown_on_the_counter_screen_decodes_and_works_once(app, tree, tmp_path):
+    import base64
+
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    client = signed_in(app, "kanwil")
+    target = layanan(tree)
+    page = client.get(f"/staf/layanan/{target.id}/tiket").get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    screen = client.post(f"/staf/layanan/{target.id}/tiket/layar", data={"csrf_token": token})
+    html = screen.get_data(as_text=True)
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1))
+    (tmp_path / "qr.svg").write_bytes(svg)
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--screenshot={tmp_path / 'qr.png'}",
+            "--window-size=600,600",
+            f"file://{tmp_path / 'qr.svg'}",
+        ],
+        capture_output=True,
+        timeout=60,
+    )
+    [symbol] = decode(Image.open(tmp_path / "qr.png"))
+    tiket = db.session.scalars(select(Tiket)).one()
+    assert symbol.data.decode() == f"http://127.0.0.1:5000/survei/t/{tiket.token}"
+    assert answer(respondent(app), tiket.token, "/survei/t/{}").status_code == 303
+    assert respondent(app).get(f"/survei/t/{tiket.token}").status_code == 410

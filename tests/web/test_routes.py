@@ -67,3 +67,23 @@ def test_every_staff_route_refuses_a_sibling_units_admin(app, lapas_ids):
         target = url(app, rule, lapas_ids)
         response = client.open(target, method=method, data={"csrf_token": token})
         assert response.status_code == 403, (method, target, response.status_code)
+
+
+def test_every_staff_post_without_a_csrf_token_is_refused_and_changes_nothing(app, lapas_ids):
+    from sqlalchemy import func
+
+    from survey_app.models import AuditLog, Publikasi, Tiket, Tinjauan
+
+    client = signed_in(app, "admin")
+    tables = (Layanan, Submission, AuditLog, Publikasi, Tiket, Tinjauan)
+
+    def counts():
+        return [db.session.scalar(select(func.count()).select_from(t)) for t in tables]
+
+    before = counts()
+    posts = [rule for rule, method in staff_routes(app) if method == "POST"]
+    assert len(posts) >= 8
+    for rule in posts:
+        response = client.post(url(app, rule, lapas_ids), data={"jumlah": "1", "nama": "x"})
+        assert response.status_code == 400, rule.rule
+    assert counts() == before
