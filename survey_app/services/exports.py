@@ -62,12 +62,17 @@ def interchange_csv_chunks(
 
 
 def rekap_xlsx(
-    frame: pd.DataFrame, instruments: list[Instrument], unit_name: str, period_label: str
+    frame: pd.DataFrame,
+    instruments: list[Instrument],
+    unit_name: str,
+    period_label: str,
+    excluded: dict[str, int] | None = None,
 ) -> bytes:
     """A workbook: the raw answers, then a rekap for the unit and one per layanan.
 
     Each rekap lists per unsur the number answering, the total, the NRR and the NRR tertimbang
-    (NRR x 1/k), then the index, nilai, mutu and kinerja, as SKM reports are laid out.
+    (NRR x 1/k), then the index, nilai, mutu and kinerja, as SKM reports are laid out. The unit's
+    rekap ends with the answers staff excluded after review, per reason (``excluded``).
     """
     buffer = io.BytesIO()
     book = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
@@ -82,7 +87,8 @@ def rekap_xlsx(
     sheet.write_row(0, 0, list(raw.columns), formats["head"])
     for row, values in enumerate(raw.itertuples(index=False), start=1):
         sheet.write_row(row, 0, ["" if pd.isna(v) else v for v in values])
-    _rekap(book, "Rekap unit", frame, instruments, f"{unit_name} - {period_label}", formats)
+    sheet = _rekap(book, "Rekap unit", frame, instruments, f"{unit_name} - {period_label}", formats)
+    _excluded(sheet, excluded or {}, formats)
     for kode, part in frame.groupby("layanan", sort=True):
         title = f"{unit_name} - layanan {kode} - {period_label}"
         _rekap(book, f"Rekap {kode}"[:31], part, instruments, title, formats)
@@ -97,7 +103,7 @@ def _rekap(
     instruments: list[Instrument],
     title: str,
     formats: dict[str, Format],
-) -> None:
+) -> Worksheet:
     sheet = book.add_worksheet(name)
     sheet.set_column(1, 1, 42)
     sheet.write(0, 0, title, formats["bold"])
@@ -107,6 +113,16 @@ def _rekap(
             continue
         result = score(frame, instrument.codes, instrument.scale)
         row = _block(sheet, row, instrument, result, formats) + 2
+    return sheet
+
+
+def _excluded(sheet: Worksheet, excluded: dict[str, int], formats: dict[str, Format]) -> None:
+    row = sheet.dim_rowmax + 2 if sheet.dim_rowmax is not None else 2
+    total = sum(excluded.values())
+    sheet.write(row, 0, f"Dikecualikan setelah ditinjau: {total} jawaban", formats["bold"])
+    for reason, n in excluded.items():
+        row += 1
+        sheet.write_row(row, 1, [reason, n])
 
 
 def _block(

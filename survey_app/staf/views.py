@@ -169,7 +169,12 @@ def export_xlsx(kode: str) -> Response:
     span = period_span(unit)
     frame = dashboards.period_frame(db.session, unit, span)
     label = label_of(span)
-    body = exports.rekap_xlsx(frame, list(catalogue().instruments.values()), unit.nama, label)
+    excluded = integrity.exclusions(
+        db.session, dashboards.layanan_ids(db.session, unit), span.months()
+    )
+    body = exports.rekap_xlsx(
+        frame, list(catalogue().instruments.values()), unit.nama, label, excluded
+    )
     return download(body, f"rekap-{unit.kode}-{label}.xlsx")
 
 

@@ -263,6 +263,11 @@ def test_exclusion_is_counted_everywhere_audited_and_reversible(app, burst, tmp_
     ).stdout
     assert re.search(r"Dikecualikan dari perhitungan\s+1", text)
     assert re.search(r"Banyak kiriman dari satu sumber dalam waktu singkat\s+1", text)
+    book = load_workbook(io.BytesIO(admin.get("/staf/unit/LAPAS/rekap.xlsx?periode=2026-01").data))
+    cells = [
+        c for row in book["Rekap unit"].iter_rows(values_only=True) for c in row if c is not None
+    ]
+    assert "Dikecualikan setelah ditinjau: 1 jawaban" in cells and "beruntun" in cells
     csv_rows = admin.get("/staf/unit/LAPAS/jawaban.csv?periode=2026-01").get_data(as_text=True)
     assert len(csv_rows.strip().splitlines()) == 1 + 5
 
