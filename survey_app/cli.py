@@ -13,6 +13,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, fail, ignored
 from survey_app.models import Unit
+from survey_app.services import backup
 from survey_app.services.accounts import AccountError, create_user
 from survey_app.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from survey_app.services.imports import import_responses
@@ -101,6 +102,33 @@ def create_user_command(username: str, role: str, unit_kode: str | None, passwor
         db.session.rollback()
         fail([str(exc)])
     click.echo(f"Akun {user.username} ({user.role}) dibuat.")
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Simpan seluruh isi basis data ke satu berkas (JSON lines, gzip)."""
+    from analysis.periods import now_utc
+
+    with db.engine.connect() as connection:
+        summary = backup.backup(connection, file, now_utc())
+    rows = ", ".join(f"{name} {n}" for name, n in summary.rows.items() if n)
+    click.echo(f"Cadangan skema {summary.revision} ditulis ke {file}: {rows}.")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Pulihkan cadangan ke basis data kosong (jalankan `zisurvey db upgrade` dahulu)."""
+    try:
+        with db.engine.begin() as connection:
+            summary = backup.restore(connection, file)
+    except backup.BackupError as exc:
+        fail([str(exc)])
+    rows = ", ".join(f"{name} {n}" for name, n in summary.rows.items() if n)
+    click.echo(f"Cadangan skema {summary.revision} dipulihkan: {rows}.")
 
 
 if __name__ == "__main__":

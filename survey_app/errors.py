@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from survey_app.extensions import db
+
+RETRY_SECONDS = 30
 
 
 def register(app: Flask) -> None:
@@ -13,6 +18,21 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         message = _("Halaman formulir sudah kedaluwarsa. Silakan muat ulang dan isi kembali.")
         return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(DBAPIError)
+    def database_down(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
+        """The database cannot be reached (restarting, failing over): say so, and nothing was
+        stored; the pool's pre-ping reconnects by itself once it is back."""
+        db.session.rollback()
+        if not isinstance(error, OperationalError | InterfaceError):
+            raise error  # a fault of the statement, not of the connection: a real 500
+        app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+        message = _(
+            "Layanan sedang mengalami gangguan sementara. Jawaban Anda belum tersimpan: "
+            "silakan coba lagi dalam beberapa saat (tekan tombol kembali, lalu kirim lagi)."
+        )
+        page = render_template("error.html", code=503, message=message)
+        return page, 503, {"Retry-After": str(RETRY_SECONDS)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

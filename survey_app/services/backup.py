@@ -1,0 +1,196 @@
+"""Backup and restore of everything a deployment holds, as gzipped JSON lines.
+
+The file starts with a header (format, schema revision, when), then one line per row, table by
+table in foreign-key order. It is read and written a row at a time, so a million submissions
+need no more memory than a few. The day's source salts are never backed up: a restored database
+cannot tie a stored source hash to anything. Password hashes are included, so a backup file is
+as confidential as the database.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Table,
+    Time,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import TypeDecorator
+
+from survey_app.extensions import db
+
+FORMAT = "zisurvey-backup"
+VERSION = 1
+SKIPPED = {"garam_sumber", "alembic_version"}  # salts must not outlive their day
+BATCH = 2000
+
+
+class BackupError(ValueError):
+    """A backup that cannot be restored here; the message says why. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    revision: str
+    rows: dict[str, int]
+
+
+def tables() -> list[Table]:
+    return [t for t in db.metadata.sorted_tables if t.name not in SKIPPED]
+
+
+def revision(connection: Connection) -> str:
+    return str(connection.execute(text("SELECT version_num FROM alembic_version")).scalar())
+
+
+def backup(connection: Connection, path: Path, now: datetime) -> Summary:
+    """Write every table to ``path`` (gzip), in foreign-key order; return the rows per table."""
+    counts: dict[str, int] = {}
+    head = revision(connection)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        header = {"format": FORMAT, "version": VERSION, "revision": head}
+        out.write(json.dumps(header | {"dibuat": now.isoformat()}) + "\n")
+        for table in tables():
+            counts[table.name] = 0
+            primary = list(table.primary_key.columns)
+            rows = connection.execution_options(yield_per=BATCH).execute(
+                select(table).order_by(*primary)
+            )
+            for row in rows.mappings():
+                out.write(json.dumps({"t": table.name, "r": _plain(dict(row))}) + "\n")
+                counts[table.name] += 1
+    return Summary(head, counts)
+
+
+def restore(connection: Connection, path: Path) -> Summary:
+    """Load a backup into an empty database at the same schema revision, all or nothing.
+
+    The caller runs this inside one transaction; any problem raises :class:`BackupError`.
+    """
+    by_name = {t.name: t for t in tables()}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            header = _header(next(lines, ""))
+            here = revision(connection)
+            if header["revision"] != here:
+                raise BackupError(
+                    f"the backup is of schema {header['revision']}, this database is at {here}: "
+                    "restore into a database upgraded to the backup's revision"
+                )
+            filled = [t.name for t in by_name.values() if connection.scalar(_count(t))]
+            if filled:
+                raise BackupError(f"the database is not empty (tables {', '.join(filled)})")
+            counts = _load(connection, by_name, lines)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise BackupError(f"the file cannot be read as a zisurvey backup: {exc}") from exc
+    except IntegrityError as exc:
+        raise BackupError(f"a row of the backup breaks a rule of the schema: {exc.orig}") from exc
+    _reset_sequences(connection, list(by_name.values()))
+    return Summary(str(header["revision"]), counts)
+
+
+def _load(
+    connection: Connection, by_name: dict[str, Table], lines: Iterator[str]
+) -> dict[str, int]:
+    counts = dict.fromkeys(by_name, 0)
+    batch: list[dict[str, Any]] = []
+    links: list[tuple[Table, dict[str, Any]]] = []  # self-references, set once all rows are in
+    current: Table | None = None
+    for number, line in enumerate(lines, start=2):
+        try:
+            record = json.loads(line)
+            table = by_name[record["t"]]
+            row = _typed(table, record["r"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BackupError(f"line {number}: not a row of a known table ({exc})") from exc
+        if table is not current and batch and current is not None:
+            connection.execute(insert(current), batch)
+            batch = []
+        current = table
+        for column in _self_references(table):
+            if row.get(column) is not None:
+                links.append((table, {"id": row["id"], column: row[column]}))
+                row[column] = None
+        batch.append(row)
+        counts[table.name] += 1
+        if len(batch) >= BATCH:
+            connection.execute(insert(table), batch)
+            batch = []
+    if batch and current is not None:
+        connection.execute(insert(current), batch)
+    for table, link in links:
+        [(column, value)] = [(k, v) for k, v in link.items() if k != "id"]
+        connection.execute(update(table).where(table.c.id == link["id"]).values({column: value}))
+    return counts
+
+
+def _self_references(table: Table) -> list[str]:
+    """Columns pointing at the same table (a unit's parent): a parent may come after a child."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+
+
+def _header(line: str) -> dict[str, Any]:
+    try:
+        header = json.loads(line)
+    except ValueError as exc:
+        raise BackupError("this is not a zisurvey backup (no header line)") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise BackupError("this is not a zisurvey backup (wrong header)")
+    if header.get("version") != VERSION:
+        raise BackupError(f"backup format version {header.get('version')} is not {VERSION}")
+    return header
+
+
+def _count(table: Table) -> Any:
+    return select(func.count()).select_from(table)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.isoformat() if isinstance(v, datetime | date | time) else v for k, v in row.items()
+    }
+
+
+def _typed(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, value in row.items():
+        declared = table.columns[name].type
+        kind = declared.impl if isinstance(declared, TypeDecorator) else declared
+        if value is not None and isinstance(kind, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(kind, Time):
+            value = time.fromisoformat(value)
+        elif value is not None and isinstance(kind, Date):
+            value = date.fromisoformat(value)
+        out[name] = value
+    return out
+
+
+def _reset_sequences(connection: Connection, tables_: list[Table]) -> None:
+    """PostgreSQL: move each id sequence past the restored ids (SQLite needs nothing)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables_:
+        if "id" in table.columns and table.columns["id"].autoincrement is not False:
+            name = table.name
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                )
+            )

@@ -1,0 +1,29 @@
+"""Reliability (issue 9): the health check, and a friendly 503 while the database is away."""
+
+from survey_app import create_app
+from survey_app.extensions import db
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"
+
+
+def test_health_reports_the_database(app):
+    response = app.test_client().get("/health")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_without_a_database_the_form_says_try_again_with_503(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": UNREACHABLE, "SECRET_KEY": "x"})
+    client = app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 503 and health.get_json()["status"] == "error"
+    for path in ("/survei/abc", "/hasil/LAPAS", "/"):
+        response = client.get(path)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "30"
+        assert "coba lagi" in page and "Traceback" not in page and "psycopg" not in page
+    posted = client.post("/survei/abc", data={"U1": "4"})
+    assert posted.status_code in (400, 503)  # CSRF refuses first or the database is away
+    with app.app_context():
+        db.engine.dispose()
