@@ -16,7 +16,7 @@ respondent-weighted; results of smaller groups are never averaged.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -169,6 +169,40 @@ def score_groups(
         )
         for g, key in enumerate(keys)
     }
+
+
+def score_totals(
+    items: Sequence[str],
+    totals: Mapping[str, tuple[int, int]],
+    respondents: int,
+    scale: int = 4,
+) -> IndexResult:
+    """Score one instrument from per-item tallies, as a database ``GROUP BY`` returns them.
+
+    Parameters
+    ----------
+    items
+        The item codes of the instrument, in its order.
+    totals
+        Item code -> (answers given, sum of the answers on the instrument's scale); an item
+        missing from ``totals`` was answered by nobody.
+    respondents
+        Respondents who answered at least one of ``items``.
+    scale
+        Number of answer points.
+
+    Notes
+    -----
+    NRR is a sum divided by a count, so tallies of disjoint groups (layanan, months) add up to
+    the tallies of the pooled group: the result equals :func:`score` on the pooled raw answers.
+    """
+    for code, (n, total) in totals.items():
+        if n < 0 or not n <= total <= n * scale:
+            raise ValueError(f"item {code}: a sum of {total} over {n} answers is impossible")
+    return IndexResult(
+        n=respondents,
+        items=tuple(_item_score(code, *totals.get(code, (0, 0)), scale) for code in items),
+    )
 
 
 def _group_codes(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,11 +14,12 @@ from sqlalchemy import select
 from analysis.exact import round_half_up
 from analysis.periods import Span, period_of, zone
 from analysis.sample import Compliance, ServiceCount, compliance, projected
-from analysis.scoring import IndexResult, score, score_groups
+from analysis.scoring import IndexResult, score
 from instruments import Instrument
 from survey_app.models import Dilayani, Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
+from survey_app.services.aggregates import Saran, Tallies, latest_saran, profile_counts, tallies
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.integrity import exclusions
 from survey_app.services.results import answers_frame
@@ -71,8 +72,11 @@ class Dashboard:
     children: list[UnitRow]
     profile: dict[str, dict[str, int]]
     trend: pd.DataFrame  # period, instrument, nilai
-    frame: pd.DataFrame  # the period's answers, for charts and exports
+    respondents: int  # counted submissions over the period
+    per_layanan: dict[int, int]  # counted submissions per layanan id
+    saran: list[Saran]  # the newest suggestions (staff only)
     excluded: dict[str, int]  # answers staff excluded over the period, per reason
+    profile_codes: dict[str, dict[str, int]]  # question key -> answer value -> respondents
 
 
 def previous_span(span: Span) -> Span:
@@ -95,30 +99,39 @@ def _shift(month: str, by: int, length: int) -> tuple[str, str]:
 def build(
     session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
 ) -> Dashboard:
-    """Every figure of the dashboard of ``unit`` over ``span``, recomputed from raw answers."""
+    """Every figure of the dashboard of ``unit`` over ``span``, from tallies the database sums
+    (GROUP BY) over the raw answers; no answer row is loaded."""
     unit_ids = subtree_ids(session, unit.id)
     layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
+    ids = [x.id for x in layanan]
     before = previous_span(span)
-    window = _window(span, before)
-    frame = answers_frame(session, [x.id for x in layanan], window)
-    current = frame[frame["period"].isin(span.months())] if len(frame) else frame
-    earlier = frame[frame["period"].isin(before.months())] if len(frame) else frame
+    window = tallies(session, ids, _window(span, before))
+    current = window.where(months=span.months())
     own = [x for x in layanan if x.unit_id == unit.id]
     month = span.last
     this_month = period_of(now, unit.timezone)
+    codes = profile_counts(session, ids, span.months())
     return Dashboard(
         unit=unit,
         span=span,
-        figures=[_figure(i, current, earlier) for i in catalogue.instruments.values()],
-        services=_services(session, own, frame, month, this_month, now, unit.timezone),
+        figures=[
+            Figure(i, current.score(i), window.where(months=before.months()).score(i))
+            for i in catalogue.instruments.values()
+        ],
+        services=_services(session, own, window, month, this_month, now, unit.timezone),
         month=month,
         days_left=_days_left(now, unit.timezone) if month == this_month else None,
-        months=[month_compliance(session, own, frame, m) for m in span.months()] if own else [],
+        months=[month_compliance(session, own, window.counts(m), m) for m in span.months()]
+        if own
+        else [],
         children=_children(session, catalogue, unit, layanan, current, month),
-        profile=_profile(catalogue, current),
-        trend=_trend(catalogue, frame, span.last),
-        frame=current,
-        excluded=exclusions(session, [x.id for x in layanan], span.months()),
+        profile=_profile(catalogue, codes),
+        profile_codes=codes,
+        trend=_trend(catalogue, window, span.last),
+        respondents=current.total,
+        per_layanan={x.id: int(current.where(layanan_ids=[x.id]).total) for x in layanan},
+        saran=latest_saran(session, ids, span.months()),
+        excluded=exclusions(session, ids, span.months()),
     )
 
 
@@ -128,15 +141,8 @@ def _window(span: Span, before: Span) -> list[str]:
     return Span("rentang", first, span.last).months()
 
 
-def _figure(instrument: Instrument, current: pd.DataFrame, earlier: pd.DataFrame) -> Figure:
-    return Figure(
-        instrument,
-        score_instrument(current, instrument),
-        score_instrument(earlier, instrument),
-    )
-
-
 def score_instrument(frame: pd.DataFrame, instrument: Instrument) -> IndexResult:
+    """``instrument`` over the raw answers of ``frame`` (readiness and exports)."""
     present = [c for c in instrument.codes if c in frame.columns]
     if len(frame) == 0 or len(present) < len(instrument.codes):
         frame = frame.reindex(columns=[*frame.columns, *set(instrument.codes) - set(present)])
@@ -152,31 +158,26 @@ def _served(session: DbSession, layanan: Sequence[Layanan], month: str) -> dict[
     return {layanan_id: jumlah for layanan_id, jumlah in rows}
 
 
-def _counts(frame: pd.DataFrame, month: str) -> dict[str, int]:
-    if len(frame) == 0:
-        return {}
-    in_month = frame[frame["period"] == month]
-    return {str(k): int(v) for k, v in in_month["layanan_id"].value_counts().items()}
-
-
 def month_compliance(
-    session: DbSession, layanan: Sequence[Layanan], frame: pd.DataFrame, month: str
+    session: DbSession, layanan: Sequence[Layanan], counts: Mapping[str, int], month: str
 ) -> Compliance:
+    """Each active layanan's respondents in ``month`` (``counts``: id as text -> n) against
+    its minimum and, when people served are known, its Krejcie-Morgan target."""
     served = _served(session, layanan, month)
     rows = [(str(x.id), x.kebutuhan_utama, served.get(x.id)) for x in layanan if x.aktif]
-    return compliance(month, rows, _counts(frame, month))
+    return compliance(month, rows, dict(counts))
 
 
 def _services(
     session: DbSession,
     layanan: Sequence[Layanan],
-    frame: pd.DataFrame,
+    window: Tallies,
     month: str,
     this_month: str,
     now: datetime,
     tz: str,
 ) -> list[ServiceRow]:
-    result = month_compliance(session, layanan, frame, month)
+    result = month_compliance(session, layanan, window.counts(month), month)
     by_id = {str(x.id): x for x in layanan}
     local = now.astimezone(zone(tz))
     days = calendar.monthrange(local.year, local.month)[1]
@@ -199,46 +200,41 @@ def _children(
     catalogue: Catalogue,
     unit: Unit,
     layanan: Sequence[Layanan],
-    current: pd.DataFrame,
+    current: Tallies,
     month: str,
 ) -> list[UnitRow]:
     below = {x.unit for x in layanan if x.unit_id != unit.id}
     rows = []
     for child in sorted(below, key=lambda u: u.nama):
         theirs = [x for x in layanan if x.unit_id == child.id]
-        part = current[current["unit_id"] == child.id] if len(current) else current
-        results = {i.id: score_instrument(part, i) for i in catalogue.instruments.values()}
-        met = month_compliance(session, theirs, current, month).memenuhi
-        rows.append(UnitRow(child, len(part), met, results))
+        part = current.where(layanan_ids=[x.id for x in theirs])
+        results = {i.id: part.score(i) for i in catalogue.instruments.values()}
+        met = month_compliance(session, theirs, current.counts(month), month).memenuhi
+        rows.append(UnitRow(child, part.total, met, results))
     return rows
 
 
-def _profile(catalogue: Catalogue, frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+def _profile(catalogue: Catalogue, counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     """Respondents per answer of each profile question, in the questionnaire's order."""
-    out = {}
-    for question in catalogue.profile:
-        counts = frame[question.key].value_counts() if len(frame) else pd.Series(dtype=int)
-        out[question.label.id] = {c.text.id: int(counts.get(c.value, 0)) for c in question.choices}
-    return out
+    return {
+        q.label.id: {c.text.id: counts.get(q.key, {}).get(c.value, 0) for c in q.choices}
+        for q in catalogue.profile
+    }
 
 
-def _trend(catalogue: Catalogue, frame: pd.DataFrame, last: str) -> pd.DataFrame:
-    rows = []
-    if len(frame):
-        for instrument in catalogue.instruments.values():
-            if not set(instrument.codes) <= set(frame.columns):
-                continue
-            groups = score_groups(frame, instrument.codes, ["period"], instrument.scale)
-            for period, result in groups.items():
-                rows.append(
-                    {
-                        "period": period,
-                        "instrument": instrument.index,
-                        "nilai": float(result.nilai) if result.nilai else None,
-                    }
-                )
+def _trend(catalogue: Catalogue, window: Tallies, last: str) -> pd.DataFrame:
+    rows = [
+        {
+            "period": period,
+            "instrument": instrument.index,
+            "nilai": float(result.nilai) if result.nilai else None,
+        }
+        for instrument in catalogue.instruments.values()
+        for period, result in window.score_by_period(instrument).items()
+        if result.n and period <= last
+    ]
     trend = pd.DataFrame(rows, columns=["period", "instrument", "nilai"])
-    return trend[trend["period"] <= last].sort_values(["instrument", "period"])
+    return trend.sort_values(["instrument", "period"])
 
 
 def layanan_ids(session: DbSession, unit: Unit) -> list[int]:

@@ -55,12 +55,6 @@ def snapshot(
     session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
 ) -> dict[str, Any]:
     d = build(session, catalogue, unit, span, now)
-    frame = d.frame
-    per_layanan = (
-        {str(k): int(v) for k, v in frame["layanan_id"].value_counts().items()}
-        if len(frame)
-        else {}
-    )
     names = {str(x.id): x.nama for x in unit.layanan}
     short = [
         {
@@ -93,11 +87,13 @@ def snapshot(
             }
             for f in d.figures
         ],
-        "responden": int(frame["id"].nunique()) if len(frame) else 0,
+        "responden": d.respondents,
         "responden_per_layanan": [
-            {"layanan": x.nama, "n": per_layanan.get(str(x.id), 0)} for x in unit.layanan
+            {"layanan": x.nama, "n": d.per_layanan.get(x.id, 0)} for x in unit.layanan
         ],
-        "demografi": {key: _suppressed(frame, key, catalogue) for key in DEMOGRAPHICS},
+        "demografi": {
+            key: _suppressed(d.profile_codes.get(key, {}), key, catalogue) for key in DEMOGRAPHICS
+        },
         "dikecualikan": {
             "jumlah": sum(d.excluded.values()),
             "per_alasan": [{"alasan": k, "n": v} for k, v in d.excluded.items()],
@@ -112,13 +108,12 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _suppressed(frame: Any, key: str, catalogue: Catalogue) -> list[dict[str, Any]]:
+def _suppressed(counts: dict[str, int], key: str, catalogue: Catalogue) -> list[dict[str, Any]]:
     """Counts per answer; a cell with fewer than MIN_CELL respondents is shown as null."""
     question = next(q for q in catalogue.profile if q.key == key)
-    counts = frame[key].value_counts() if len(frame) else {}
     rows = []
     for choice in question.choices:
-        n = int(counts.get(choice.value, 0)) if len(frame) else 0
+        n = counts.get(choice.value, 0)
         rows.append({"nilai": choice.text.id, "n": n if n >= MIN_CELL or n == 0 else None})
     return rows
 

@@ -71,7 +71,9 @@ def compute(session: DbSession, catalogue: Catalogue, evaluasi: Evaluasi) -> Rea
     frame = answers_frame(session, [x.id for x in layanan], months)
     indices = _indices(catalogue, profile, frame)
     own = [x for x in layanan if x.unit_id == evaluasi.unit_id] or layanan
-    compliance = [month_compliance(session, own, frame, month) for month in months]
+    compliance = [
+        month_compliance(session, own, _month_counts(frame, month), month) for month in months
+    ]
     problems = [
         f"{i.key}: belum ada responden pada {months[0]}..{months[-1]}"
         for i in indices
@@ -92,6 +94,13 @@ def compute(session: DbSession, catalogue: Catalogue, evaluasi: Evaluasi) -> Rea
         except lke.LkeInputError as exc:
             problems = exc.problems
     return Readiness(evaluasi, profile, indices, compliance, assessment, problems)
+
+
+def _month_counts(frame: Any, month: str) -> dict[str, int]:
+    if len(frame) == 0:
+        return {}
+    in_month = frame[frame["period"] == month]
+    return {str(k): int(v) for k, v in in_month["layanan_id"].value_counts().items()}
 
 
 def _indices(catalogue: Catalogue, profile: lke.Profile, frame: Any) -> list[SurveyIndex]:
