@@ -144,8 +144,8 @@ def measure(rounds: int) -> None:
 
         def score_year() -> None:
             found = tallies(db.session, layanan_ids, year)
-            for instrument in catalogue.instruments.values():
-                assert found.score(instrument).nilai is not None
+            for name in ("skm", "ipak"):
+                assert found.score(catalogue.instruments[name]).nilai is not None
 
         def count() -> None:
             db.session.execute(bare, {"month": month}).scalar()
@@ -194,8 +194,9 @@ with app.app_context():
     ids = list(range(1, 959))
     size = 0
     rows = 0
-    for chunk in interchange_csv_chunks(answers_pages(db.session, ids, None, size=20000),
-                                        list(load_catalogue().instruments.values())):
+    catalogue = load_catalogue()
+    pages = answers_pages(db.session, ids, None, size=20000, items=catalogue.item_codes())
+    for chunk in interchange_csv_chunks(pages, list(catalogue.instruments.values())):
         size += len(chunk)
         rows += chunk.count(b"\\n")
     elapsed = time.perf_counter() - started

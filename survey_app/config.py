@@ -42,6 +42,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SUBMIT_LIMIT": "20 per minute;200 per hour",
         "FORM_MAX_BYTES": 64 * 1024,  # a whole survey form is under 10 kB
         "PROXY_COUNT": 0,  # SURVEY_PROXY_COUNT=1 behind one load balancer or reverse proxy
+        # name=value[,name=value] set on each PostgreSQL connection (see create_app)
+        "PG_SESSION_SETTINGS": "random_page_cost=1.1,jit=off",
     }
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 
 from survey_app.models import Answer, Layanan, Submission, Tinjauan
 from survey_app.services import DbSession
@@ -37,12 +37,15 @@ def answers_frame(
     after_id: int | None = None,
     limit: int | None = None,
     with_excluded: bool = False,
+    items: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Submissions of the given layanan (and months) with their answers pivoted to item columns.
 
     Values are the answers as given; every stored answer keeps the scale it was given under.
     Submissions staff excluded are left out unless ``with_excluded`` (the integrity review).
     ``after_id`` and ``limit`` read one page in id order (for exports streamed in chunks).
+    With ``items`` (the item codes wanted) the database pivots the answers to one row per
+    submission, fourteen to twenty times fewer rows to fetch than one per answer.
     """
     query = (
         select(
@@ -79,25 +82,57 @@ def answers_frame(
     submissions = pd.DataFrame(session.execute(query).all(), columns=META)
     if submissions.empty:
         return submissions
+    # The answers of an id range, not of a list of ids: one bound pair instead of thousands.
+    first, last = int(submissions["id"].iloc[0]), int(submissions["id"].iloc[-1])
+    if items is not None:
+        return submissions.join(_pivoted(session, layanan_ids, first, last, items), on="id")
     answers = pd.DataFrame(
         session.execute(
-            select(Answer.submission_id, Answer.item_code, Answer.value).where(
-                Answer.submission_id.in_(submissions["id"].tolist())
+            select(Answer.submission_id, Answer.item_code, Answer.value)
+            .join(Submission, Submission.id == Answer.submission_id)
+            .where(
+                Answer.submission_id.between(first, last),
+                Submission.layanan_id.in_(list(layanan_ids)),
             )
         ).all(),
         columns=["id", "item", "value"],
     )
+    answers = answers[answers["id"].isin(submissions["id"])]  # months and exclusions as above
     wide = answers.pivot(index="id", columns="item", values="value").astype("float64")
     return submissions.join(wide, on="id")
 
 
+def _pivoted(
+    session: DbSession, layanan_ids: Iterable[int], first: int, last: int, items: Sequence[str]
+) -> pd.DataFrame:
+    """One row per submission of the id range, one column per item (SQL pivot, any database)."""
+    columns = [
+        func.max(case((Answer.item_code == code, Answer.value))).label(code) for code in items
+    ]
+    rows = session.execute(
+        select(Answer.submission_id, *columns)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(
+            Answer.submission_id.between(first, last),
+            Submission.layanan_id.in_(list(layanan_ids)),
+        )
+        .group_by(Answer.submission_id)
+    ).all()
+    wide = pd.DataFrame(rows, columns=["id", *items]).set_index("id")
+    return wide.astype("float64").dropna(axis="columns", how="all")
+
+
 def answers_pages(
-    session: DbSession, layanan_ids: list[int], periods: list[str] | None, size: int = 5000
+    session: DbSession,
+    layanan_ids: list[int],
+    periods: list[str] | None,
+    size: int = 5000,
+    items: Sequence[str] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """:func:`answers_frame` a page at a time, so memory stays bounded by ``size``."""
     after = 0
     while True:
-        page = answers_frame(session, layanan_ids, periods, after_id=after, limit=size)
+        page = answers_frame(session, layanan_ids, periods, after_id=after, limit=size, items=items)
         if page.empty:
             return
         yield page

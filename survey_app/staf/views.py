@@ -157,7 +157,12 @@ def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
 def export_csv(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = period_span(unit)
-    pages = answers_pages(db.session, dashboards.layanan_ids(db.session, unit), span.months())
+    pages = answers_pages(
+        db.session,
+        dashboards.layanan_ids(db.session, unit),
+        span.months(),
+        items=catalogue().item_codes(),
+    )
     body = exports.interchange_csv_chunks(pages, list(catalogue().instruments.values()))
     return download(stream_with_context(body), f"jawaban-{unit.kode}-{label_of(span)}.csv")
 

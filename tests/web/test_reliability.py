@@ -27,3 +27,15 @@ def test_without_a_database_the_form_says_try_again_with_503(tmp_path):
     assert posted.status_code in (400, 503)  # CSRF refuses first or the database is away
     with app.app_context():
         db.engine.dispose()
+
+
+def test_postgresql_connections_get_the_planner_settings(app, backend):
+    from sqlalchemy import text
+
+    if backend != "postgresql":
+        assert app.config["PG_SESSION_SETTINGS"] == "random_page_cost=1.1,jit=off"
+        return
+    cost = db.session.execute(text("SHOW random_page_cost")).scalar()
+    path = db.session.execute(text("SHOW search_path")).scalar()
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
+    assert cost == "1.1" and path.startswith("zisurvey_test_")  # the URL's options still apply
