@@ -69,8 +69,8 @@ def _session_settings(app: Flask) -> None:
         if "=" in item
     ]
     with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "postgresql" or not settings:
+        engines = [e for e in db.engines.values() if e.dialect.name == "postgresql"]
+    if not settings:
         return
 
     def apply(connection: Any, record: Any) -> None:
@@ -80,7 +80,8 @@ def _session_settings(app: Flask) -> None:
                 cursor.execute("SELECT set_config(%s, %s, false)", (name, value))
         connection.commit()
 
-    event.listen(engine, "connect", apply)
+    for engine in engines:
+        event.listen(engine, "connect", apply)
 
 
 def _limit_public_bodies() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from survey_app.extensions import db
 from survey_app.models import Layanan, Unit
@@ -22,6 +23,24 @@ def catalogue() -> Catalogue:
 def now() -> datetime:
     clock: datetime = current_app.config["CLOCK"]()
     return clock
+
+
+def reports_session() -> Session:
+    """Where dashboards and exports read: the read replica when SURVEY_REPORTS_DATABASE_URL is
+    set (closed at the end of the request), otherwise the primary's session."""
+    engine = db.engines.get("reports")
+    if engine is None:
+        return db.session()
+    if "reports_session" not in g:
+        g.reports_session = Session(engine)
+    session: Session = g.reports_session
+    return session
+
+
+def close_reports_session(exc: BaseException | None = None) -> None:
+    session = g.pop("reports_session", None)
+    if session is not None:
+        session.close()
 
 
 def viewable_unit(kode: str) -> Unit:

@@ -37,7 +37,7 @@ from survey_app.services.accounts import AccountLocked, authenticate
 from survey_app.services.results import answers_pages
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
-from survey_app.staf.scope import catalogue, viewable_unit
+from survey_app.staf.scope import catalogue, reports_session, viewable_unit
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -120,7 +120,8 @@ def index() -> ResponseReturnValue:
 def show_dashboard(kode: str) -> str:
     unit = viewable_unit(kode)
     span = period_span(unit)
-    data = dashboards.build(db.session, catalogue(), unit, span, current_app.config["CLOCK"]())
+    reports = reports_session()
+    data = dashboards.build(reports, catalogue(), unit, span, current_app.config["CLOCK"]())
     return render_template(
         "staf/dashboard.html",
         d=data,
@@ -157,9 +158,10 @@ def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
 def export_csv(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = period_span(unit)
+    reports = reports_session()
     pages = answers_pages(
-        db.session,
-        dashboards.layanan_ids(db.session, unit),
+        reports,
+        dashboards.layanan_ids(reports, unit),
         span.months(),
         items=catalogue().item_codes(),
     )
@@ -172,11 +174,10 @@ def export_csv(kode: str) -> Response:
 def export_xlsx(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = period_span(unit)
-    frame = dashboards.period_frame(db.session, unit, span)
+    reports = reports_session()
+    frame = dashboards.period_frame(reports, unit, span)
     label = label_of(span)
-    excluded = integrity.exclusions(
-        db.session, dashboards.layanan_ids(db.session, unit), span.months()
-    )
+    excluded = integrity.exclusions(reports, dashboards.layanan_ids(reports, unit), span.months())
     body = exports.rekap_xlsx(
         frame, list(catalogue().instruments.values()), unit.nama, label, excluded
     )
@@ -190,13 +191,14 @@ def report_pdf(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = period_span(unit)
     now = current_app.config["CLOCK"]()
-    data = dashboards.build(db.session, catalogue(), unit, span, now)
+    reports = reports_session()
+    data = dashboards.build(reports, catalogue(), unit, span, now)
     images = [render.svg_data_uri(_nrr_figure(f)) for f in data.figures if f.result.n]
     if len(data.trend):
         images.append(render.svg_data_uri(charts.trend_lines(data.trend, _("Tren nilai 12 bulan"))))
     label = label_of(span)
     report = integrity.report(
-        db.session, catalogue(), unit, dashboards.layanan_ids(db.session, unit), span
+        reports, catalogue(), unit, dashboards.layanan_ids(reports, unit), span
     )
     page = render_template(
         "staf/laporan.html",

@@ -39,3 +39,44 @@ def test_postgresql_connections_get_the_planner_settings(app, backend):
     path = db.session.execute(text("SHOW search_path")).scalar()
     assert db.session.execute(text("SHOW jit")).scalar() == "off"
     assert cost == "1.1" and path.startswith("zisurvey_test_")  # the URL's options still apply
+
+
+def test_dashboards_read_from_the_replica_when_one_is_configured(tmp_path):
+    """SURVEY_REPORTS_DATABASE_URL: dashboards and exports read there; sign-in and changes use
+    the primary. A replica lagging one answer behind shows the count it has."""
+    import re
+    import shutil
+
+    from tests.conftest import make_layanan, make_unit
+    from tests.web.conftest import signed_in
+    from tests.web.test_integrity import answer, respondent
+
+    primary, replica = tmp_path / "primary.db", tmp_path / "replica.db"
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{primary}", "SECRET_KEY": "x"}
+    app = create_app(settings | {"SUBMIT_LIMIT": "100 per minute"})
+    with app.app_context():
+        db.create_all()
+        from survey_app.services.accounts import create_user
+
+        unit = make_unit("LAPAS", timezone="Asia/Jakarta")
+        layanan = make_layanan(unit, "KUNJ", ("skm", "ipak", "ipkp"))
+        create_user(db.session, "admin", "sandi-rahasia-1", "admin")
+        db.session.commit()
+        token = layanan.token
+    # requests outside the setup's app context: each gets its own, as in production
+    assert answer(respondent(app), token).status_code == 303
+    shutil.copy(primary, replica)  # the replica as of now
+    assert answer(respondent(app, "198.51.100.9"), token).status_code == 303  # not seen yet
+    with app.app_context():
+        db.engine.dispose()
+
+    def ikm_n(application) -> int:
+        client = signed_in(application, "admin")
+        page = client.get("/staf/unit/LAPAS").get_data(True)
+        with application.app_context():
+            db.engine.dispose()
+        return int(re.search(r"<h2>IKM</h2>.*?n = (\d+)", page, re.S).group(1))
+
+    assert ikm_n(create_app(settings)) == 2
+    with_replica = create_app(settings | {"REPORTS_DATABASE_URL": f"sqlite:///{replica}"})
+    assert ikm_n(with_replica) == 1
