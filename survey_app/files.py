@@ -10,14 +10,15 @@ from weasyprint import HTML
 TYPES = {
     ".csv": "text/csv",
     ".pdf": "application/pdf",
+    ".png": "image/png",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
 def download(body: bytes | Iterable[bytes], filename: str) -> Response:
-    """A file response; PDFs open in the browser, the others are saved."""
+    """A file response; PDFs and images open in the browser, the others are saved."""
     suffix = filename[filename.rfind(".") :]
-    disposition = "inline" if suffix == ".pdf" else "attachment"
+    disposition = "inline" if suffix in (".pdf", ".png") else "attachment"
     return Response(
         body,
         mimetype=TYPES[suffix],

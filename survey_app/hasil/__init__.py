@@ -9,10 +9,14 @@ from flask import Blueprint, Response, abort, jsonify, render_template, url_for
 from sqlalchemy import select
 
 from analysis.responses import formula_safe
+from survey_app import security
 from survey_app.extensions import db
 from survey_app.files import download
+from survey_app.filters import tanggal
 from survey_app.models import Publikasi, Unit
-from survey_app.services.publishing import current, publications
+from survey_app.services import artefacts
+from survey_app.services.publishing import current, latest_below, publications
+from survey_app.survei.views import address
 
 bp = Blueprint("hasil", __name__, url_prefix="/hasil")
 LICENCE = "Data terbuka: CC BY 4.0. Sumber: survei layanan unit, angka dibekukan saat terbit."
@@ -37,8 +41,26 @@ def show(kode: str) -> str:
     unit = _unit(kode)
     shown = current(publications(db.session, unit))
     return render_template(
-        "hasil/unit.html", unit=unit, latest=shown[0] if shown else None, history=shown
+        "hasil/unit.html",
+        unit=unit,
+        latest=shown[0] if shown else None,
+        history=shown,
+        below=latest_below(db.session, unit),
+        widget=address("hasil.widget", kode=unit.kode),
     )
+
+
+@bp.get("/<kode>/widget")
+def widget(kode: str) -> Response:
+    """A small card of the latest result for the unit's own website, in an iframe.
+
+    No script at all; the only page of the app that any site may frame.
+    """
+    unit = _unit(kode)
+    shown = current(publications(db.session, unit))
+    page = render_template("hasil/widget.html", unit=unit, latest=shown[0] if shown else None)
+    policy = dict(security.BASE, **{"frame-ancestors": "*", "form-action": "'none'"})
+    return Response(page, headers={"Content-Security-Policy": security.policy(policy)})
 
 
 @bp.get("/<kode>/publikasi.json")
@@ -98,3 +120,34 @@ def snapshot_csv(kode: str, publication_id: int) -> Response:
         out.writerow(["dikecualikan", row["alasan"], row["n"]])
     out.writerow(["lisensi", LICENCE, ""])
     return download(buffer.getvalue().encode("utf-8"), f"hasil-{kode}-{publication_id}.csv")
+
+
+ARTEFACTS = {
+    "poster-a3.pdf": ("a3", None),
+    "xbanner-60x160.pdf": ("xbanner", None),
+    "sosial-1080x1080.png": (None, "1080x1080"),
+    "sosial-1080x1920.png": (None, "1080x1920"),
+}
+
+
+@bp.get("/<kode>/<int:publication_id>/<name>")
+def artefact(kode: str, publication_id: int, name: str) -> Response:
+    """A poster, X-banner or social image of a publication, from its frozen snapshot."""
+    if name not in ARTEFACTS:
+        abort(404)
+    unit = _unit(kode)
+    publication = _publication(unit, publication_id)
+    text = artefacts.content(publication.data, _survey_url(unit), tanggal)
+    page, image = ARTEFACTS[name]
+    body = artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")
+    return download(body, f"{kode}-{publication.label}-{name}")
+
+
+def _survey_url(unit: Unit) -> str:
+    """The form when the unit has one open layanan; otherwise its page, which lists them."""
+    from survey_app.survei.views import public_url
+
+    open_ = [x for x in unit.layanan if x.aktif]
+    if len(open_) == 1:
+        return public_url(open_[0])
+    return address("hasil.show", kode=unit.kode)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from analysis.periods import Span, label_of
 from survey_app.models import Pengguna, Publikasi, Unit
 from survey_app.services import DbSession, audit
+from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.dashboard import build
 
@@ -133,3 +134,19 @@ def current(publications_: list[Publikasi]) -> list[Publikasi]:
             seen.add(publication.label)
             out.append(publication)
     return out
+
+
+def latest_below(session: DbSession, unit: Unit) -> list[tuple[Unit, Publikasi | None]]:
+    """Every unit below ``unit`` with its newest publication (None when it has published
+    nothing), by name: the parent's public list of its units' results."""
+    ids = subtree_ids(session, unit.id) - {unit.id}
+    units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.nama)))
+    newest: dict[int, Publikasi] = {}
+    rows = session.scalars(
+        select(Publikasi)
+        .where(Publikasi.unit_id.in_(ids))
+        .order_by(Publikasi.sampai.desc(), Publikasi.dibuat.desc(), Publikasi.id.desc())
+    )
+    for publication in rows:
+        newest.setdefault(publication.unit_id, publication)
+    return [(u, newest.get(u.id)) for u in units]

@@ -100,14 +100,14 @@ def _limit() -> str:
 
 
 def public_url(layanan: Layanan) -> str:
-    return _address("survei.show_form", token=layanan.token)
+    return address("survei.show_form", token=layanan.token)
 
 
 def ticket_url(tiket: Tiket) -> str:
-    return _address("survei.show_ticket", ticket=tiket.token)
+    return address("survei.show_ticket", ticket=tiket.token)
 
 
-def _address(endpoint: str, **values: Any) -> str:
+def address(endpoint: str, **values: Any) -> str:
     """The public address: SURVEY_BASE_URL when set (QR codes printed behind a proxy)."""
     base = current_app.config["BASE_URL"]
     if base:

@@ -1,0 +1,103 @@
+"""Print and social artefacts of a publication (issue 6): each file opened and checked."""
+
+import io
+import re
+import subprocess
+
+import pytest
+from PIL import Image
+from pyzbar.pyzbar import decode
+
+from tests.web.conftest import signed_in
+from tests.web.test_publish import lapas, publish  # noqa: F401  (the fixture)
+
+SIZES = {"poster-a3.pdf": "841.89 x 1190.55", "xbanner-60x160.pdf": "1700.79 x 4535.43"}
+
+
+@pytest.fixture
+def published(app, lapas):  # noqa: F811
+    publish(signed_in(app, "kanwil"))
+    page = app.test_client().get("/hasil/LAPAS").get_data(as_text=True)
+    return {name: link for link, name in re.findall(r'href="(/hasil/LAPAS/\d+/([^"/]+))"', page)}
+
+
+@pytest.mark.parametrize("name", sorted(SIZES))
+def test_posters_hold_the_snapshot_in_vector_text_with_embedded_fonts(
+    app, published, name, tmp_path
+):
+    response = app.test_client().get(published[name])
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = tmp_path / name
+    pdf.write_bytes(response.data)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(rf"Page size:\s+{SIZES[name]} pts", info)
+    assert re.search(r"Pages:\s+1\n", info)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    for expected in (
+        "SURVEI KEPUASAN MASYARAKAT",
+        "Unit LAPAS",
+        "Periode 2026-01",
+        "NILAI IKM",
+        "87,55",
+        "Mutu B · Baik",
+        "IPAK",
+        "98,00",
+        "30 responden",
+        "Periode survei: 1 Januari 2026 - 31 Januari 2026",
+        "Belum memenuhi jumlah minimal responden",
+        "Terima kasih",
+    ):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    embedded = [line for line in fonts.splitlines() if "DejaVuSans" in line]
+    assert embedded and all(" yes " in line for line in embedded)  # emb column
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    [png] = tmp_path.glob("p*.png")
+    [symbol] = decode(Image.open(png))
+    assert symbol.data.decode() == "http://127.0.0.1:5000/hasil/LAPAS"  # two layanan: the page
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("sosial-1080x1080.png", (1080, 1080)), ("sosial-1080x1920.png", (1080, 1920))],
+)
+def test_social_images_have_their_size_and_a_qr_that_decodes(app, published, name, size):
+    response = app.test_client().get(published[name])
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    assert image.size == size
+    [symbol] = decode(image)
+    assert symbol.data.decode() == "http://127.0.0.1:5000/hasil/LAPAS"
+    top = image.crop((0, 0, size[0], 60)).convert("L")
+    assert min(top.getdata()) < 100  # the title band is drawn, not left blank
+
+
+def test_an_unpublished_or_foreign_artefact_is_not_found(app, published, tree):
+    link = published["poster-a3.pdf"]
+    assert app.test_client().get(link.replace("/LAPAS/", "/RUTAN/")).status_code == 404
+    assert app.test_client().get(link.replace("poster-a3.pdf", "poster-a0.pdf")).status_code == 404
+
+
+def test_the_widget_may_be_framed_anywhere_and_shows_the_latest_result(app, published):
+    response = app.test_client().get("/hasil/LAPAS/widget")
+    page = response.get_data(as_text=True)
+    policy = response.headers["Content-Security-Policy"]
+    assert response.status_code == 200 and "frame-ancestors *" in policy
+    assert "script-src 'self'" in policy and "<script" not in page
+    assert "87,55" in page and "Mutu B" in page and "belum memenuhi minimal" in page
+    other = app.test_client().get("/hasil/LAPAS")
+    assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]
+    snippet = '&lt;iframe src="http://127.0.0.1:5000/hasil/LAPAS/widget" width="320"'
+    assert snippet in other.get_data(as_text=True)
+
+
+def test_a_parent_lists_the_latest_result_of_each_unit_below(app, published, tree):
+    page = app.test_client().get("/hasil/KANWIL").get_data(as_text=True)
+    assert "Hasil unit di bawah Unit KANWIL" in page
+    row = re.search(
+        r'<a href="/hasil/LAPAS">Unit LAPAS</a></th>\s*<td>(.*?)</td><td>(.*?)</td>', page
+    )
+    assert row and row.groups() == ("2026-01", "87,55 (B)")
+    assert re.search(
+        r'<a href="/hasil/RUTAN">Unit RUTAN</a></th>\s*<td colspan="2">belum terbit', page
+    )
