@@ -21,6 +21,7 @@ from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.aggregates import Saran, Tallies, latest_saran, profile_counts, tallies
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.exports import Rekap
 from survey_app.services.integrity import exclusions
 from survey_app.services.results import answers_frame
 
@@ -241,6 +242,36 @@ def layanan_ids(session: DbSession, unit: Unit) -> list[int]:
     """The layanan of ``unit`` and of every unit below it."""
     unit_ids = subtree_ids(session, unit.id)
     return list(session.scalars(select(Layanan.id).where(Layanan.unit_id.in_(unit_ids))))
+
+
+def rekaps(
+    session: DbSession, unit: Unit, span: Span, instruments: Sequence[Instrument], label: str
+) -> list[Rekap]:
+    """The rekap sheets of a unit's workbook: the unit pooled, then each layanan with answers,
+    all from database tallies."""
+    layanan = list(
+        session.scalars(
+            select(Layanan)
+            .where(Layanan.unit_id.in_(subtree_ids(session, unit.id)))
+            .order_by(Layanan.kode, Layanan.id)
+        )
+    )
+    found = tallies(session, [x.id for x in layanan], span.months())
+    sheets = [
+        Rekap("Rekap unit", f"{unit.nama} - {label}", {i.id: found.score(i) for i in instruments})
+    ]
+    names = {"Rekap unit"}
+    for x in layanan:
+        part = found.where(layanan_ids=[x.id])
+        if not part.total:
+            continue
+        name = f"Rekap {x.kode}"[:31]
+        if name in names:
+            name = f"Rekap {x.unit.kode} {x.kode}"[:31]
+        names.add(name)
+        title = f"{x.unit.nama} - layanan {x.kode} - {label}"
+        sheets.append(Rekap(name, title, {i.id: part.score(i) for i in instruments}))
+    return sheets
 
 
 def period_frame(session: DbSession, unit: Unit, span: Span) -> pd.DataFrame:

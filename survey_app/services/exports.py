@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from xlsxwriter import Workbook
@@ -12,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from analysis.exact import round_half_up
 from analysis.responses import formula_safe
-from analysis.scoring import IndexResult, score
+from analysis.scoring import IndexResult
 from instruments import Instrument
 
 PROFILE = ["umur", "jenis_kelamin", "pendidikan", "pekerjaan"]
@@ -61,57 +63,68 @@ def interchange_csv_chunks(
         ).encode()
 
 
+@dataclass(frozen=True)
+class Rekap:
+    """One rekap sheet: its name, its title line, and the result of each instrument."""
+
+    name: str
+    title: str
+    results: dict[str, IndexResult]
+
+
 def rekap_xlsx(
-    frame: pd.DataFrame,
+    path: Path,
+    pages: Iterable[pd.DataFrame],
     instruments: list[Instrument],
-    unit_name: str,
-    period_label: str,
+    rekaps: list[Rekap],
     excluded: dict[str, int] | None = None,
-) -> bytes:
-    """A workbook: the raw answers, then a rekap for the unit and one per layanan.
+) -> None:
+    """Write a workbook to ``path``: the raw answers, a page at a time, then the rekaps.
 
     Each rekap lists per unsur the number answering, the total, the NRR and the NRR tertimbang
-    (NRR x 1/k), then the index, nilai, mutu and kinerja, as SKM reports are laid out. The unit's
-    rekap ends with the answers staff excluded after review, per reason (``excluded``).
+    (NRR x 1/k), then the index, nilai, mutu and kinerja, as SKM reports are laid out; the
+    first ends with the answers staff excluded after review, per reason (``excluded``).
+    Written in XlsxWriter's constant-memory mode: a row goes to disk once the next begins, so
+    100,000 answers take no more memory than a page of them.
     """
-    buffer = io.BytesIO()
-    book = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     formats = {
         "bold": book.add_format({"bold": True}),
         "head": book.add_format({"bold": True, "bg_color": "#dbe8ef", "border": 1}),
         "n4": book.add_format({"num_format": "0.0000"}),
         "n2": book.add_format({"num_format": "0.00"}),
     }
-    raw = interchange(frame, instruments)
     sheet = book.add_worksheet("Jawaban")
-    sheet.write_row(0, 0, list(raw.columns), formats["head"])
-    for row, values in enumerate(raw.itertuples(index=False), start=1):
-        sheet.write_row(row, 0, ["" if pd.isna(v) else v for v in values])
-    sheet = _rekap(book, "Rekap unit", frame, instruments, f"{unit_name} - {period_label}", formats)
-    _excluded(sheet, excluded or {}, formats)
-    for kode, part in frame.groupby("layanan", sort=True):
-        title = f"{unit_name} - layanan {kode} - {period_label}"
-        _rekap(book, f"Rekap {kode}"[:31], part, instruments, title, formats)
+    written = 0
+    for page in pages:
+        raw = interchange(page, instruments)
+        if written == 0:
+            sheet.write_row(0, 0, list(raw.columns), formats["head"])
+        for values in raw.itertuples(index=False):
+            written += 1
+            sheet.write_row(written, 0, ["" if pd.isna(v) else v for v in values])
+    if written == 0:
+        codes = [c for i in instruments for c in i.codes]
+        header = ["id", "submitted_at", "layanan", *codes, *PROFILE, "saran"]
+        sheet.write_row(0, 0, header, formats["head"])
+    for number, rekap in enumerate(rekaps):
+        sheet = _rekap(book, rekap, instruments, formats)
+        if number == 0:
+            _excluded(sheet, excluded or {}, formats)
     book.close()
-    return buffer.getvalue()
 
 
 def _rekap(
-    book: Workbook,
-    name: str,
-    frame: pd.DataFrame,
-    instruments: list[Instrument],
-    title: str,
-    formats: dict[str, Format],
+    book: Workbook, rekap: Rekap, instruments: list[Instrument], formats: dict[str, Format]
 ) -> Worksheet:
-    sheet = book.add_worksheet(name)
+    sheet = book.add_worksheet(rekap.name[:31])
     sheet.set_column(1, 1, 42)
-    sheet.write(0, 0, title, formats["bold"])
+    sheet.write(0, 0, rekap.title, formats["bold"])
     row = 2
     for instrument in instruments:
-        if not set(instrument.codes) <= set(frame.columns):
+        result = rekap.results.get(instrument.id)
+        if result is None or not result.n:
             continue
-        result = score(frame, instrument.codes, instrument.scale)
         row = _block(sheet, row, instrument, result, formats) + 2
     return sheet
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -175,13 +178,26 @@ def export_xlsx(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = period_span(unit)
     reports = reports_session()
-    frame = dashboards.period_frame(reports, unit, span)
     label = label_of(span)
-    excluded = integrity.exclusions(reports, dashboards.layanan_ids(reports, unit), span.months())
-    body = exports.rekap_xlsx(
-        frame, list(catalogue().instruments.values()), unit.nama, label, excluded
-    )
-    return download(body, f"rekap-{unit.kode}-{label}.xlsx")
+    ids = dashboards.layanan_ids(reports, unit)
+    instruments = list(catalogue().instruments.values())
+    rekaps = dashboards.rekaps(reports, unit, span, instruments, label)
+    pages = answers_pages(reports, ids, span.months(), items=catalogue().item_codes())
+    excluded = integrity.exclusions(reports, ids, span.months())
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as file:
+        path = Path(file.name)
+    try:
+        exports.rekap_xlsx(path, pages, instruments, rekaps, excluded)
+        opened = path.open("rb")
+    finally:
+        path.unlink()  # the open file stays readable until it is sent and closed
+    return download(_chunks(opened), f"rekap-{unit.kode}-{label}.xlsx")
+
+
+def _chunks(file: BinaryIO, size: int = 1 << 16) -> Iterator[bytes]:
+    with file:
+        while chunk := file.read(size):
+            yield chunk
 
 
 @bp.get("/unit/<kode>/laporan.pdf")

@@ -216,3 +216,32 @@ def test_csv_export_is_streamed_in_pages_that_add_up_to_the_whole(app, worked, t
     assert chunked == whole and chunked.count(b"\n") == 31
     empty = b"".join(exports.interchange_csv_chunks([], instruments))
     assert empty.startswith(b"id,submitted_at,layanan,U1,") and empty.count(b"\n") == 1
+
+
+def test_xlsx_is_written_page_by_page_in_constant_memory(app, worked, tree, tmp_path):
+    from analysis.periods import span_of
+    from survey_app.services import dashboard
+    from survey_app.services.exports import rekap_xlsx
+    from survey_app.services.results import answers_pages
+
+    catalogue = app.extensions["zisurvey.catalogue"]
+    instruments = list(catalogue.instruments.values())
+    ids = dashboard.layanan_ids(db.session, tree["lapas"])
+    seen = []
+
+    def pages():
+        for page in answers_pages(
+            db.session, ids, ["2026-01"], size=7, items=catalogue.item_codes()
+        ):
+            seen.append(len(page))
+            yield page
+
+    rekaps = dashboard.rekaps(db.session, tree["lapas"], span_of("2026-01"), instruments, "2026-01")
+    path = tmp_path / "rekap.xlsx"
+    rekap_xlsx(path, pages(), instruments, rekaps, {})
+    assert seen == [7, 7, 7, 7, 2]  # never more than a page of answers at once
+    book = load_workbook(path)
+    ids_written = [row[0] for row in book["Jawaban"].iter_rows(min_row=2, values_only=True)]
+    assert len(ids_written) == 30 and len(set(ids_written)) == 30
+    nilai = [r for r in book["Rekap unit"].iter_rows(values_only=True) if r[1] == "Nilai IKM"]
+    assert nilai[0][5] == 87.55
