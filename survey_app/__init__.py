@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -30,6 +31,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["zisurvey.catalogue"] = load_catalogue(app.config["INSTRUMENT_DIR"])
 
     db.init_app(app)
+    if app.config.get("REPORTS_DATABASE_URL"):  # a read replica for dashboards and exports
+        app.extensions["zisurvey.reports"] = sa.create_engine(
+            app.config["REPORTS_DATABASE_URL"], **app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
     _session_settings(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     app.before_request(_limit_public_bodies)  # before CSRF reads the body
@@ -69,7 +74,8 @@ def _session_settings(app: Flask) -> None:
         if "=" in item
     ]
     with app.app_context():
-        engines = [e for e in db.engines.values() if e.dialect.name == "postgresql"]
+        every = [*db.engines.values(), app.extensions.get("zisurvey.reports")]
+    engines = [e for e in every if e is not None and e.dialect.name == "postgresql"]
     if not settings:
         return
 

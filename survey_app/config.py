@@ -80,8 +80,6 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, A
     settings = defaults(instance_path)
     settings.update(from_environment(os.environ))
     settings.update(overrides or {})
-    if settings.get("REPORTS_DATABASE_URL"):  # a read replica for dashboards and exports
-        settings["SQLALCHEMY_BINDS"] = {"reports": settings["REPORTS_DATABASE_URL"]}
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = secret_key(instance_path)
     return settings

@@ -28,7 +28,7 @@ def now() -> datetime:
 def reports_session() -> Session:
     """Where dashboards and exports read: the read replica when SURVEY_REPORTS_DATABASE_URL is
     set (closed at the end of the request), otherwise the primary's session."""
-    engine = db.engines.get("reports")
+    engine = current_app.extensions.get("zisurvey.reports")
     if engine is None:
         return db.session()
     if "reports_session" not in g:

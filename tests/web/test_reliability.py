@@ -80,3 +80,4 @@ def test_dashboards_read_from_the_replica_when_one_is_configured(tmp_path):
     assert ikm_n(create_app(settings)) == 2
     with_replica = create_app(settings | {"REPORTS_DATABASE_URL": f"sqlite:///{replica}"})
     assert ikm_n(with_replica) == 1
+    with_replica.extensions["zisurvey.reports"].dispose()
