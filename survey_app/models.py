@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -69,6 +70,8 @@ class Unit(Base):
     timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
     jam_buka: Mapped[time] = mapped_column(Time, default=time(8, 0))
     jam_tutup: Mapped[time] = mapped_column(Time, default=time(16, 0))
+    # the unit's logo for posters and images: a PNG the app re-encoded itself (at most 600 px)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")

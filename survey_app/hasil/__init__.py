@@ -50,6 +50,14 @@ def show(kode: str) -> str:
     )
 
 
+@bp.get("/<kode>/logo.png")
+def logo(kode: str) -> Response:
+    unit = _unit(kode)
+    if unit.logo is None:
+        abort(404)
+    return Response(unit.logo, mimetype="image/png")
+
+
 @bp.get("/<kode>/widget")
 def widget(kode: str) -> Response:
     """A small card of the latest result for the unit's own website, in an iframe.
@@ -137,7 +145,7 @@ def artefact(kode: str, publication_id: int, name: str) -> Response:
         abort(404)
     unit = _unit(kode)
     publication = _publication(unit, publication_id)
-    text = artefacts.content(publication.data, _survey_url(unit), tanggal)
+    text = artefacts.content(publication.data, _survey_url(unit), tanggal, unit.logo)
     page, image = ARTEFACTS[name]
     body = artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")
     return download(body, f"{kode}-{publication.label}-{name}")

@@ -23,6 +23,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A3
 from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -52,9 +53,12 @@ class Content:
     notes: list[str]
     thanks: str
     url: str
+    logo: bytes | None = None  # the unit's PNG, drawn in the title band
 
 
-def content(snapshot: dict[str, Any], survey_url: str, tanggal: Any) -> Content:
+def content(
+    snapshot: dict[str, Any], survey_url: str, tanggal: Any, logo: bytes | None = None
+) -> Content:
     """The texts of the artefacts; ``tanggal`` formats an ISO date the Indonesian way."""
     by_index = {row["indeks"]: row for row in snapshot["indeks"]}
     ikm = by_index.get("IKM", {})
@@ -88,6 +92,7 @@ def content(snapshot: dict[str, Any], survey_url: str, tanggal: Any) -> Content:
         notes=notes,
         thanks=snapshot.get("terima_kasih", "Terima kasih."),
         url=survey_url,
+        logo=logo,
     )
 
 
@@ -131,17 +136,31 @@ def poster_pdf(text: Content, kind: str) -> bytes:
 def _blocks(pdf: Canvas, text: Content, width: float, u: float) -> list[tuple[float, Any]]:
     middle = width / 2
 
-    def centred(y: float, line: str, font: str, size: float, colour: str = INK) -> None:
+    def centred(
+        y: float, line: str, font: str, size: float, colour: str = INK, room: float = 3.0
+    ) -> None:
         pdf.setFillColor(HexColor(colour) if colour != "white" else white)
-        pdf.setFont(font, _fit(line, font, size, width - 3 * u))
+        pdf.setFont(font, _fit(line, font, size, width - room * u))
         pdf.drawCentredString(middle, y, line)
 
     def header(y: float) -> None:
         pdf.setFillColor(HexColor(BRAND))
         pdf.rect(0, y, width, 6.5 * u, stroke=0, fill=1)
-        centred(y + 4.4 * u, TITLE, BOLD, 1.25 * u, "white")
-        centred(y + 2.7 * u, text.unit, BOLD, 0.95 * u, "white")
-        centred(y + 1.3 * u, text.period, REGULAR, 0.75 * u, "white")
+        if text.logo:
+            side = 4.6 * u
+            pdf.drawImage(
+                ImageReader(io.BytesIO(text.logo)),
+                1.0 * u,
+                y + 1.0 * u,
+                side,
+                side,
+                preserveAspectRatio=True,
+                mask="auto",
+            )
+        room = 13.5 if text.logo else 3.0  # clear of the logo on the left, and balanced
+        centred(y + 4.4 * u, TITLE, BOLD, 1.25 * u, "white", room)
+        centred(y + 2.7 * u, text.unit, BOLD, 0.95 * u, "white", room)
+        centred(y + 1.3 * u, text.period, REGULAR, 0.75 * u, "white", room)
 
     def ikm(y: float) -> None:
         centred(y + 5.6 * u, "NILAI IKM", BOLD, 0.8 * u, MUTED)
@@ -232,9 +251,15 @@ def social_png(text: Content, size: str) -> bytes:
     tall = height > width
     band = 300 if tall else 250
     draw.rectangle((0, 0, width, band), fill=BRAND)
-    _line(draw, width, 60, TITLE, BOLD, 56, "white")
-    _line(draw, width, 140, text.unit, BOLD, 46, "white")
-    _line(draw, width, 205, text.period, REGULAR, 34, "white")
+    if text.logo:
+        with Image.open(io.BytesIO(text.logo)) as logo:
+            mark = logo.convert("RGBA")
+        mark.thumbnail((120, 120))
+        image.paste(mark, (24, 24), mark)
+    room = 340 if text.logo else 80
+    _line(draw, width, 60, TITLE, BOLD, 56, "white", room)
+    _line(draw, width, 140, text.unit, BOLD, 46, "white", room)
+    _line(draw, width, 205, text.period, REGULAR, 34, "white", room)
     y = band + (90 if tall else 25)
     _line(draw, width, y, "NILAI IKM", BOLD, 40, MUTED)
     _line(draw, width, y + 50, text.ikm, BOLD, 200 if tall else 150, BRAND)
@@ -274,9 +299,16 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def _line(
-    draw: ImageDraw.ImageDraw, width: int, y: float, text: str, name: str, size: int, fill: str
+    draw: ImageDraw.ImageDraw,
+    width: int,
+    y: float,
+    text: str,
+    name: str,
+    size: int,
+    fill: str,
+    room: int = 80,
 ) -> None:
-    _at(draw, width / 2, y, text, name, size, fill, max_width=width - 80)
+    _at(draw, width / 2, y, text, name, size, fill, max_width=width - room)
 
 
 def _at(

@@ -9,6 +9,7 @@ as confidential as the database.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    LargeBinary,
     Table,
     Time,
     func,
@@ -177,6 +179,8 @@ def _typed(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             value = time.fromisoformat(value)
         elif value is not None and isinstance(kind, Date):
             value = date.fromisoformat(value)
+        elif value is not None and isinstance(kind, LargeBinary):
+            value = base64.b64decode(value)
         out[name] = value
     return out
 

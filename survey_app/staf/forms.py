@@ -69,3 +69,8 @@ class TicketForm(FlaskForm):
     jumlah = IntegerField(
         _l("Jumlah tiket"), default=16, validators=[InputRequired(), NumberRange(1, 500)]
     )
+
+
+class LogoForm(FlaskForm):
+    berkas = FileField(_l("Logo unit (PNG atau JPEG, paling besar 2 MB)"))
+    hapus = BooleanField(_l("Hapus logo"))

@@ -15,10 +15,10 @@ from analysis.responses import ResponsesError, read_responses
 from survey_app.extensions import db
 from survey_app.models import AuditLog, Layanan, Unit
 from survey_app.services import layanan as layanan_service
-from survey_app.services import publishing, uploads
+from survey_app.services import logo, publishing, uploads
 from survey_app.services.imports import ImportPlan, import_responses, plan_import
 from survey_app.staf import bp
-from survey_app.staf.forms import ConfirmForm, LayananForm, ServedForm, UploadForm
+from survey_app.staf.forms import ConfirmForm, LayananForm, LogoForm, ServedForm, UploadForm
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now
 from survey_app.staf.views import period_span
 
@@ -54,7 +54,28 @@ def manage_layanan(kode: str) -> ResponseReturnValue:
             db.session.rollback()
             form.kode.errors = [*form.kode.errors, str(exc)]
     status = 422 if form.errors else 200
-    return render_template("staf/layanan.html", unit=unit, form=form), status
+    return render_template("staf/layanan.html", unit=unit, form=form, logo_form=LogoForm()), status
+
+
+@bp.post("/unit/<kode>/logo")
+@login_required
+def upload_logo(kode: str) -> ResponseReturnValue:
+    """The unit's logo for posters and social images (or its removal)."""
+    unit = managed_unit(kode)
+    form = LogoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    data = None if form.hapus.data else (form.berkas.data.read() if form.berkas.data else b"")
+    try:
+        logo.set_logo(db.session, unit, data, current_user, now())
+        db.session.commit()
+        flash(_("Logo dihapus.") if data is None else _("Logo disimpan."), "ok")
+    except logo.LogoError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        page = render_template("staf/layanan.html", unit=unit, form=_layanan_form(), logo_form=form)
+        return page, 422
+    return redirect(url_for("staf.manage_layanan", kode=kode))
 
 
 @bp.route("/layanan/<int:layanan_id>", methods=["GET", "POST"])

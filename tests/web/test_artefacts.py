@@ -101,3 +101,45 @@ def test_a_parent_lists_the_latest_result_of_each_unit_below(app, published, tre
     assert re.search(
         r'<a href="/hasil/RUTAN">Unit RUTAN</a></th>\s*<td colspan="2">belum terbit', page
     )
+
+
+def logo_png(colour="#c8102e", size=(300, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload_logo(client, body, name="logo.png", **extra):
+    page = client.get("/staf/unit/LAPAS/layanan").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "berkas": (io.BytesIO(body), name), **extra}
+    return client.post("/staf/unit/LAPAS/logo", data=data, content_type="multipart/form-data")
+
+
+def test_a_logo_is_checked_reencoded_and_drawn_on_every_artefact(app, published, tmp_path):
+    from sqlalchemy import select
+
+    from survey_app.extensions import db
+    from survey_app.models import AuditLog, Unit
+
+    admin = signed_in(app, "kanwil")
+    bad = upload_logo(admin, b"<svg onload=alert(1)>", "logo.svg")
+    assert bad.status_code == 422 and "bukan gambar PNG atau JPEG" in bad.get_data(as_text=True)
+    assert upload_logo(admin, logo_png(size=(1200, 800))).status_code == 302
+    stored = db.session.scalar(select(Unit.logo).where(Unit.kode == "LAPAS"))
+    assert Image.open(io.BytesIO(stored)).size == (600, 400)  # our own PNG, at most 600 px
+    assert app.test_client().get("/hasil/LAPAS/logo.png").data == stored
+
+    pdf = tmp_path / "a3.pdf"
+    pdf.write_bytes(app.test_client().get(published["poster-a3.pdf"]).data)
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
+    assert re.search(r"^\s+1\s+0\s+image\s+600\s+400 ", images.stdout, re.M)  # the logo
+    png = Image.open(io.BytesIO(app.test_client().get(published["sosial-1080x1080.png"]).data))
+    assert png.convert("RGB").getpixel((80, 60)) == (200, 16, 46)  # the logo's red, top left
+    assert len(decode(png)) == 1  # the QR still decodes
+
+    assert upload_logo(admin, b"", hapus="y").status_code == 302
+    assert db.session.scalar(select(Unit.logo).where(Unit.kode == "LAPAS")) is None
+    log = db.session.scalars(select(AuditLog).where(AuditLog.action == "logo")).all()
+    assert len(log) == 2 and log[1].after == {"logo": None}
+    assert app.test_client().get("/hasil/LAPAS/logo.png").status_code == 404
