@@ -13,7 +13,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, fail, ignored
 from survey_app.models import Unit
-from survey_app.services import backup
+from survey_app.services import backup, jobs
 from survey_app.services.accounts import AccountError, create_user
 from survey_app.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from survey_app.services.imports import import_responses
@@ -129,6 +129,20 @@ def restore_command(file: Path) -> None:
         fail([str(exc)])
     rows = ", ".join(f"{name} {n}" for name, n in summary.rows.items() if n)
     click.echo(f"Cadangan skema {summary.revision} dipulihkan: {rows}.")
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Berhenti setelah antrean kosong.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Jalankan pekerja ekspor latar belakang (perlu SURVEY_JOBS_REDIS_URL)."""
+    from flask import current_app
+    from rq import Worker
+
+    queue = jobs.queue(current_app.config["JOBS_REDIS_URL"], current_app.config["JOBS_QUEUE"])
+    if queue is None:
+        fail(["SURVEY_JOBS_REDIS_URL is not set: exports are built in the web request"])
+    Worker([queue], connection=queue.connection).work(burst=burst)
 
 
 if __name__ == "__main__":

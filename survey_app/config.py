@@ -41,6 +41,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # per source; a service hall's shared wifi puts many honest respondents behind one
         "SUBMIT_LIMIT": "20 per minute;200 per hour",
         "FORM_MAX_BYTES": 64 * 1024,  # a whole survey form is under 10 kB
+        "JOBS_REDIS_URL": None,  # SURVEY_JOBS_REDIS_URL=redis://...: long exports as RQ jobs
+        "JOBS_QUEUE": "zisurvey-ekspor",
         "PROXY_COUNT": 0,  # SURVEY_PROXY_COUNT=1 behind one load balancer or reverse proxy
         # name=value[,name=value] set on each PostgreSQL connection (see create_app)
         "PG_SESSION_SETTINGS": "random_page_cost=1.1,jit=off",

@@ -27,6 +27,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from rq.job import Job
 
 from analysis.periods import Span, check_month, label_of, period_of, span_of
 from survey_app import charts, render
@@ -34,7 +35,7 @@ from survey_app.extensions import db, limiter
 from survey_app.files import download, pdf
 from survey_app.models import Unit
 from survey_app.services import dashboard as dashboards
-from survey_app.services import exports, integrity
+from survey_app.services import exports, integrity, jobs
 from survey_app.services.access import can_manage, home_units
 from survey_app.services.accounts import AccountLocked, authenticate
 from survey_app.services.results import answers_pages
@@ -174,24 +175,58 @@ def export_csv(kode: str) -> Response:
 
 @bp.get("/unit/<kode>/rekap.xlsx")
 @login_required
-def export_xlsx(kode: str) -> Response:
+def export_xlsx(kode: str) -> ResponseReturnValue:
+    """The XLSX rekap: a background job when SURVEY_JOBS_REDIS_URL is set, else built now."""
     unit = viewable_unit(kode)
     span = period_span(unit)
-    reports = reports_session()
-    label = label_of(span)
-    ids = dashboards.layanan_ids(reports, unit)
-    instruments = list(catalogue().instruments.values())
-    rekaps = dashboards.rekaps(reports, unit, span, instruments, label)
-    pages = answers_pages(reports, ids, span.months(), items=catalogue().item_codes())
-    excluded = integrity.exclusions(reports, ids, span.months())
+    queue = jobs.queue(current_app.config["JOBS_REDIS_URL"], current_app.config["JOBS_QUEUE"])
+    if queue is not None:
+        job = jobs.enqueue_rekap(queue, unit, span, current_user.id, _export_folder())
+        return redirect(url_for("staf.export_job", job_id=job.id), code=303)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as file:
         path = Path(file.name)
     try:
-        exports.rekap_xlsx(path, pages, instruments, rekaps, excluded)
+        jobs.write_rekap(reports_session(), catalogue(), unit, span, path)
         opened = path.open("rb")
     finally:
         path.unlink()  # the open file stays readable until it is sent and closed
-    return download(_chunks(opened), f"rekap-{unit.kode}-{label}.xlsx")
+    return download(_chunks(opened), f"rekap-{unit.kode}-{label_of(span)}.xlsx")
+
+
+def _export_folder() -> Path:
+    return Path(current_app.instance_path) / "ekspor"
+
+
+def _own_job(job_id: str) -> Job:
+    """The export job ``job_id`` of the signed-in user: 404 when unknown, 403 when another's."""
+    queue = jobs.queue(current_app.config["JOBS_REDIS_URL"], current_app.config["JOBS_QUEUE"])
+    job = jobs.find(queue, job_id) if queue is not None else None
+    if job is None:
+        abort(404)
+    if job.meta.get("user_id") != current_user.id:
+        abort(403)
+    return job
+
+
+@bp.get("/ekspor/<job_id>")
+@login_required
+def export_job(job_id: str) -> str:
+    """Progress of an export; the page refreshes itself (no script) until the file is ready."""
+    job = _own_job(job_id)
+    return render_template("staf/ekspor.html", job=job, status=job.get_status(refresh=True))
+
+
+@bp.get("/ekspor/<job_id>/berkas")
+@login_required
+def export_file(job_id: str) -> Response:
+    job = _own_job(job_id)
+    if job.get_status(refresh=True) != "finished":
+        abort(409)
+    path = Path(str(job.return_value()))
+    if not path.is_file():
+        abort(410)
+    name = f"rekap-{job.meta['unit']}-{job.meta['label']}.xlsx"
+    return download(_chunks(path.open("rb")), name)
 
 
 def _chunks(file: BinaryIO, size: int = 1 << 16) -> Iterator[bytes]:

@@ -33,6 +33,7 @@ def lapas_ids(app, tree):
         "layanan_id": target.id,
         "submission_id": db.session.scalar(select(Submission.id)),
         "token": "a" * 32,
+        "job_id": "x",
     }
     return values
 
@@ -64,6 +65,8 @@ def test_every_staff_route_refuses_a_sibling_units_admin(app, lapas_ids):
     client = signed_in(app, "rutan")
     token = CSRF.search(client.get("/staf/unit/RUTAN").get_data(as_text=True)).group(1)
     for rule, method in staff_routes(app):
+        if "job_id" in rule.arguments:
+            continue  # an export belongs to a user, not a unit: test_jobs.py checks those
         target = url(app, rule, lapas_ids)
         response = client.open(target, method=method, data={"csrf_token": token})
         assert response.status_code == 403, (method, target, response.status_code)
