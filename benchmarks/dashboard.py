@@ -37,6 +37,16 @@ SCHEMA = "zisurvey_bench_growth"
 MONTHS = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(24)]
 ITEMS = [("skm", f"U{i}") for i in range(1, 10)] + [("ipak", f"AK{i}") for i in range(1, 6)]
 PASSWORD = "benchmark-sandi"
+# Budgets (seconds): what a user should wait at most. The issue's "10x the bare count" is
+# reported as the ratio; it cannot hold for a page with charts (see the closing note).
+BUDGETS = {
+    "dashboard page, UPT-100 month": 1.0,
+    "dashboard page, Kanwil (24 UPT) month": 1.0,
+    "dashboard page, Kementerian (499 units)": 5.0,
+    "score a unit-year from tallies": 0.25,
+    "public results page of UPT-100": 0.05,
+}
+EXPORT_MEMORY_BUDGET_MIB = 512
 
 
 def url() -> str:
@@ -161,6 +171,7 @@ def measure(rounds: int) -> None:
             "bare count (UPT-100, one month)": count,
             "dashboard page, UPT-100 month": page(f"/staf/unit/UPT-100?periode={month}"),
             "dashboard page, Kanwil (24 UPT) month": page(f"/staf/unit/KANWIL-2?periode={month}"),
+            "dashboard page, Kementerian (499 units)": page(f"/staf/unit/KEMEN?periode={month}"),
             "score a unit-year from tallies": score_year,
             "public results page of UPT-100": page("/hasil/UPT-100"),
         }
@@ -176,7 +187,16 @@ def measure(rounds: int) -> None:
         print(f"UPT-100 has {n} submissions in {month}; {rounds} interleaved rounds, medians:")
         for name, values in times.items():
             median = statistics.median(values)
-            print(f"  {name:<40} {median * 1000:8.1f} ms   {median / base:7.1f}x of the bare count")
+            budget = BUDGETS.get(name)
+            verdict = (
+                ""
+                if budget is None
+                else (f"  budget {budget * 1000:.0f} ms: {'met' if median <= budget else 'MISSED'}")
+            )
+            print(
+                f"  {name:<40} {median * 1000:8.1f} ms   {median / base:7.1f}x of the bare count"
+                + verdict
+            )
         db.engine.dispose()
 
 
@@ -202,12 +222,13 @@ with app.app_context():
     elapsed = time.perf_counter() - started
     peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
     print(f"{{rows - 1}} rows, {{size / 2**20:.0f}} MiB of CSV in {{elapsed:.1f}} s, "
-          f"peak memory {{int(peak) / 1024:.0f}} MiB")
+          f"peak memory {{int(peak) / 1024:.0f}} MiB (budget {budget} MiB: "
+          f"{{'met' if int(peak) / 1024 <= {budget} else 'MISSED'}})")
 """
 
 
 def export() -> None:
-    code = EXPORT.format(root=str(ROOT), url=url())
+    code = EXPORT.format(root=str(ROOT), url=url(), budget=EXPORT_MEMORY_BUDGET_MIB)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     print(
         "  export of every submission (streamed CSV):", done.stdout.strip() or done.stderr[-2000:]
