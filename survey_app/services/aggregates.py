@@ -66,6 +66,16 @@ class Tallies:
             [r for r in self.items if keep(r)],
         )
 
+    def split(self, group_of: dict[int, Hashable]) -> dict[Hashable, Tallies]:
+        """The tallies per group of layanan (``group_of``: layanan id -> group), in one pass."""
+        out: dict[Hashable, Tallies] = {}
+        for name in ("submissions", "respondents", "items"):
+            for row in getattr(self, name):
+                group = group_of.get(row[0])
+                if group is not None:
+                    getattr(out.setdefault(group, Tallies([], [], [])), name).append(row)
+        return out
+
     def score(self, instrument: Instrument) -> IndexResult:
         """``instrument`` over every submission in these tallies, pooled."""
         return self.score_by(instrument, lambda row: None).get(None, _nobody(instrument))

@@ -160,11 +160,16 @@ def _served(session: DbSession, layanan: Sequence[Layanan], month: str) -> dict[
 
 
 def month_compliance(
-    session: DbSession, layanan: Sequence[Layanan], counts: Mapping[str, int], month: str
+    session: DbSession,
+    layanan: Sequence[Layanan],
+    counts: Mapping[str, int],
+    month: str,
+    served: Mapping[int, int] | None = None,
 ) -> Compliance:
     """Each active layanan's respondents in ``month`` (``counts``: id as text -> n) against
-    its minimum and, when people served are known, its Krejcie-Morgan target."""
-    served = _served(session, layanan, month)
+    its minimum and, when people served are known, its Krejcie-Morgan target (``served``,
+    read from the database when not given)."""
+    served = _served(session, layanan, month) if served is None else served
     rows = [(str(x.id), x.kebutuhan_utama, served.get(x.id)) for x in layanan if x.aktif]
     return compliance(month, rows, dict(counts))
 
@@ -205,12 +210,15 @@ def _children(
     month: str,
 ) -> list[UnitRow]:
     below = {x.unit for x in layanan if x.unit_id != unit.id}
+    parts = current.split({x.id: x.unit_id for x in layanan})  # one pass, not one per unit
+    served = _served(session, layanan, month)  # one query, not one per unit
+    counts = current.counts(month)
     rows = []
     for child in sorted(below, key=lambda u: u.nama):
         theirs = [x for x in layanan if x.unit_id == child.id]
-        part = current.where(layanan_ids=[x.id for x in theirs])
+        part = parts.get(child.id, Tallies([], [], []))
         results = {i.id: part.score(i) for i in catalogue.instruments.values()}
-        met = month_compliance(session, theirs, current.counts(month), month).memenuhi
+        met = month_compliance(session, theirs, counts, month, served).memenuhi
         rows.append(UnitRow(child, part.total, met, results))
     return rows
 
