@@ -213,6 +213,12 @@ with app.app_context():
 """
 
 
+def shared_sql(statement: str) -> None:
+    """Run ``statement`` on the shared PostgreSQL (the run's schema is made and dropped here)."""
+    command = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "test", "-c", statement]
+    subprocess.run(command, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -227,20 +233,7 @@ def main() -> None:
         schema = None
         if cluster is None:
             schema = f"zisurvey_load_{os.getpid()}"
-            subprocess.run(
-                [
-                    "psql",
-                    "-q",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "test",
-                    "-c",
-                    f"CREATE SCHEMA {schema}",
-                ],
-                check=True,
-            )
+            shared_sql(f"CREATE SCHEMA {schema}")
             url = f"{url}?options=-csearch_path%3D{schema}"
         env = app_env(url, folder)
         try:
@@ -249,20 +242,7 @@ def main() -> None:
             if cluster:
                 cluster.stop()
             if schema:
-                subprocess.run(
-                    [
-                        "psql",
-                        "-q",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "test",
-                        "-c",
-                        f"SET client_min_messages TO warning; DROP SCHEMA {schema} CASCADE",
-                    ],
-                    check=True,
-                )
+                shared_sql(f"SET client_min_messages TO warning; DROP SCHEMA {schema} CASCADE")
 
 
 def run(args, env: dict[str, str], folder: str, cluster: PrivateCluster | None) -> None:
