@@ -30,8 +30,13 @@ def queued(app):
     app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
     queue = jobs.queue(REDIS_URL, name)
     yield queue
+    ids = [*queue.job_ids, *queue.finished_job_registry.get_job_ids()]
     queue.empty()
     queue.delete(delete_jobs=True)
+    keys = [*connection.scan_iter(f"*{name}*")]
+    keys += [f"rq:{kind}:{job}" for job in ids for kind in ("job", "results")]
+    for key in keys:
+        connection.delete(key)
     connection.close()
 
 
