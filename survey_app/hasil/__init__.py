@@ -16,9 +16,13 @@ from survey_app.filters import tanggal
 from survey_app.models import Publikasi, Unit
 from survey_app.services import artefacts
 from survey_app.services.publishing import current, latest_below, publications
-from survey_app.survei.views import address
+from survey_app.survei.views import address, public_url
 
 bp = Blueprint("hasil", __name__, url_prefix="/hasil")
+# the one page any site may frame; it has no form and no script
+WIDGET_POLICY = security.policy(
+    dict(security.BASE, **{"frame-ancestors": "*", "form-action": "'none'"})
+)
 LICENCE = "Data terbuka: CC BY 4.0. Sumber: survei layanan unit, angka dibekukan saat terbit."
 
 
@@ -67,8 +71,7 @@ def widget(kode: str) -> Response:
     unit = _unit(kode)
     shown = current(publications(db.session, unit))
     page = render_template("hasil/widget.html", unit=unit, latest=shown[0] if shown else None)
-    policy = dict(security.BASE, **{"frame-ancestors": "*", "form-action": "'none'"})
-    return Response(page, headers={"Content-Security-Policy": security.policy(policy)})
+    return Response(page, headers={"Content-Security-Policy": WIDGET_POLICY})
 
 
 @bp.get("/<kode>/publikasi.json")
@@ -153,8 +156,6 @@ def artefact(kode: str, publication_id: int, name: str) -> Response:
 
 def _survey_url(unit: Unit) -> str:
     """The form when the unit has one open layanan; otherwise its page, which lists them."""
-    from survey_app.survei.views import public_url
-
     open_ = [x for x in unit.layanan if x.aktif]
     if len(open_) == 1:
         return public_url(open_[0])

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from analysis.exact import round_half_up
 from analysis.periods import Span, period_of, zone
 from analysis.sample import Compliance, ServiceCount, compliance, projected
-from analysis.scoring import IndexResult, score
+from analysis.scoring import IndexResult
 from instruments import Instrument
 from survey_app.models import Dilayani, Layanan, Unit
 from survey_app.services import DbSession
@@ -23,7 +23,6 @@ from survey_app.services.aggregates import Saran, Tallies, latest_saran, profile
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.exports import Rekap
 from survey_app.services.integrity import exclusions
-from survey_app.services.results import answers_frame
 
 TREND_MONTHS = 12
 
@@ -140,14 +139,6 @@ def _window(span: Span, before: Span) -> list[str]:
     trend_first = _shift(span.last, -(TREND_MONTHS - 1), 1)[0]
     first = min(before.first, trend_first)
     return Span("rentang", first, span.last).months()
-
-
-def score_instrument(frame: pd.DataFrame, instrument: Instrument) -> IndexResult:
-    """``instrument`` over the raw answers of ``frame`` (readiness and exports)."""
-    present = [c for c in instrument.codes if c in frame.columns]
-    if len(frame) == 0 or len(present) < len(instrument.codes):
-        frame = frame.reindex(columns=[*frame.columns, *set(instrument.codes) - set(present)])
-    return score(frame, instrument.codes, instrument.scale)
 
 
 def _served(session: DbSession, layanan: Sequence[Layanan], month: str) -> dict[int, int]:
@@ -280,11 +271,6 @@ def rekaps(
         title = f"{x.unit.nama} - layanan {x.kode} - {label}"
         sheets.append(Rekap(name, title, {i.id: part.score(i) for i in instruments}))
     return sheets
-
-
-def period_frame(session: DbSession, unit: Unit, span: Span) -> pd.DataFrame:
-    """The answers of ``unit`` and every unit below it over ``span``."""
-    return answers_frame(session, layanan_ids(session, unit), span.months())
 
 
 def sorted_children(rows: Sequence[UnitRow], key: str) -> list[UnitRow]:

@@ -16,7 +16,7 @@ from rq import Queue, get_current_job
 from rq.job import Job
 from sqlalchemy import func, select
 
-from analysis.periods import Span, label_of, span_of
+from analysis.periods import Span, label_of
 from survey_app.models import Unit
 from survey_app.services import DbSession, dashboard, exports, integrity
 from survey_app.services.aggregates import counted
@@ -60,21 +60,27 @@ def write_rekap(
 
 
 def enqueue_rekap(jobs: Queue, unit: Unit, span: Span, user_id: int, folder: Path) -> Job:
-    label = label_of(span) if span.kind != "rentang" else f"{span.first}..{span.last}"
     return jobs.enqueue(
         run_rekap,
         unit.id,
+        span.kind,
         span.first,
         span.last,
         str(folder),
-        meta={"user_id": user_id, "unit": unit.kode, "label": label, "done": 0, "total": None},
+        meta={
+            "user_id": user_id,
+            "unit": unit.kode,
+            "label": label_of(span),
+            "done": 0,
+            "total": None,
+        },
         result_ttl=KEEP_SECONDS,
         failure_ttl=KEEP_SECONDS,
         job_timeout=3600,
     )
 
 
-def run_rekap(unit_id: int, first: str, last: str, folder: str) -> str:
+def run_rekap(unit_id: int, kind: str, first: str, last: str, folder: str) -> str:
     """The job: runs in ``zisurvey worker`` (inside an app context); returns the file's path."""
     from flask import current_app
 
@@ -84,7 +90,7 @@ def run_rekap(unit_id: int, first: str, last: str, folder: str) -> str:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise ValueError(f"unit {unit_id} is gone")
-    span = span_of(first) if first == last else Span("rentang", first, last)
+    span = Span(kind, first, last)
     path = Path(folder) / f"{job.id if job else 'rekap'}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
 

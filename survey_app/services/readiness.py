@@ -22,9 +22,9 @@ from analysis.scoring import IndexResult
 from survey_app.models import Evaluasi, Layanan, Pengguna, Unit
 from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
+from survey_app.services.aggregates import Tallies, tallies
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.dashboard import month_compliance, score_instrument
-from survey_app.services.results import answers_frame
+from survey_app.services.dashboard import month_compliance
 
 HALVES = ("pemenuhan", "reform")
 
@@ -68,12 +68,10 @@ def compute(session: DbSession, catalogue: Catalogue, evaluasi: Evaluasi) -> Rea
     unit_ids = subtree_ids(session, evaluasi.unit_id)
     layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
     months = months_of(evaluasi)
-    frame = answers_frame(session, [x.id for x in layanan], months)
-    indices = _indices(catalogue, profile, frame)
+    found = tallies(session, [x.id for x in layanan], months)
+    indices = _indices(catalogue, profile, found)
     own = [x for x in layanan if x.unit_id == evaluasi.unit_id] or layanan
-    compliance = [
-        month_compliance(session, own, _month_counts(frame, month), month) for month in months
-    ]
+    compliance = [month_compliance(session, own, found.counts(month), month) for month in months]
     problems = [
         f"{i.key}: belum ada responden pada {months[0]}..{months[-1]}"
         for i in indices
@@ -96,14 +94,7 @@ def compute(session: DbSession, catalogue: Catalogue, evaluasi: Evaluasi) -> Rea
     return Readiness(evaluasi, profile, indices, compliance, assessment, problems)
 
 
-def _month_counts(frame: Any, month: str) -> dict[str, int]:
-    if len(frame) == 0:
-        return {}
-    in_month = frame[frame["period"] == month]
-    return {str(k): int(v) for k, v in in_month["layanan_id"].value_counts().items()}
-
-
-def _indices(catalogue: Catalogue, profile: lke.Profile, frame: Any) -> list[SurveyIndex]:
+def _indices(catalogue: Catalogue, profile: lke.Profile, found: Tallies) -> list[SurveyIndex]:
     """The index behind each survey component of the profile; where a unit does not run the
     service-quality survey, its IKM stands in (REGULATION.md section 4)."""
     instruments = catalogue.instruments
@@ -113,11 +104,11 @@ def _indices(catalogue: Catalogue, profile: lke.Profile, frame: Any) -> list[Sur
         if component.dari != "indeks" or survei is None or survei not in instruments:
             continue
         instrument = instruments[survei]
-        result = score_instrument(frame, instrument)
+        result = found.score(instrument)
         stands_in = not result.n and survei == "ipkp"
         if stands_in:
             instrument = instruments["skm"]
-            result = score_instrument(frame, instrument)
+            result = found.score(instrument)
         out.append(SurveyIndex(component.key, instrument.index, result, stands_in))
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -149,8 +149,13 @@ def _open_ticket(token: str, posting: bool = False) -> tuple[Tiket, Layanan]:
     layanan = _open_layanan(tiket.layanan.token)
     used = ticket_submission(db.session, tiket)
     if used is not None and not (posting and used.idempotency_key == request.form.get("kunci")):
-        abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
+        _ticket_used(layanan)
     return tiket, layanan
+
+
+def _ticket_used(layanan: Layanan) -> NoReturn:
+    """Stop with the clear page a used one-time ticket gets (410)."""
+    abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
 
 
 def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue:
@@ -175,7 +180,7 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
         db.session.commit()
     except TicketUsed:
         db.session.rollback()
-        abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
+        _ticket_used(layanan)
     except SubmissionRejected as exc:
         db.session.rollback()
         abort(400, description=str(exc))
@@ -184,7 +189,7 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
         db.session.rollback()
         if find_submission(db.session, response.idempotency_key) is None:
             if tiket is not None:
-                abort(Response(render_template("survei/used.html", layanan=layanan), status=410))
+                _ticket_used(layanan)
             raise
     return redirect(url_for("survei.thanks", token=layanan.token), code=303)
 

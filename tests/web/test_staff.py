@@ -203,16 +203,14 @@ def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_
 
 def test_csv_export_is_streamed_in_pages_that_add_up_to_the_whole(app, worked, tree):
     from survey_app.services import dashboard, exports
-    from survey_app.services.results import answers_pages
+    from survey_app.services.results import answers_frame, answers_pages
 
     instruments = list(app.extensions["zisurvey.catalogue"].instruments.values())
     ids = dashboard.layanan_ids(db.session, tree["lapas"])
     pages = list(answers_pages(db.session, ids, ["2026-01"], size=7))
     assert [len(p) for p in pages] == [7, 7, 7, 7, 2]
     chunked = b"".join(exports.interchange_csv_chunks(pages, instruments))
-    whole = exports.interchange_csv(
-        dashboard.answers_frame(db.session, ids, ["2026-01"]), instruments
-    )
+    whole = exports.interchange_csv(answers_frame(db.session, ids, ["2026-01"]), instruments)
     assert chunked == whole and chunked.count(b"\n") == 31
     empty = b"".join(exports.interchange_csv_chunks([], instruments))
     assert empty.startswith(b"id,submitted_at,layanan,U1,") and empty.count(b"\n") == 1
