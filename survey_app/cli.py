@@ -13,7 +13,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, fail, ignored
 from survey_app.models import Unit
-from survey_app.services import backup, jobs
+from survey_app.services import backup, jobs, rollup
 from survey_app.services.accounts import AccountError, create_user
 from survey_app.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from survey_app.services.imports import import_responses
@@ -129,6 +129,26 @@ def restore_command(file: Path) -> None:
         fail([str(exc)])
     rows = ", ".join(f"{name} {n}" for name, n in summary.rows.items() if n)
     click.echo(f"Cadangan skema {summary.revision} dipulihkan: {rows}.")
+
+
+@main.command("rollup")
+@click.option("--rebuild", is_flag=True, help="Hitung ulang seluruh rekap dari jawaban.")
+@with_appcontext
+def rollup_command(rebuild: bool) -> None:
+    """Periksa rekap bulanan terhadap jawaban (atau hitung ulang dengan --rebuild)."""
+    if rebuild:
+        with db.engine.begin() as connection:
+            rows = rollup.rebuild(connection)
+        click.echo(f"Rekap bulanan dihitung ulang: {rows} baris.")
+        return
+    with db.engine.connect() as connection:
+        found = rollup.differences(connection)
+    if found:  # exit 1: the check failed (2 is for bad input)
+        for line in ["Rekap bulanan tidak sama dengan jawaban:", *found]:
+            click.echo(line, err=True)
+        click.echo("Jalankan: zisurvey rollup --rebuild", err=True)
+        raise SystemExit(1)
+    click.echo("Rekap bulanan sama dengan jawaban.")
 
 
 @main.command("worker")

@@ -329,6 +329,33 @@ class Tinjauan(Base):
     submission: Mapped[Submission] = relationship(back_populates="tinjauan")
 
 
+ROLLUP_KINDS = ("kiriman", "responden", "butir", "profil")
+
+
+class RekapBulanan(Base):
+    """The monthly rollup: per layanan and month, the tallies every dashboard reads.
+
+    ``kiriman``: counted submissions (kunci ''); ``responden``: submissions answering an
+    instrument (kunci its id); ``butir``: answers to an item and their sum (kunci the item code);
+    ``profil``: respondents giving a profile answer (kunci 'key=value'). Derived data, kept in
+    the transaction that changes the answers it sums (see ``services.rollup``); never backed up.
+    """
+
+    __tablename__ = "rekap_bulanan"
+    __table_args__ = (
+        CheckConstraint(_in("jenis", ROLLUP_KINDS), name="jenis"),
+        CheckConstraint("n >= 0 AND jumlah >= 0", name="tidak_negatif"),
+        CheckConstraint("period LIKE '____-__'", name="period"),
+    )
+
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    jenis: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kunci: Mapped[str] = mapped_column(String(48), primary_key=True)
+    n: Mapped[int]
+    jumlah: Mapped[int] = mapped_column(default=0)
+
+
 class GaramSumber(Base):
     """The day's random salt for hashing request sources. Old salts are deleted, after which
     no one, not even with the database and the app's secret, can tie a hash to an address."""

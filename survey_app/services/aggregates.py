@@ -1,9 +1,10 @@
-"""Tallies computed by the database (GROUP BY), for dashboards and reports at any size.
+"""Tallies for dashboards and reports at any size, read from the monthly rollup.
 
-Instead of loading answers, the database returns per layanan and month: the submissions, the
-respondents of each instrument, and per item the count and the sum of the answers. Tallies of
-disjoint groups add up, so any pooling (a unit, its units below, a semester) is scored exactly
-by :func:`analysis.scoring.score_totals` from these few rows. Excluded submissions never count.
+Instead of loading answers, dashboards read per layanan (or unit, or everything) and month: the
+submissions, the respondents of each instrument, and per item the count and the sum of the
+answers, from ``rekap_bulanan`` (kept by :mod:`survey_app.services.rollup`). Tallies of disjoint
+groups add up, so any pooling (a unit, its units below, a semester) is scored exactly by
+:func:`analysis.scoring.score_totals` from these few rows. Excluded submissions never count.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, literal, select
 
 from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
-from survey_app.models import Answer, Layanan, Submission, Tinjauan
+from survey_app.models import Layanan, RekapBulanan, Submission, Tinjauan
 from survey_app.services import DbSession
-
-PROFILE_KEYS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
+from survey_app.services.rollup import PROFILE_KEYS
 
 
 def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[bool]:
@@ -39,14 +39,15 @@ def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[
 
 @dataclass(frozen=True)
 class Tallies:
-    """Per (layanan_id, period): submissions, respondents per instrument, and item tallies.
+    """Per (key, period): submissions, respondents per instrument, and item tallies. The key is
+    a layanan id, a unit id, or 0 for everything (see :func:`tallies`).
 
     Plain tuples: a few hundred rows, where a pandas call would cost more than the sum.
     """
 
-    submissions: list[tuple[int, str, int]]  # layanan_id, period, n
-    respondents: list[tuple[int, str, str, int]]  # layanan_id, period, instrument_id, n
-    items: list[tuple[int, str, str, int, int]]  # layanan_id, period, item_code, n, sum
+    submissions: list[tuple[int, str, int]]  # key, period, n
+    respondents: list[tuple[int, str, str, int]]  # key, period, instrument_id, n
+    items: list[tuple[int, str, str, int, int]]  # key, period, item_code, n, sum
 
     def where(
         self, months: Sequence[str] | None = None, layanan_ids: Sequence[int] | None = None
@@ -66,12 +67,13 @@ class Tallies:
             [r for r in self.items if keep(r)],
         )
 
-    def split(self, group_of: dict[int, Hashable]) -> dict[Hashable, Tallies]:
-        """The tallies per group of layanan (``group_of``: layanan id -> group), in one pass."""
+    def split(self, group_of: dict[int, Hashable] | None = None) -> dict[Hashable, Tallies]:
+        """The tallies per group of keys (``group_of``: key -> group; by default each key on its
+        own), in one pass."""
         out: dict[Hashable, Tallies] = {}
         for name in ("submissions", "respondents", "items"):
             for row in getattr(self, name):
-                group = group_of.get(row[0])
+                group = row[0] if group_of is None else group_of.get(row[0])
                 if group is not None:
                     getattr(out.setdefault(group, Tallies([], [], [])), name).append(row)
         return out
@@ -108,6 +110,13 @@ class Tallies:
             for group, n in sorted(who.items(), key=lambda kv: str(kv[0]))
         }
 
+    def totals(self) -> dict[int, int]:
+        """Submissions per key, over all months."""
+        out: dict[int, int] = {}
+        for key, _, n in self.submissions:
+            out[key] = out.get(key, 0) + n
+        return out
+
     def counts(self, month: str) -> dict[str, int]:
         """Submissions per layanan (id as text) in ``month``."""
         return {str(layanan): n for layanan, period, n in self.submissions if period == month}
@@ -121,43 +130,63 @@ def _nobody(instrument: Instrument) -> IndexResult:
     return score_totals(instrument.codes, {}, 0, instrument.scale)
 
 
-def tallies(session: DbSession, layanan_ids: Sequence[int], months: Sequence[str]) -> Tallies:
-    """Three GROUP BY queries over the counted submissions of ``layanan_ids`` in ``months``."""
-    where = counted(layanan_ids, months)
-    by = (Submission.layanan_id, Submission.period)
-    joined = Submission.__table__.join(Answer.__table__)
-    submissions = select(*by, func.count()).where(where).group_by(*by)
-    respondents = (
-        select(*by, Answer.instrument_id, func.count(func.distinct(Submission.id)))
-        .select_from(joined)
-        .where(where)
-        .group_by(*by, Answer.instrument_id)
+POOLED = "*"  # the period of tallies pooled over all their months (``per_month=False``)
+Grouping = Literal["layanan", "unit", "semua"]
+
+
+def tallies(
+    session: DbSession,
+    layanan_ids: Sequence[int],
+    months: Sequence[str],
+    by: Grouping = "layanan",
+    per_month: bool = True,
+    counts_only: bool = False,
+) -> Tallies:
+    """The tallies of ``layanan_ids`` in ``months``, summed by the database per layanan, per
+    unit or over everything (key 0), and per month or pooled (period :data:`POOLED`).
+    ``counts_only``: the submissions alone, for minimum checks."""
+    r = RekapBulanan
+    key: Any = {"layanan": r.layanan_id, "unit": Layanan.unit_id, "semua": literal(0)}[by]
+    period: Any = r.period if per_month else literal(POOLED)
+    kinds = ["kiriman"] if counts_only else ["kiriman", "responden", "butir"]
+    query = select(key, period, r.jenis, r.kunci, func.sum(r.n), func.sum(r.jumlah)).where(
+        r.layanan_id.in_(list(layanan_ids)), r.period.in_(list(months)), r.jenis.in_(kinds)
     )
-    items = (
-        select(*by, Answer.item_code, func.count(), func.sum(Answer.value))
-        .select_from(joined)
-        .where(where)
-        .group_by(*by, Answer.item_code)
-    )
-    return Tallies(
-        [(int(a), str(b), int(c)) for a, b, c in session.execute(submissions)],
-        [(int(a), str(b), str(c), int(d)) for a, b, c, d in session.execute(respondents)],
-        [(int(a), str(b), str(c), int(d), int(e)) for a, b, c, d, e in session.execute(items)],
-    )
+    if by == "unit":
+        query = query.join(Layanan, Layanan.id == r.layanan_id)
+    grouped = [c for c, wanted in ((key, by != "semua"), (period, per_month)) if wanted]
+    query = query.group_by(*grouped, r.jenis, r.kunci).having(func.sum(r.n) > 0)
+    found = Tallies([], [], [])
+    for group, month, jenis, kunci, n, total in session.execute(query):
+        where = (int(group), str(month))
+        if jenis == "kiriman":
+            found.submissions.append((*where, int(n)))
+        elif jenis == "responden":
+            found.respondents.append((*where, str(kunci), int(n)))
+        else:
+            found.items.append((*where, str(kunci), int(n), int(total)))
+    return found
 
 
 def profile_counts(
     session: DbSession, layanan_ids: Sequence[int], months: Sequence[str]
 ) -> dict[str, dict[str, int]]:
     """Respondents per answer of each profile question (blank answers left out)."""
-    where = counted(layanan_ids, months)
-    out: dict[str, dict[str, int]] = {}
-    for key in PROFILE_KEYS:
-        column = getattr(Submission, key)
-        rows = session.execute(
-            select(column, func.count()).where(where, column.is_not(None)).group_by(column)
+    r = RekapBulanan
+    rows = session.execute(
+        select(r.kunci, func.sum(r.n))
+        .where(
+            r.layanan_id.in_(list(layanan_ids)),
+            r.period.in_(list(months)),
+            r.jenis == "profil",
         )
-        out[key] = {str(value): int(n) for value, n in rows}
+        .group_by(r.kunci)
+        .having(func.sum(r.n) > 0)
+    )
+    out: dict[str, dict[str, int]] = {key: {} for key in PROFILE_KEYS}
+    for kunci, n in rows:
+        key, _, value = str(kunci).partition("=")
+        out.setdefault(key, {})[value] = int(n)
     return out
 
 

@@ -3,7 +3,8 @@
 The file starts with a header (format, schema revision, when), then one line per row, table by
 table in foreign-key order. It is read and written a row at a time, so a million submissions
 need no more memory than a few. The day's source salts are never backed up: a restored database
-cannot tie a stored source hash to anything. Password hashes are included, so a backup file is
+cannot tie a stored source hash to anything. The monthly rollup is derived from the answers: it
+is not saved, and a restore rebuilds it. Password hashes are included, so a backup file is
 as confidential as the database.
 """
 
@@ -35,10 +36,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from survey_app.extensions import db
+from survey_app.services import rollup
 
 FORMAT = "zisurvey-backup"
 VERSION = 1
-SKIPPED = {"garam_sumber", "alembic_version"}  # salts must not outlive their day
+# salts must not outlive their day; the rollup is rebuilt from the answers on restore
+SKIPPED = {"garam_sumber", "alembic_version", "rekap_bulanan"}
 BATCH = 2000
 
 
@@ -103,6 +106,7 @@ def restore(connection: Connection, path: Path) -> Summary:
     except IntegrityError as exc:
         raise BackupError(f"a row of the backup breaks a rule of the schema: {exc.orig}") from exc
     _reset_sequences(connection, list(by_name.values()))
+    rollup.rebuild(connection)
     return Summary(str(header["revision"]), counts)
 
 

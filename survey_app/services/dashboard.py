@@ -1,4 +1,4 @@
-"""The monthly dashboard of a unit: load rows once, let :mod:`analysis` compute every figure."""
+"""The monthly dashboard of a unit: read tallies once, let :mod:`analysis` compute every figure."""
 
 from __future__ import annotations
 
@@ -100,17 +100,21 @@ def build(
     session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
 ) -> Dashboard:
     """Every figure of the dashboard of ``unit`` over ``span``, from tallies the database sums
-    (GROUP BY) over the raw answers; no answer row is loaded."""
+    over the monthly rollup; no answer row is loaded. Four small reads: the whole subtree per
+    month (figures, trend), submissions per layanan and month (minimums), each unit below
+    pooled (its row), and the profile answers."""
     unit_ids = subtree_ids(session, unit.id)
     layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
     ids = [x.id for x in layanan]
     before = previous_span(span)
-    window = tallies(session, ids, _window(span, before))
+    window = tallies(session, ids, _window(span, before), by="semua")
     current = window.where(months=span.months())
+    counts = tallies(session, ids, span.months(), counts_only=True)
     own = [x for x in layanan if x.unit_id == unit.id]
     month = span.last
     this_month = period_of(now, unit.timezone)
     codes = profile_counts(session, ids, span.months())
+    per_layanan = counts.totals()
     return Dashboard(
         unit=unit,
         span=span,
@@ -118,18 +122,18 @@ def build(
             Figure(i, current.score(i), window.where(months=before.months()).score(i))
             for i in catalogue.instruments.values()
         ],
-        services=_services(session, own, window, month, this_month, now, unit.timezone),
+        services=_services(session, own, counts, month, this_month, now, unit.timezone),
         month=month,
         days_left=_days_left(now, unit.timezone) if month == this_month else None,
-        months=[month_compliance(session, own, window.counts(m), m) for m in span.months()]
+        months=[month_compliance(session, own, counts.counts(m), m) for m in span.months()]
         if own
         else [],
-        children=_children(session, catalogue, unit, layanan, current, month),
+        children=_children(session, catalogue, unit, layanan, counts, span),
         profile=_profile(catalogue, codes),
         profile_codes=codes,
         trend=_trend(catalogue, window, span.last),
         respondents=current.total,
-        per_layanan={x.id: int(current.where(layanan_ids=[x.id]).total) for x in layanan},
+        per_layanan={x.id: per_layanan.get(x.id, 0) for x in layanan},
         saran=latest_saran(session, ids, span.months()),
         excluded=exclusions(session, ids, span.months()),
     )
@@ -197,19 +201,25 @@ def _children(
     catalogue: Catalogue,
     unit: Unit,
     layanan: Sequence[Layanan],
-    current: Tallies,
-    month: str,
+    counts: Tallies,
+    span: Span,
 ) -> list[UnitRow]:
     below = {x.unit for x in layanan if x.unit_id != unit.id}
-    parts = current.split({x.id: x.unit_id for x in layanan})  # one pass, not one per unit
+    if not below:
+        return []
+    ids = [x.id for x in layanan if x.unit_id != unit.id]
+    parts = tallies(session, ids, span.months(), by="unit", per_month=False).split()
+    month = span.last
     served = _served(session, layanan, month)  # one query, not one per unit
-    counts = current.counts(month)
+    in_month = counts.counts(month)
+    theirs: dict[int, list[Layanan]] = {}
+    for x in layanan:
+        theirs.setdefault(x.unit_id, []).append(x)
     rows = []
     for child in sorted(below, key=lambda u: u.nama):
-        theirs = [x for x in layanan if x.unit_id == child.id]
         part = parts.get(child.id, Tallies([], [], []))
         results = {i.id: part.score(i) for i in catalogue.instruments.values()}
-        met = month_compliance(session, theirs, counts, month, served).memenuhi
+        met = month_compliance(session, theirs[child.id], in_month, month, served).memenuhi
         rows.append(UnitRow(child, part.total, met, results))
     return rows
 
@@ -255,14 +265,15 @@ def rekaps(
             .order_by(Layanan.kode, Layanan.id)
         )
     )
-    found = tallies(session, [x.id for x in layanan], span.months())
+    found = tallies(session, [x.id for x in layanan], span.months(), per_month=False)
+    parts = found.split()
     sheets = [
         Rekap("Rekap unit", f"{unit.nama} - {label}", {i.id: found.score(i) for i in instruments})
     ]
     names = {"Rekap unit"}
     for x in layanan:
-        part = found.where(layanan_ids=[x.id])
-        if not part.total:
+        part = parts.get(x.id)
+        if part is None or not part.total:
             continue
         name = f"Rekap {x.kode}"[:31]
         if name in names:

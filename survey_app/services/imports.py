@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from analysis.responses import ResponsesError
 from survey_app.models import Layanan, Submission, Unit
-from survey_app.services import DbSession
+from survey_app.services import DbSession, rollup
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.submissions import Response, new_submission
 
@@ -78,6 +78,7 @@ def import_responses(
     layanan = {item.kode: item for item in unit.layanan}
     items = [code for code in frame.columns if catalogue.owner(code) is not None]
     added: Counter[str] = Counter()
+    new: list[Submission] = []
     for row, key in zip(frame.itertuples(index=False), plan.keys, strict=True):
         if key in plan.existing:
             continue
@@ -92,9 +93,11 @@ def import_responses(
             idempotency_key=key or f"import:{unit.kode}:{_fresh()}",
         )
         when = record["submitted_at"].to_pydatetime()
-        session.add(new_submission(catalogue, target, response, when, source="import"))
+        new.append(new_submission(catalogue, target, response, when, source="import"))
         added[target.kode] += 1
+    session.add_all(new)
     session.flush()
+    rollup.add(session, new)
     return ImportResult(sum(added.values()), len(plan.existing), dict(added))
 
 

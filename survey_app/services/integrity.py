@@ -32,7 +32,7 @@ from survey_app.models import (
     Tinjauan,
     Unit,
 )
-from survey_app.services import DbSession, audit
+from survey_app.services import DbSession, audit, rollup
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.results import answers_frame
 
@@ -201,6 +201,7 @@ def decide(
         raise ReviewError(f"catatan paling banyak {CATATAN_MAX} karakter")
     review = submission.tinjauan
     before = _state(review)
+    was_counted = review is None or review.keputusan != "kecualikan"
     if review is None:
         review = Tinjauan(submission=submission, keputusan=keputusan, alasan=alasan, at=now)
         session.add(review)
@@ -208,6 +209,9 @@ def decide(
     review.pengguna_id, review.at = user.id, now
     audit.record(session, user, "tinjau", "submission", submission.id, before, _state(review), now)
     session.flush()
+    counted = keputusan != "kecualikan"
+    if counted != was_counted:
+        rollup.add(session, [submission], sign=1 if counted else -1)
     return review
 
 

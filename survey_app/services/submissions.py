@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from analysis.periods import period_of
 from survey_app.models import Answer, Layanan, Submission, Tiket
-from survey_app.services import DbSession
+from survey_app.services import DbSession, rollup
 from survey_app.services.catalogue import Catalogue
 
 
@@ -82,6 +82,7 @@ def record_submission(
     )
     session.add(submission)
     session.flush()
+    rollup.add(session, [submission])
     return submission, True
 
 

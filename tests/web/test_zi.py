@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -283,3 +284,158 @@ def test_every_entered_threshold_of_every_profile_through_the_web(
         assert f"{label}: " in section and "<strong>(kurang 0,01)</strong>" in section
     else:
         assert f"{label}: " not in section
+
+
+# -- index-dependent thresholds: answers engineered to the lowest passing index, and one below --
+
+
+def answers_for(codes: list[str], index: Decimal) -> list[dict[str, int]]:
+    """625 respondents' answers to ``codes`` whose index (the mean of the item means) is exactly
+    ``index``, to 4 decimals. Item 1 is answered by 16 of them and item 2 by all 625: a/16 +
+    b/625 = (625a + 16b)/10000 reaches every multiple of 1/10000 (16 and 625 are coprime); the
+    other items, answered by the 16, have whole means."""
+    k = len(codes)
+    needed = int(index * 10_000) * k  # the sum of the item means, x 10000
+    for rest in range(k - 2, 4 * (k - 2) + 1):
+        remainder = needed - rest * 10_000
+        for a in range(16, 65):
+            b, left = divmod(remainder - 625 * a, 16)
+            if not left and 625 <= b <= 2500:
+                rows: list[dict[str, int]] = [{} for _ in range(625)]
+                spread(rows, codes[1], b)
+                spread(rows[:16], codes[0], a)
+                whole = [rest // (k - 2) + (i < rest % (k - 2)) for i in range(k - 2)]
+                for code, mean in zip(codes[2:], whole, strict=True):
+                    spread(rows[:16], code, mean * 16)
+                return rows
+    raise ValueError(f"no answers give index {index}")
+
+
+def spread(rows: list[dict[str, int]], code: str, total: int) -> None:
+    """Answers to ``code`` in ``rows`` (each 1-4) summing to ``total``."""
+    base, extra = divmod(total, len(rows))
+    for i, row in enumerate(rows):
+        row[code] = base + (i < extra)
+    assert all(1 <= row[code] <= 4 for row in rows)
+
+
+def import_month(app, tree, tmp_path, month: str, indices: dict[str, Decimal]) -> None:
+    """625 answers in ``month`` with each instrument at exactly the given index."""
+    catalogue = app.extensions["zisurvey.catalogue"]
+    rows: list[dict[str, int]] = [{} for _ in range(625)]
+    for name, index in indices.items():
+        for row, part in zip(
+            rows, answers_for(list(catalogue.instruments[name].codes), index), strict=True
+        ):
+            row.update(part)
+    codes = [c for name in indices for c in catalogue.instruments[name].codes]
+    lines = [",".join(["submitted_at", "layanan", *codes])]
+    lines += [
+        ",".join([f"{month}-10T09:00:00", "KUNJ", *(str(row.get(c, "")) for c in codes)])
+        for row in rows
+    ]
+    path = tmp_path / f"{month}.csv"
+    path.write_text("\n".join(lines) + "\n")
+    frame = read_responses(path, catalogue.schema(), tz="Asia/Makassar")
+    import_responses(db.session, catalogue, tree["lapas"], frame, datetime(2026, 7, 1, tzinfo=UTC))
+    db.session.commit()
+
+
+def readiness_for(client, month: str, profile: str, areas: dict, fields: dict, predikat: str):
+    """The verdict section of ``predikat`` with the survey of ``month``: (failing, page)."""
+    response = post(
+        client, profile=profile, areas=areas, survei_dari=month, survei_sampai=month, **fields
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    page = client.get("/staf/unit/LAPAS/zi?tahun=2026").get_data(as_text=True)
+    section = page.split(f"<h2>{predikat.upper()}</h2>")[1].split("</article>")[0]
+    return set(re.findall(r"<li>([^<:]+): ", section)), section, page
+
+
+KEMENKUMHAM_AREAS = {
+    "manajemen_perubahan": "5",
+    "penataan_tatalaksana": "5",
+    "penataan_sdm": "15",
+    "akuntabilitas_kinerja": "10",
+    "penguatan_pengawasan": "15",
+    "kualitas_pelayanan": "9",
+}
+BPMP_AREAS = {
+    "manajemen_perubahan": "4",
+    "penataan_tatalaksana": "4",
+    "penataan_sdm": "12",
+    "akuntabilitas_kinerja": "8",
+    "penguatan_pengawasan": "12",
+    "kualitas_pelayanan": "8",
+}
+FOUR = Decimal(4)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the same pages on PostgreSQL: tests above
+@pytest.mark.parametrize(
+    ("profile", "predikat", "key", "varied", "fixed", "areas", "fields", "lowest"),
+    [
+        # Comparisons are on points rounded to 2 decimals (REGULATION.md section 5), so IPAK
+        # points >= 15,75 hold from 15,745: 15,745 / 17,5 x 4 = 3,59885..., not the "3,60" the
+        # spec quotes beside it
+        ("permenpanrb-90-2021", "wbk", "ipak", "ipak", {"ipkp": FOUR}, WORKED, {}, "3,5989"),
+        # the total binds: 42 + 2,5 + 14 (IPKP 3,2) + IPAK >= 74,995: 16,495 / 17,5 x 4 = 3,77028
+        (
+            "permenpanrb-90-2021",
+            "wbk",
+            "ipak",
+            "ipak",
+            {"ipkp": Decimal("3.2")},
+            dict(FLOOR, manajemen_perubahan="8.0", penataan_sdm="8.8"),
+            {"capaian_kinerja": "2.5"},
+            "3,7703",
+        ),
+        # Pelayanan Publik Prima >= 14,00 from 13,995: 13,995 / 17,5 x 4 = 3,19885...
+        ("permenpanrb-90-2021", "wbk", "ipkp", "ipkp", {"ipak": FOUR}, WORKED, {}, "3,1989"),
+        # BPMP's IPAK minimum 15,50 from 15,495: 15,495 / 17,5 x 4 = 3,54171...
+        ("bpmp-2023", "wbk", "ipak", "ipak", {"ipkp": FOUR}, BPMP_AREAS, {}, "3,5418"),
+        # 52/2014: Bersih dan Bebas KKN >= 18 with TLHP 4: 13,995 / 15 x 4 = 3,732
+        (
+            "kemenkumham-52-2014",
+            "wbk",
+            "ipak",
+            "ipak",
+            {"skm": FOUR},
+            KEMENKUMHAM_AREAS,
+            {"capaian_kinerja": "", "tlhp": "4"},
+            "3,7320",
+        ),
+        # 52/2014 WBBM, IKM for service quality: hasil >= 34 with IPK 3,7 (13,875) and TLHP 3,5
+        # needs 16,62 / 20 x 4 = 3,324; Bersih dan Bebas KKN (17,375 < 18) fails either way
+        (
+            "kemenkumham-52-2014",
+            "wbbm",
+            "ipkp",
+            "skm",
+            {"ipak": Decimal("3.7")},
+            KEMENKUMHAM_AREAS,
+            {"capaian_kinerja": "", "tlhp": "3.5"},
+            "3,3240",
+        ),
+    ],
+)
+def test_lowest_passing_index_holds_at_it_and_fails_one_step_below(
+    app, data, tmp_path, profile, predikat, key, varied, fixed, areas, fields, lowest
+):
+    """The page names the lowest index that still passes; answers engineered to give exactly
+    that index pass every condition that depends on it, and 0,0001 less fails one."""
+    client = signed_in(app, "kanwil")
+    import_month(app, data, tmp_path, "2026-04", {varied: Decimal("2.5"), **fixed})
+    _, section, _ = readiness_for(client, "2026-04", profile, areas, fields, predikat)
+    found = re.search(rf"Indeks {key.upper()} terendah yang masih lolos: (\d,\d{{4}})", section)
+    assert found is not None and found.group(1) == lowest
+    at = Decimal(lowest.replace(",", "."))
+    import_month(app, data, tmp_path, "2026-05", {varied: at, **fixed})
+    import_month(app, data, tmp_path, "2026-06", {varied: at - Decimal("0.0001"), **fixed})
+    passing, section, page = readiness_for(client, "2026-05", profile, areas, fields, predikat)
+    assert f"indeks {lowest}, n = 625" in page
+    failing, below, page = readiness_for(client, "2026-06", profile, areas, fields, predikat)
+    assert f"indeks {at - Decimal('0.0001'):.4f}, n = 625".replace(".", ",") in page
+    assert passing < failing, (passing, failing)  # one more condition fails, none passes instead
+    if not passing:
+        assert '<p class="verdict ok">' in section and '<p class="verdict bad">' in below
