@@ -50,6 +50,7 @@ class Profile:
     subtotal: tuple[tuple[str, str, tuple[str, ...]], ...]
     predikat: Mapping[str, tuple[Mapping[str, str], ...]]
     kriteria: tuple[str, ...] = ()  # the guideline's criteria a-e for Capaian Kinerja, if any
+    kriteria_catatan: str = ""  # the LKE indicator's name and how far the summary is confirmed
 
     def label(self, key: str) -> str:
         labels = {c.key: c.label for c in self.pengungkit + self.hasil}
@@ -82,7 +83,13 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
         subtotal=tuple((s["key"], s["label"], tuple(s["dari"])) for s in raw["subtotal"]),
         predikat={k: tuple(v["syarat"]) for k, v in raw["predikat"].items()},
         kriteria=tuple(raw.get("capaian_kinerja_kriteria", {}).get("kriteria", ())),
+        kriteria_catatan=_kriteria_catatan(raw.get("capaian_kinerja_kriteria", {})),
     )
+
+
+def _kriteria_catatan(raw: Mapping[str, Any]) -> str:
+    parts = [raw.get("indikator", ""), raw.get("catatan", "")]
+    return ". ".join(part.rstrip(".") for part in parts if part) + ("." if any(parts) else "")
 
 
 def _component(raw: Mapping[str, str]) -> Component:

@@ -9,6 +9,12 @@ printed as ratios to it. Afterwards the database is checked against what clients
   form (its key): none doubled;
 * every stored submission has all its answers: none partial.
 
+With ``--readers N``, a second phase adds N readers of the public results pages (each unit's
+page and widget, from a publication) beside the same respondents, as when a banner's QR code or
+a news post sends people to the results while the service hall is full. The bare run gets the
+same mix (readers GET its form page), and the form's figures with and without readers are
+compared: reading results must not stall the form.
+
 Faults, when asked for, happen in the middle of the run:
 
 * ``--kill-worker``: a gunicorn worker is killed with SIGKILL four times over the run (the
@@ -18,7 +24,7 @@ Faults, when asked for, happen in the middle of the run:
   down the form must answer 503 with a "coba lagi" page, and it must recover by itself.
 
     .venv/bin/python benchmarks/load.py [--seconds 20] [--clients 16] [--workers 2]
-        [--kill-worker] [--restart-database]
+        [--kill-worker] [--restart-database] [--readers 8]
 """
 
 from __future__ import annotations
@@ -114,12 +120,38 @@ def post(connection, port, path, data, cookie, tally) -> int | str:
     return "POST failed"
 
 
-def drive(port, paths, body, seconds, clients, bare=False, during=None) -> Tally:
-    tally = Tally()
+def reader(port: int, paths: list[str], stop: float, tally: Tally) -> None:
+    """GET pages one after another, as people opening the results do."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while time.perf_counter() < stop:
+        started = time.perf_counter()
+        try:
+            connection.request("GET", random.choice(paths))
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            with tally.lock:
+                tally.statuses["GET failed"] += 1
+            continue
+        with tally.lock:
+            tally.statuses[response.status] += 1
+            if response.status == 200:
+                tally.latencies.append(time.perf_counter() - started)
+
+
+def drive(
+    port, paths, body, seconds, clients, bare=False, during=None, readers=0, read=()
+) -> tuple[Tally, Tally]:
+    """``clients`` respondents (and ``readers`` readers of ``read``) for ``seconds``."""
+    tally, reading = Tally(), Tally()
     stop = time.perf_counter() + seconds
     threads = [
         threading.Thread(target=respondent, args=(port, paths, body, stop, tally, bare))
         for _ in range(clients)
+    ] + [
+        threading.Thread(target=reader, args=(port, list(read), stop, reading))
+        for _ in range(readers)
     ]
     for thread in threads:
         thread.start()
@@ -127,7 +159,7 @@ def drive(port, paths, body, seconds, clients, bare=False, during=None) -> Tally
         during()
     for thread in threads:
         thread.join()
-    return tally
+    return tally, reading
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -183,12 +215,24 @@ def python(env: dict[str, str], code: str) -> str:
 
 
 SETUP = """
+from analysis.periods import now_utc, period_of, span_of
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.models import Layanan
+from survey_app.models import Layanan, Pengguna, Unit
+from survey_app.services import publishing
 app = create_app()
 with app.app_context():
     print(" ".join(t for (t,) in db.session.query(Layanan.token).filter_by(aktif=True)))
+    admin = db.session.query(Pengguna).filter_by(role="admin").first()
+    units = db.session.query(Unit).order_by(Unit.kode).all()
+    month = period_of(now_utc(), "Asia/Jakarta")
+    for unit in units:  # what the public pages show: each unit's results of this month
+        publishing.publish(
+            db.session, app.extensions["zisurvey.catalogue"], unit, span_of(month), admin,
+            now_utc(),
+        )
+    db.session.commit()
+    print(" ".join(u.kode for u in units))
 """
 CHECK = """
 import json
@@ -226,6 +270,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--restart-database", action="store_true")
+    parser.add_argument("--readers", type=int, default=0, help="readers of the results pages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         cluster = PrivateCluster(Path(folder)) if args.restart_database else None
@@ -254,13 +299,26 @@ def run(args, env: dict[str, str], folder: str, cluster: PrivateCluster | None) 
             check=True,
             capture_output=True,
         )
-    tokens = python(env, SETUP).split()
+    token_line, unit_line = python(env, SETUP).splitlines()
+    tokens, units = token_line.split(), unit_line.split()
     (Path(folder) / "bare.py").write_text(BARE)
 
     port = free_port()
     server = serve("bare:app", port, args.workers, env, Path(folder))
+    bare_mix: tuple[Tally, Tally] | None = None
     try:
-        bare = drive(port, ["/form"], lambda page: {"x": "1"}, args.seconds, args.clients, True)
+        bare, _ = drive(port, ["/form"], lambda page: {"x": "1"}, args.seconds, args.clients, True)
+        if args.readers:
+            bare_mix = drive(
+                port,
+                ["/form"],
+                lambda page: {"x": "1"},
+                args.seconds,
+                args.clients,
+                True,
+                readers=args.readers,
+                read=["/form"],
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
@@ -273,16 +331,57 @@ def run(args, env: dict[str, str], folder: str, cluster: PrivateCluster | None) 
         during = lambda: kill_workers(server.pid, args.seconds, events)  # noqa: E731
     if cluster:
         during = lambda: bounce(cluster, port, tokens[0], args.seconds / 3, events)  # noqa: E731
+    mixed: tuple[Tally, Tally] | None = None
     try:
         paths = [f"/survei/{t}" for t in tokens]
-        survey = drive(port, paths, answers, args.seconds, args.clients, during=during)
+        survey, _ = drive(port, paths, answers, args.seconds, args.clients, during=during)
+        if args.readers:
+            pages = [f"/hasil/{kode}" for kode in units] + [f"/hasil/{k}/widget" for k in units]
+            mixed = drive(
+                port,
+                paths,
+                answers,
+                args.seconds,
+                args.clients,
+                readers=args.readers,
+                read=pages,
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
     if cluster and not ready(cluster):
         cluster.start()
     stored = json.loads(python(env, CHECK))
+    if mixed and bare_mix:
+        report_readers(args, bare_mix, mixed, survey, len(units))
+        survey.acknowledged |= mixed[0].acknowledged
+        survey.sent |= mixed[0].sent
     report(args, bare, survey, stored, events, len(tokens))
+
+
+def report_readers(
+    args, bare: tuple[Tally, Tally], mixed: tuple[Tally, Tally], alone: Tally, units: int
+) -> None:
+    """The readers of the results pages, and what they did to the form."""
+    seconds = args.seconds
+    print(f"with {args.readers} readers of {units} units' results pages and widgets:")
+    for name, (base, ours) in {
+        "results page GET": (bare[1], mixed[1]),
+        "form GET+POST": (bare[0], mixed[0]),
+    }.items():
+        b, o = len(base.latencies) / seconds, len(ours.latencies) / seconds
+        print(
+            f"  {name:<17} {o:8.1f} /s ({o / b:.3f}x of bare {b:.1f} /s)"
+            f"  p50 {quantile(ours.latencies, 0.5):6.1f} ms"
+            f" ({quantile(ours.latencies, 0.5) / quantile(base.latencies, 0.5):.1f}x)"
+            f"  p95 {quantile(ours.latencies, 0.95):6.1f} ms"
+            f" ({quantile(ours.latencies, 0.95) / quantile(base.latencies, 0.95):.1f}x)"
+        )
+    print(
+        f"  form p95 with readers / alone: "
+        f"{quantile(mixed[0].latencies, 0.95) / quantile(alone.latencies, 0.95):.2f}x; "
+        f"results responses {dict(mixed[1].statuses)}"
+    )
 
 
 def ready(cluster: PrivateCluster) -> bool:

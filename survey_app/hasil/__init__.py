@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from functools import lru_cache
 
-from flask import Blueprint, Response, abort, jsonify, render_template, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from analysis.responses import formula_safe
@@ -23,6 +26,10 @@ bp = Blueprint("hasil", __name__, url_prefix="/hasil")
 WIDGET_POLICY = security.policy(
     dict(security.BASE, **{"frame-ancestors": "*", "form-action": "'none'"})
 )
+# Results change only when staff publish: browsers and proxies may keep a page this long, then
+# ask again with its ETag (304 when nothing changed). Banners and a unit's own website (the
+# widget) send readers in crowds; this keeps most of them off the app.
+PUBLIC_MAX_AGE = 60
 LICENCE = "Data terbuka: CC BY 4.0. Sumber: survei layanan unit, angka dibekukan saat terbit."
 
 
@@ -38,6 +45,24 @@ def _publication(unit: Unit, publication_id: int) -> Publikasi:
     if publication is None or publication.unit_id != unit.id:
         abort(404)
     return publication
+
+
+@bp.after_request
+def cacheable(response: Response) -> Response:
+    """Public, cacheable and conditional, except a response choosing a language (a cookie)."""
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.direct_passthrough
+        or "lang" in request.args
+    ):
+        return response
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    response.vary.update(("Cookie", "Accept-Language"))
+    response.add_etag()
+    response.make_conditional(request)  # in place: 304 and no body when the ETag matches
+    return response
 
 
 @bp.get("/<kode>")
@@ -148,10 +173,18 @@ def artefact(kode: str, publication_id: int, name: str) -> Response:
         abort(404)
     unit = _unit(kode)
     publication = _publication(unit, publication_id)
-    text = artefacts.content(publication.data, _survey_url(unit), tanggal, unit.logo)
-    page, image = ARTEFACTS[name]
-    body = artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")
+    snapshot = json.dumps(publication.data, sort_keys=True)
+    body = _rendered(snapshot, name, _survey_url(unit), unit.logo, str(get_locale()))
     return download(body, f"{kode}-{publication.label}-{name}")
+
+
+@lru_cache(maxsize=32)
+def _rendered(snapshot: str, name: str, survey_url: str, logo: bytes | None, locale: str) -> bytes:
+    """An artefact drawn from everything it shows, so a repeat costs nothing (a frozen snapshot
+    never changes; a new logo or QR target is a new key). ``locale`` keys the date words."""
+    text = artefacts.content(json.loads(snapshot), survey_url, tanggal, logo)
+    page, image = ARTEFACTS[name]
+    return artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")
 
 
 def _survey_url(unit: Unit) -> str:

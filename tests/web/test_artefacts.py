@@ -103,6 +103,42 @@ def test_a_parent_lists_the_latest_result_of_each_unit_below(app, published, tre
     )
 
 
+def test_results_pages_are_cacheable_and_answer_304_until_staff_publish_again(app, published):
+    reader = app.test_client()
+    for path in ("/hasil/LAPAS", "/hasil/LAPAS/widget", "/hasil/KANWIL"):
+        first = reader.get(path)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers
+        assert first.cache_control.public and first.cache_control.max_age == 60
+        assert {"Cookie", "Accept-Language"} <= set(first.vary)
+        again = reader.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+    etag = reader.get("/hasil/LAPAS").headers["ETag"]
+    publish(signed_in(app, "kanwil"), periode="2026-02")  # a new result: a new page
+    changed = reader.get("/hasil/LAPAS", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "2026-02" in changed.get_data(as_text=True)
+    english = reader.get("/hasil/LAPAS?lang=en")  # sets a cookie: never for a shared cache
+    assert "Set-Cookie" in english.headers and not english.cache_control.public
+
+
+def test_an_artefact_is_drawn_once_and_redrawn_when_what_it_shows_changes(
+    app, published, monkeypatch
+):
+    from survey_app import hasil
+    from survey_app.services import artefacts
+
+    hasil._rendered.cache_clear()
+    drawn = []
+    real = artefacts.poster_pdf
+    monkeypatch.setattr(artefacts, "poster_pdf", lambda *a: drawn.append(a[1]) or real(*a))
+    reader = app.test_client()
+    first = reader.get(published["poster-a3.pdf"]).data
+    assert reader.get(published["poster-a3.pdf"]).data == first and drawn == ["a3"]
+    client = signed_in(app, "kanwil")
+    assert upload_logo(client, logo_png()).status_code == 302
+    with_logo = reader.get(published["poster-a3.pdf"]).data
+    assert with_logo != first and drawn == ["a3", "a3"]
+
+
 def logo_png(colour="#c8102e", size=(300, 200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, format="PNG")

@@ -203,6 +203,14 @@ def test_scope_viewers_read_only_and_kanwil_table(app, data):
     assert db.session.scalar(select(func.count()).select_from(Evaluasi)) == 1
 
 
+def test_capaian_kinerja_criteria_are_shown_with_their_indicator_and_how_sure_they_are(app, data):
+    page = signed_in(app, "kanwil").get("/staf/unit/LAPAS/zi?tahun=2026").get_data(as_text=True)
+    form = page.split('for="capaian_kinerja"')[1].split('for="tlhp"')[0]
+    assert "Capaian Kinerja Lebih Baik dari pada Capaian Kinerja Sebelumnya." in form
+    assert "belum dicocokkan kata demi kata dengan LKE resmi" in form
+    assert form.count("<li>") == 5 and "<li>a. " in form and "<li>e. " in form
+
+
 def test_profiles_shipped_have_what_the_form_needs():
     for name in ("permenpanrb-90-2021", "bpmp-2023", "kemenkumham-52-2014"):
         profile = load_profile(name)
