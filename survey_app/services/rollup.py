@@ -38,7 +38,6 @@ from survey_app.models import Answer, RekapBulanan, Submission, Tinjauan
 from survey_app.services import DbSession
 
 PROFILE_KEYS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
-CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
 
 TABLE = cast(Table, RekapBulanan.__table__)
 Key = tuple[int, str, str, str]  # layanan_id, period, jenis, kunci
@@ -94,17 +93,16 @@ def add(session: DbSession, submissions: Iterable[Submission], sign: int = 1) ->
             session.connection().execute(statement, renamed)
         return
     dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), CHUNK):
-        upsert = make(table).values(rows[start : start + CHUNK])
-        upsert = upsert.on_conflict_do_update(
-            index_elements=list(table.primary_key.columns),
-            set_={
-                "n": table.c.n + upsert.excluded.n,
-                "jumlah": table.c.jumlah + upsert.excluded.jumlah,
-            },
-        )
-        session.execute(upsert)
+    upsert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={
+            "n": table.c.n + upsert.excluded.n,
+            "jumlah": table.c.jumlah + upsert.excluded.jumlah,
+        },
+    )
+    if rows:  # one statement, compiled once and cached, executed for every row in order
+        session.connection().execute(upsert, rows)
 
 
 def _bind(name: str) -> Any:

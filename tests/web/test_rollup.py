@@ -271,12 +271,11 @@ def test_the_migration_fills_the_rollup_from_answers_already_stored(backend, tmp
         db.engine.dispose()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has one writer at a time
 def test_concurrent_submissions_to_one_layanan_month_wait_never_deadlock_and_all_count(
     app, backend, layanan
 ):
     """Eight workers storing answers at once into the same rollup rows (PostgreSQL row locks)."""
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time; the row locks are PostgreSQL's")
     catalogue = app.extensions["zisurvey.catalogue"]
     errors: list[BaseException] = []
     start = threading.Barrier(8)
