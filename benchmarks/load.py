@@ -7,7 +7,8 @@ printed as ratios to it. Afterwards the database is checked against what clients
 * every acknowledged submission (a 303 to the thank-you page) is stored: none lost;
 * no form is stored twice, though a client retries after a dropped connection with the same
   form (its key): none doubled;
-* every stored submission has all its answers: none partial.
+* every stored submission has all its answers: none partial;
+* the monthly rollup equals the GROUP BY over the stored answers.
 
 With ``--readers N``, a second phase adds N readers of the public results pages (each unit's
 page and widget, from a publication) beside the same respondents, as when a banner's QR code or
@@ -240,6 +241,7 @@ from sqlalchemy import func, select
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Answer, Layanan, Submission
+from survey_app.services import rollup
 app = create_app()
 instruments = app.extensions["zisurvey.catalogue"].instruments
 with app.app_context():
@@ -254,6 +256,8 @@ with app.app_context():
         .group_by(Submission.id)
     ).all()
     print(json.dumps([[k, n, expected[layanan]] for k, layanan, n in rows]))
+    with db.engine.connect() as connection:
+        print(json.dumps(rollup.differences(connection)))
 """
 
 
@@ -351,12 +355,13 @@ def run(args, env: dict[str, str], folder: str, cluster: PrivateCluster | None) 
         server.wait()
     if cluster and not ready(cluster):
         cluster.start()
-    stored = json.loads(python(env, CHECK))
+    stored_line, rollup_line = python(env, CHECK).splitlines()
+    stored, rollup_off = json.loads(stored_line), json.loads(rollup_line)
     if mixed and bare_mix:
         report_readers(args, bare_mix, mixed, survey, len(units))
         survey.acknowledged |= mixed[0].acknowledged
         survey.sent |= mixed[0].sent
-    report(args, bare, survey, stored, events, len(tokens))
+    report(args, bare, survey, stored, events, len(tokens), rollup_off)
 
 
 def report_readers(
@@ -428,7 +433,9 @@ def bounce(cluster: PrivateCluster, port: int, token: str, after: float, events:
     events.append("form did NOT recover within 6 s")
 
 
-def report(args, bare: Tally, survey: Tally, stored, events: list[str], layanan: int) -> None:
+def report(
+    args, bare: Tally, survey: Tally, stored, events: list[str], layanan: int, rollup_off: list
+) -> None:
     keys = [key for key, _, _ in stored]
     counts = collections.Counter(keys)
     lost = survey.acknowledged - set(keys)
@@ -467,7 +474,12 @@ def report(args, bare: Tally, survey: Tally, stored, events: list[str], layanan:
         f"stored without an acknowledgement seen {len(set(keys) - survey.acknowledged)}, "
         f"stored but never sent {len(unknown)}"
     )
-    if lost or doubled or partial or unknown:
+    print(
+        "monthly rollup equals the stored answers"
+        if not rollup_off
+        else f"monthly rollup differs from the answers: {rollup_off}"
+    )
+    if lost or doubled or partial or unknown or rollup_off:
         sys.exit(1)
 
 
