@@ -385,7 +385,7 @@ def report_readers(
     print(
         f"  form p95 with readers / alone: "
         f"{quantile(mixed[0].latencies, 0.95) / quantile(alone.latencies, 0.95):.2f}x; "
-        f"results responses {dict(mixed[1].statuses)}"
+        f"form responses {dict(mixed[0].statuses)}; results responses {dict(mixed[1].statuses)}"
     )
 
 
