@@ -18,22 +18,17 @@ from sqlalchemy import ColumnElement, and_, func, literal, select
 
 from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
-from survey_app.models import Layanan, RekapBulanan, Submission, Tinjauan
+from survey_app.models import Layanan, RekapBulanan, Submission
 from survey_app.services import DbSession
-from survey_app.services.rollup import PROFILE_KEYS
+from survey_app.services.rollup import PROFILE_KEYS, kept
 
 
 def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[bool]:
     """The submissions of these layanan and months that staff did not exclude."""
-    excluded = (
-        select(Tinjauan.submission_id)
-        .where(Tinjauan.submission_id == Submission.id, Tinjauan.keputusan == "kecualikan")
-        .exists()
-    )
     return and_(
         Submission.layanan_id.in_(list(layanan_ids)),
         Submission.period.in_(list(months)),
-        ~excluded,
+        kept(),
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     String,
     Table,
@@ -67,53 +68,60 @@ def contributions(submissions: Iterable[Submission], sign: int = 1) -> dict[Key,
     return dict(out)
 
 
-def add(session: DbSession, submissions: Iterable[Submission], sign: int = 1) -> None:
-    """Count ``submissions`` in (or, with ``sign=-1``, out of) the rollup. They must be
-    flushed (their ids and layanan ids set); the caller commits."""
-    deltas = contributions(submissions, sign)
-    table = TABLE
-    rows = [
-        {"layanan_id": k[0], "period": k[1], "jenis": k[2], "kunci": k[3], "n": n, "jumlah": j}
-        for k, (n, j) in sorted(deltas.items())
-    ]
-    if sign < 0:  # the rows exist (these submissions were counted); an INSERT would break n >= 0
-        c = table.c
-        statement = (
-            update(table)
-            .where(
-                c.layanan_id == _bind("layanan_id"),
-                c.period == _bind("period"),
-                c.jenis == _bind("jenis"),
-                c.kunci == _bind("kunci"),
-            )
-            .values(n=c.n + _bind("n"), jumlah=c.jumlah + _bind("jumlah"))
-        )
-        renamed = [{f"d_{name}": value for name, value in row.items()} for row in rows]
-        if renamed:
-            session.connection().execute(statement, renamed)
-        return
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns),
+def _upsert(dialect: Any) -> Any:
+    """Add a row's n and jumlah to the stored ones, or store the row when it is new."""
+    statement = dialect.insert(TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=list(TABLE.primary_key.columns),
         set_={
-            "n": table.c.n + upsert.excluded.n,
-            "jumlah": table.c.jumlah + upsert.excluded.jumlah,
+            "n": TABLE.c.n + statement.excluded.n,
+            "jumlah": TABLE.c.jumlah + statement.excluded.jumlah,
         },
     )
-    if rows:  # one statement, compiled once and cached, executed for every row in order
-        session.connection().execute(upsert, rows)
 
 
-def _bind(name: str) -> Any:
-    return bindparam(f"d_{name}")
+UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+# Taking counted submissions out: their rows exist, and an INSERT ... ON CONFLICT would break
+# n >= 0 (PostgreSQL checks the proposed row before it sees the conflict).
+SUBTRACT = (
+    update(TABLE)
+    .where(
+        *[
+            TABLE.c[name] == bindparam(f"d_{name}")
+            for name in ("layanan_id", "period", "jenis", "kunci")
+        ]
+    )
+    .values(n=TABLE.c.n + bindparam("d_n"), jumlah=TABLE.c.jumlah + bindparam("d_jumlah"))
+)
+
+
+def add(session: DbSession, submissions: Iterable[Submission], sign: int = 1) -> None:
+    """Count ``submissions`` in (or, with ``sign=-1``, out of) the rollup. They must be
+    flushed (their ids and layanan ids set); the caller commits. One cached statement runs
+    once per row, in key order."""
+    rows = [
+        {"layanan_id": k[0], "period": k[1], "jenis": k[2], "kunci": k[3], "n": n, "jumlah": j}
+        for k, (n, j) in sorted(contributions(submissions, sign).items())
+    ]
+    if not rows:
+        return
+    if sign < 0:
+        renamed = [{f"d_{name}": value for name, value in row.items()} for row in rows]
+        session.connection().execute(SUBTRACT, renamed)
+    else:
+        session.connection().execute(UPSERT[session.get_bind().dialect.name], rows)
+
+
+def kept() -> ColumnElement[bool]:
+    """A submission staff did not exclude (correlated with ``Submission``)."""
+    return ~exists().where(
+        Tinjauan.submission_id == Submission.id, Tinjauan.keputusan == "kecualikan"
+    )
 
 
 def live() -> list[Select[Any]]:
     """The rollup's rows computed from the raw answers: one GROUP BY per kind (the reference)."""
-    kept = ~exists().where(
-        Tinjauan.submission_id == Submission.id, Tinjauan.keputusan == "kecualikan"
-    )
+    counted = kept()
     by = (Submission.layanan_id, Submission.period)
     joined = Submission.__table__.join(Answer.__table__)
 
@@ -124,7 +132,7 @@ def live() -> list[Select[Any]]:
 
     statements: list[Select[Any]] = [
         select(*by, kind("kiriman"), literal("", String), func.count(), zero)
-        .where(kept)
+        .where(counted)
         .group_by(*by),
         select(
             *by,
@@ -134,18 +142,18 @@ def live() -> list[Select[Any]]:
             zero,
         )
         .select_from(joined)
-        .where(kept)
+        .where(counted)
         .group_by(*by, Answer.instrument_id),
         select(*by, kind("butir"), Answer.item_code, func.count(), func.sum(Answer.value))
         .select_from(joined)
-        .where(kept)
+        .where(counted)
         .group_by(*by, Answer.item_code),
     ]
     for key in PROFILE_KEYS:
         column = getattr(Submission, key)
         statements.append(
             select(*by, kind("profil"), literal(f"{key}=", String) + column, func.count(), zero)
-            .where(kept, column.is_not(None))
+            .where(counted, column.is_not(None))
             .group_by(*by, column)
         )
     return statements
@@ -156,19 +164,17 @@ COLUMNS = ("layanan_id", "period", "jenis", "kunci", "n", "jumlah")
 
 def rebuild(connection: Connection) -> int:
     """Recompute the whole rollup from the answers; return its number of rows."""
-    table = TABLE
-    connection.execute(delete(table))
+    connection.execute(delete(TABLE))
     for statement in live():
-        connection.execute(insert(table).from_select(COLUMNS, statement))
-    return int(connection.scalar(select(func.count()).select_from(table)) or 0)
+        connection.execute(insert(TABLE).from_select(COLUMNS, statement))
+    return int(connection.scalar(select(func.count()).select_from(TABLE)) or 0)
 
 
 def differences(connection: Connection, limit: int = 20) -> list[str]:
     """Where the rollup differs from the answers (empty when it is right), at most ``limit``."""
-    table = TABLE
     stored = {
         (r[0], r[1], r[2], r[3]): (r[4], r[5])
-        for r in connection.execute(select(*[table.c[name] for name in COLUMNS]))
+        for r in connection.execute(select(*[TABLE.c[name] for name in COLUMNS]))
         if r[4]  # a row counted down to zero is the same as no row
     }
     expected = {
