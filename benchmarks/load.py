@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from submit import BARE, HIDDEN, free_port, serve
+from submit import BARE, HIDDEN, demo_database, free_port, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -295,14 +295,7 @@ def main() -> None:
 
 
 def run(args, env: dict[str, str], folder: str, cluster: PrivateCluster | None) -> None:
-    for command in (["db", "upgrade"], ["demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "survey_app.cli", *command],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    demo_database(env)
     token_line, unit_line = python(env, SETUP).splitlines()
     tokens, units = token_line.split(), unit_line.split()
     (Path(folder) / "bare.py").write_text(BARE)

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from submit import free_port, serve
+from submit import demo_database, free_port, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -111,14 +111,7 @@ def main() -> None:
             SURVEY_DATABASE_URL=f"sqlite:///{folder}/publish.db",
             SURVEY_SECRET_KEY="bench",
         )
-        for command in (["db", "upgrade"], ["demo"]):
-            subprocess.run(
-                [sys.executable, "-m", "survey_app.cli", *command],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-            )
+        demo_database(env)
         done = subprocess.run(
             [sys.executable, "-c", SETUP],
             env=env,

@@ -38,6 +38,18 @@ def post():
 """
 
 
+def demo_database(env: dict[str, str]) -> None:
+    """Migrate the database of ``env`` and load the demo into it, as ``make run`` does."""
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "survey_app.cli", *command],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,20 +144,7 @@ def main() -> None:
             # every virtual respondent comes from 127.0.0.1: the limit is counted, never reached
             SURVEY_SUBMIT_LIMIT="1000000 per minute",
         )
-        subprocess.run(
-            [sys.executable, "-m", "survey_app.cli", "db", "upgrade"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            [sys.executable, "-m", "survey_app.cli", "demo"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        demo_database(env)
         token = subprocess.run(
             [
                 sys.executable,

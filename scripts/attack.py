@@ -28,7 +28,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from submit import free_port, serve  # noqa: E402
+from submit import demo_database, free_port, serve  # noqa: E402
 
 FIELDS = re.compile(r'name="(csrf_token|kunci|layanan|mulai)"[^>]*value="([^"]*)"')
 ANSWERS = {f"U{i}": "4" for i in range(1, 10)} | {f"AK{i}": "4" for i in range(1, 6)}
@@ -55,16 +55,6 @@ def sql(env: dict[str, str], statement: str) -> str:
     return done.stdout.decode().strip()
 
 
-def cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "survey_app.cli", *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-
-
 def report(name: str, statuses: list[int], stored: str) -> None:
     counted = ", ".join(f"{k}x{v}" for k, v in sorted(collections.Counter(statuses).items()))
     print(f"{name:<58} statuses {counted:<24} stored {stored}")
@@ -84,8 +74,7 @@ def main() -> None:
             ),
             SURVEY_PROXY_COUNT="1",
         )
-        cli(env, "db", "upgrade")
-        cli(env, "demo")
+        demo_database(env)
         token = sql(env, "select token from layanan where kode = 'TITIP'")
         port = free_port()
         server = serve("survey_app:create_app()", port, 2, env, ROOT)

@@ -72,6 +72,28 @@ def postgres_schema():
     engine.dispose()
 
 
+REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def require_redis() -> None:
+    """Skip when Redis is not there, except under CI=true, where that fails the test."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip("Redis is not reachable")
+
+
+def empty_database() -> None:
+    """Drop every table of the app, and Alembic's, so a migration starts from nothing."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
 class Clock:
     """The server clock, set by a test."""
 

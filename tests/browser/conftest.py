@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.services.demo import DEMO_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -72,3 +73,12 @@ def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document)")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def sign_in(page, base: str, username: str = "kanwil") -> None:
+    """Sign a demo account in through the sign-in form, as staff do."""
+    if not page.url.startswith(f"{base}/staf/masuk"):
+        page.goto(f"{base}/staf/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Layanan
-from survey_app.services.demo import DEMO_PASSWORD, load_demo
+from survey_app.services.demo import load_demo
+from tests.browser.conftest import sign_in
 
 
 @pytest.mark.browser
@@ -26,10 +27,7 @@ def test_public_form_and_staff_charts_work_under_the_policy(live_app, browser):
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
-    page.goto(f"{base}/staf/masuk")
-    page.get_by_label("Nama pengguna").fill("kanwil")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base)
     page.wait_for_selector(".chart .main-svg")
     assert page.locator(".chart .main-svg").count() >= 4
     context.close()

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.services.demo import DEMO_PASSWORD, load_demo
-from tests.browser.conftest import run_axe
+from survey_app.services.demo import load_demo
+from tests.browser.conftest import run_axe, sign_in
 
 SIZES = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -26,9 +26,7 @@ def test_kanwil_signs_in_and_sees_charts_and_its_units(live_app, browser, size):
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{base}/staf/")
     assert page.url.startswith(f"{base}/staf/masuk")
-    page.get_by_label("Nama pengguna").fill("kanwil")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base)
     page.wait_for_selector(".chart .main-svg")  # plotly drew at least one chart
     assert page.locator("h1").inner_text() == "Kanwil Ditjenpas Sulawesi Selatan"
     assert page.locator(".chart .main-svg").count() >= 4  # NRR per index + the trend

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Layanan, Submission, Tiket, Tinjauan
-from survey_app.services.demo import DEMO_PASSWORD, load_demo
-from tests.browser.conftest import run_axe
+from survey_app.services.demo import load_demo
+from tests.browser.conftest import run_axe, sign_in
 from tests.browser.test_respondent import PHONE
 
 SHOTS = os.environ.get("SURVEY_SCREENSHOTS")
@@ -28,10 +28,7 @@ def test_unit_admin_reviews_a_burst_and_excludes_one(live_app, browser):
     month = (local.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")  # the demo's burst
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{base}/staf/masuk")
-    page.get_by_label("Nama pengguna").fill("kanwil")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base)
     page.goto(f"{base}/staf/unit/LAPAS-MKS?periode={month}")
     page.get_by_role("link", name="Integritas").click()
     assert page.locator("h1").inner_text() == "Integritas survei"

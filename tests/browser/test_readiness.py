@@ -4,8 +4,8 @@ import pytest
 
 from analysis.periods import now_utc, period_of
 from survey_app.extensions import db
-from survey_app.services.demo import DEMO_PASSWORD, load_demo
-from tests.browser.conftest import run_axe
+from survey_app.services.demo import load_demo
+from tests.browser.conftest import run_axe, sign_in
 
 
 @pytest.mark.browser
@@ -18,10 +18,7 @@ def test_unit_admin_fills_the_evaluation_and_sees_the_verdict(live_app, browser)
     month = period_of(now, "Asia/Makassar")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{base}/staf/masuk")
-    page.get_by_label("Nama pengguna").fill("kanwil")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base)
     page.goto(f"{base}/staf/unit/LAPAS-MKS/zi?tahun={month[:4]}")
     page.fill("#survei_dari", month)  # the demo's last months
     page.fill("#survei_sampai", month)

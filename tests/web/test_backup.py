@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from flask_migrate import upgrade
@@ -20,7 +19,7 @@ from survey_app.models import Evaluasi, Pengguna, RekapBulanan, Submission, Unit
 from survey_app.services import dashboard, integrity, publishing
 from survey_app.services.backup import tables
 from survey_app.services.demo import load_demo
-from tests.conftest import Clock, database_url
+from tests.conftest import Clock, database_url, empty_database
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
@@ -37,9 +36,7 @@ def migrated(backend: str, folder: Path):
         }
     )
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        empty_database()
         upgrade()
     return app
 

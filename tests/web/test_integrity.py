@@ -368,24 +368,15 @@ def test_hostile_saran_is_escaped_and_never_a_formula(app, tree, tmp_path):
     assert back["saran"].iloc[0] == HOSTILE  # and the import reads back what was written
 
 
-REDIS_URL = "redis://127.0.0.1:6379"
-
-
 def test_two_workers_share_one_limit_through_redis(app, tree):
     """Two app processes (gunicorn workers) count one source together; Redis keys are hashes."""
-    import os
-
     import redis
 
     from survey_app import create_app
+    from tests.conftest import REDIS_URL, require_redis
 
+    require_redis()
     client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
-        pytest.skip("Redis is not reachable")
     settings = {
         key: app.config[key]
         for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "CLOCK", "TESTING")

@@ -1,7 +1,6 @@
 """Long exports as background jobs (issues 5 and 9): enqueue, progress, download, scope."""
 
 import io
-import os
 import re
 import secrets
 
@@ -11,21 +10,15 @@ from openpyxl import load_workbook
 from rq import SimpleWorker
 
 from survey_app.services import jobs
+from tests.conftest import REDIS_URL, require_redis
 from tests.web.conftest import signed_in
 from tests.web.test_staff import worked  # noqa: F401  (the fixture)
-
-REDIS_URL = "redis://127.0.0.1:6379"
 
 
 @pytest.fixture
 def queued(app):
+    require_redis()
     connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
-        pytest.skip("Redis is not reachable")
     name = f"zisurvey-test-{secrets.token_hex(4)}"
     app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
     queue = jobs.queue(REDIS_URL, name)

@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from survey_app import create_app
 from survey_app.extensions import db
-from tests.conftest import database_url
+from tests.conftest import database_url, empty_database
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -19,9 +19,7 @@ def test_upgrade_to_head_matches_the_models(backend, tmp_path: Path):
         {"SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path), "SECRET_KEY": "test"}
     )
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        empty_database()
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})

@@ -35,7 +35,7 @@ from survey_app.services.imports import import_responses
 from survey_app.services.integrity import decide
 from survey_app.services.results import answers_frame
 from survey_app.services.submissions import Response, record_submission
-from tests.conftest import FIXTURES, database_url, make_layanan, make_unit
+from tests.conftest import FIXTURES, database_url, empty_database, make_layanan, make_unit
 
 EXPECTED = json.loads((FIXTURES / "worked_example.expected.json").read_text())
 ALL = ("skm", "ipak", "ipkp")
@@ -223,9 +223,7 @@ def test_the_migration_fills_the_rollup_from_answers_already_stored(backend, tmp
         {"SQLALCHEMY_DATABASE_URI": database_url(backend, tmp_path), "SECRET_KEY": "t"}
     )
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        empty_database()
         upgrade(revision="0006")
         statements = [
             "INSERT INTO unit (id, kode, nama, jenis, timezone, jam_buka, jam_tutup) "
@@ -265,9 +263,7 @@ def test_the_migration_fills_the_rollup_from_answers_already_stored(backend, tmp
             "P": 1,
         }
         db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        empty_database()
         db.engine.dispose()
 
 

@@ -24,6 +24,23 @@ WORKED = {
     "penguatan_pengawasan": "10.2",
     "kualitas_pelayanan": "7.0",
 }
+# pengungkit 59 (52/2014) and 48 (BPMP's own weights)
+KEMENKUMHAM_AREAS = {
+    "manajemen_perubahan": "5",
+    "penataan_tatalaksana": "5",
+    "penataan_sdm": "15",
+    "akuntabilitas_kinerja": "10",
+    "penguatan_pengawasan": "15",
+    "kualitas_pelayanan": "9",
+}
+BPMP_AREAS = {
+    "manajemen_perubahan": "4",
+    "penataan_tatalaksana": "4",
+    "penataan_sdm": "12",
+    "akuntabilitas_kinerja": "8",
+    "penguatan_pengawasan": "12",
+    "kualitas_pelayanan": "8",
+}
 
 
 @pytest.fixture
@@ -130,14 +147,7 @@ def test_capaian_kinerja_cent_below_its_minimum(app, data):
 
 def test_bpmp_profile_uses_its_own_weights_and_ipak_minimum(app, data):
     client = signed_in(app, "kanwil")
-    areas = {
-        "manajemen_perubahan": "4",
-        "penataan_tatalaksana": "4",
-        "penataan_sdm": "12",
-        "akuntabilitas_kinerja": "8",
-        "penguatan_pengawasan": "12",
-        "kualitas_pelayanan": "8",
-    }
+    areas = BPMP_AREAS
     assert post(client, profile="bpmp-2023", areas=areas).status_code == 302
     page = client.get("/staf/unit/LAPAS/zi?tahun=2026").get_data(as_text=True)
     assert '<th scope="row">Pengungkit</th><td>48,00</td>' in page
@@ -150,14 +160,7 @@ def test_bpmp_profile_uses_its_own_weights_and_ipak_minimum(app, data):
 
 def test_kemenkumham_profile_uses_ipk_tlhp_and_ikm(app, data):
     client = signed_in(app, "kanwil")
-    areas = {
-        "manajemen_perubahan": "5",
-        "penataan_tatalaksana": "5",
-        "penataan_sdm": "15",
-        "akuntabilitas_kinerja": "10",
-        "penguatan_pengawasan": "15",
-        "kualitas_pelayanan": "9",
-    }
+    areas = KEMENKUMHAM_AREAS
     response = post(
         client, profile="kemenkumham-52-2014", areas=areas, capaian_kinerja="", tlhp="4.5"
     )
@@ -360,22 +363,6 @@ def readiness_for(client, month: str, profile: str, areas: dict, fields: dict, p
     return set(re.findall(r"<li>([^<:]+): ", section)), section, page
 
 
-KEMENKUMHAM_AREAS = {
-    "manajemen_perubahan": "5",
-    "penataan_tatalaksana": "5",
-    "penataan_sdm": "15",
-    "akuntabilitas_kinerja": "10",
-    "penguatan_pengawasan": "15",
-    "kualitas_pelayanan": "9",
-}
-BPMP_AREAS = {
-    "manajemen_perubahan": "4",
-    "penataan_tatalaksana": "4",
-    "penataan_sdm": "12",
-    "akuntabilitas_kinerja": "8",
-    "penguatan_pengawasan": "12",
-    "kualitas_pelayanan": "8",
-}
 FOUR = Decimal(4)
 
 
