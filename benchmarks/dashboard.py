@@ -60,8 +60,8 @@ def seed(submissions: int) -> None:
 
     from survey_app import create_app
     from survey_app.extensions import db
-    from survey_app.services import rollup
-    from survey_app.services.accounts import create_user
+    from survey_app.services.administration.accounts import create_user
+    from survey_app.services.collection import rollup
 
     engine = sa.create_engine(POSTGRES)
     with engine.begin() as connection:
@@ -152,9 +152,9 @@ def measure(rounds: int) -> None:
         n = db.session.execute(bare, {"month": month}).scalar()
         from analysis.periods import now_utc, span_of
         from survey_app.models import Unit
-        from survey_app.services import publishing
-        from survey_app.services.aggregates import tallies
         from survey_app.services.catalogue import load_catalogue
+        from survey_app.services.publishing import publications as publishing
+        from survey_app.services.reporting.aggregates import tallies
 
         catalogue = load_catalogue()
         unit = db.session.get(Unit, 100)
@@ -243,8 +243,8 @@ sys.path.insert(0, {root!r})
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.services.catalogue import load_catalogue
-from survey_app.services.exports import interchange_csv_chunks
-from survey_app.services.results import answers_pages
+from survey_app.services.reporting.exports import interchange_csv_chunks
+from survey_app.services.collection.answers import answers_pages
 app = create_app({{"SQLALCHEMY_DATABASE_URI": {url!r}, "SECRET_KEY": "bench"}})
 with app.app_context():
     started = time.perf_counter()

@@ -220,7 +220,7 @@ from analysis.periods import now_utc, period_of, span_of
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Layanan, Pengguna, Unit
-from survey_app.services import publishing
+from survey_app.services.publishing import publications as publishing
 app = create_app()
 with app.app_context():
     print(" ".join(t for (t,) in db.session.query(Layanan.token).filter_by(aktif=True)))
@@ -241,7 +241,7 @@ from sqlalchemy import func, select
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Answer, Layanan, Submission
-from survey_app.services import rollup
+from survey_app.services.collection import rollup
 app = create_app()
 instruments = app.extensions["zisurvey.catalogue"].instruments
 with app.app_context():

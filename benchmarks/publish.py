@@ -34,7 +34,7 @@ from analysis.periods import now_utc, span_of
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Pengguna, Unit
-from survey_app.services import publishing
+from survey_app.services.publishing import publications as publishing
 app = create_app()
 with app.app_context():
     catalogue = app.extensions["zisurvey.catalogue"]

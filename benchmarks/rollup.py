@@ -33,8 +33,8 @@ def measure(url: str, submissions: int) -> None:
     from survey_app import create_app
     from survey_app.extensions import db
     from survey_app.models import Layanan, LayananInstrumen, Unit
-    from survey_app.services import rollup
-    from survey_app.services.submissions import Response, record_submission
+    from survey_app.services.collection import rollup
+    from survey_app.services.collection.submissions import Response, record_submission
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

@@ -90,7 +90,7 @@ def main() -> None:
 
 TICKET = (
     "from survey_app import create_app; from survey_app.extensions import db; "
-    "from survey_app.models import Layanan; from survey_app.services.integrity import "
+    "from survey_app.models import Layanan; from survey_app.services.collection.tickets import "
     "issue_tickets; from analysis.periods import now_utc; app = create_app()\n"
     "with app.app_context():\n"
     " [t] = issue_tickets(db.session, db.session.query(Layanan).filter_by(kode='TITIP').one(),"

@@ -49,6 +49,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import errors, filters, hasil, home, security, sources, staf, survei
 
     sources.install_log_filter()
+    app.extensions["zisurvey.source_key"] = sources.request_source
 
     errors.register(app)
     security.register(app)

@@ -13,10 +13,12 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, fail, ignored
 from survey_app.models import Unit
-from survey_app.services import backup, jobs, rollup
-from survey_app.services.accounts import AccountError, create_user
-from survey_app.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
-from survey_app.services.imports import import_responses
+from survey_app.services.administration import backup
+from survey_app.services.administration.accounts import AccountError, create_user
+from survey_app.services.administration.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from survey_app.services.collection import rollup
+from survey_app.services.collection.imports import import_responses
+from survey_app.services.reporting import jobs
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)

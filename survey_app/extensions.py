@@ -1,5 +1,6 @@
 """Extensions, unbound: ``create_app`` binds them."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -31,9 +32,12 @@ login_manager = LoginManager()
 
 
 def _source_key() -> str:
-    from survey_app.sources import request_source  # needs the database: bound late
+    """The request's salted source hash, by the function ``create_app`` registers.
 
-    return request_source()
+    Looked up at request time, so this module imports nothing of the app (no import circle).
+    """
+    key: str = current_app.extensions["zisurvey.source_key"]()
+    return key
 
 
 # Keyed by the salted source hash, never the address: memory, or Redis with several workers.

@@ -12,7 +12,7 @@ import re
 from flask import current_app, g, request
 
 from survey_app.extensions import db
-from survey_app.services.integrity import source_hash
+from survey_app.services.collection.sources import source_hash
 
 ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}\b")
 

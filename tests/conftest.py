@@ -19,8 +19,9 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Layanan, LayananInstrumen, Unit
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
+# Every file a test reads lives in the repository; tests/test_fixtures.py compares these copies
+# with the shared specification's, when that folder sits beside the checkout.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 POSTGRES_URL = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

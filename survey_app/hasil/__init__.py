@@ -17,8 +17,8 @@ from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.filters import tanggal
 from survey_app.models import Publikasi, Unit
-from survey_app.services import artefacts
-from survey_app.services.publishing import current, latest_below, publications
+from survey_app.services.publishing import artefacts
+from survey_app.services.publishing.publications import current, latest_below, publications
 from survey_app.survei.views import address, public_url
 
 bp = Blueprint("hasil", __name__, url_prefix="/hasil")

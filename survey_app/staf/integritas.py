@@ -14,9 +14,11 @@ from analysis.periods import label_of
 from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.models import REVIEW_REASONS, Submission, Unit
-from survey_app.services import dashboard as dashboards
-from survey_app.services import integrity, qr
 from survey_app.services.access import can_manage
+from survey_app.services.collection import integrity
+from survey_app.services.collection import tickets as ticketing
+from survey_app.services.publishing import qr
+from survey_app.services.reporting import dashboard as dashboards
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, ReviewForm, TicketForm
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now, viewable_unit
@@ -91,7 +93,7 @@ def tickets(layanan_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("staf/tiket.html", layanan=layanan, form=form), status
-    issued = integrity.issue_tickets(db.session, layanan, form.jumlah.data or 0, now())
+    issued = ticketing.issue_tickets(db.session, layanan, form.jumlah.data or 0, now())
     db.session.commit()
     links = [(t.token, ticket_url(t)) for t in issued]
     body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links)
@@ -105,7 +107,7 @@ def ticket_screen(layanan_id: int) -> ResponseReturnValue:
     layanan = managed_layanan(layanan_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    [tiket] = integrity.issue_tickets(db.session, layanan, 1, now())
+    [tiket] = ticketing.issue_tickets(db.session, layanan, 1, now())
     db.session.commit()
     svg = base64.b64encode(qr.qr_svg(ticket_url(tiket))).decode("ascii")
     return render_template(

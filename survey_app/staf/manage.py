@@ -14,9 +14,11 @@ from sqlalchemy import select
 from analysis.responses import ResponsesError, read_responses
 from survey_app.extensions import db
 from survey_app.models import AuditLog, Layanan, Unit
-from survey_app.services import layanan as layanan_service
-from survey_app.services import logo, publishing, uploads
-from survey_app.services.imports import ImportPlan, import_responses, plan_import
+from survey_app.services.administration import layanan as layanan_service
+from survey_app.services.collection import uploads
+from survey_app.services.collection.imports import ImportPlan, import_responses, plan_import
+from survey_app.services.publishing import logo
+from survey_app.services.publishing import publications as publishing
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, LayananForm, LogoForm, ServedForm, UploadForm
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now

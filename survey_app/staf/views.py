@@ -34,11 +34,12 @@ from survey_app import charts, render
 from survey_app.extensions import db, limiter
 from survey_app.files import download, pdf
 from survey_app.models import Unit
-from survey_app.services import dashboard as dashboards
-from survey_app.services import exports, integrity, jobs
 from survey_app.services.access import can_manage, home_units
-from survey_app.services.accounts import AccountLocked, authenticate
-from survey_app.services.results import answers_pages
+from survey_app.services.administration.accounts import AccountLocked, authenticate
+from survey_app.services.collection import integrity
+from survey_app.services.collection.answers import answers_pages
+from survey_app.services.reporting import dashboard as dashboards
+from survey_app.services.reporting import exports, jobs
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
 from survey_app.staf.scope import catalogue, reports_session, viewable_unit

@@ -12,8 +12,8 @@ from analysis import lke
 from survey_app.extensions import db
 from survey_app.files import download, pdf
 from survey_app.models import AuditLog, Evaluasi, Unit
-from survey_app.services import readiness
 from survey_app.services.access import can_manage, subtree_ids
+from survey_app.services.readiness import evaluation as readiness
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm
 from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit

@@ -16,7 +16,7 @@ from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, T
 from wtforms.validators import InputRequired, Length, Optional
 
 from instruments import Instrument, ProfileQuestion
-from survey_app.services.submissions import Response
+from survey_app.services.collection.submissions import Response
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran"}

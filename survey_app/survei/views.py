@@ -15,10 +15,8 @@ from instruments import Instrument
 from survey_app.extensions import db, limiter
 from survey_app.files import download
 from survey_app.models import Layanan, Tiket
-from survey_app.services import qr
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.integrity import find_ticket
-from survey_app.services.submissions import (
+from survey_app.services.collection.submissions import (
     Origin,
     SubmissionRejected,
     TicketUsed,
@@ -27,6 +25,8 @@ from survey_app.services.submissions import (
     record_submission,
     ticket_submission,
 )
+from survey_app.services.collection.tickets import find_ticket
+from survey_app.services.publishing import qr
 from survey_app.sources import request_source
 from survey_app.survei import bp
 from survey_app.survei.forms import StartStamp, SurveyForm, form_class, tampering

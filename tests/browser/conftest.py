@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.services.demo import DEMO_PASSWORD
+from survey_app.services.administration.demo import DEMO_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Layanan
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
 from tests.browser.conftest import sign_in
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
 from tests.browser.conftest import run_axe, sign_in
 
 SIZES = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

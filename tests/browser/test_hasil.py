@@ -10,8 +10,8 @@ from sqlalchemy import select
 from analysis.periods import now_utc, span_of
 from survey_app.extensions import db
 from survey_app.models import Pengguna, Unit
-from survey_app.services import publishing
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
+from survey_app.services.publishing import publications as publishing
 from tests.browser.conftest import run_axe
 from tests.browser.test_respondent import PHONE
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Layanan, Submission, Tiket, Tinjauan
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
 from tests.browser.conftest import run_axe, sign_in
 from tests.browser.test_respondent import PHONE
 

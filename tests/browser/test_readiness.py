@@ -4,7 +4,7 @@ import pytest
 
 from analysis.periods import now_utc, period_of
 from survey_app.extensions import db
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
 from tests.browser.conftest import run_axe, sign_in
 
 

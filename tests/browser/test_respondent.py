@@ -1,19 +1,17 @@
 """A respondent on a phone: scan the loket QR, answer, send, see thanks (real chromium)."""
 
-import io
 import os
 import urllib.request
 
 import pytest
-from PIL import Image
-from pyzbar.pyzbar import decode
 from sqlalchemy import select
 
 from analysis.periods import now_utc, period_of
 from survey_app.extensions import db
 from survey_app.models import Layanan, Submission
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
 from tests.browser.conftest import run_axe
+from tests.readback import decode_qr
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -26,8 +24,8 @@ SHOTS = os.environ.get("SURVEY_SCREENSHOTS")
 
 def scan_qr(base: str, token: str) -> str:
     png = urllib.request.urlopen(f"{base}/survei/{token}/qr.png", timeout=10).read()
-    [symbol] = decode(Image.open(io.BytesIO(png)))
-    return symbol.data.decode()
+    [url] = decode_qr(png)
+    return url
 
 
 @pytest.mark.browser

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from survey_app.extensions import db
-from survey_app.services.accounts import create_user
+from survey_app.services.administration.accounts import create_user
 from tests.conftest import make_layanan, make_unit
 
 PASSWORD = "sandi-rahasia-1"

@@ -16,9 +16,11 @@ from survey_app import create_app
 from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import Evaluasi, Pengguna, RekapBulanan, Submission, Unit
-from survey_app.services import dashboard, integrity, publishing
-from survey_app.services.backup import tables
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.backup import tables
+from survey_app.services.administration.demo import load_demo
+from survey_app.services.collection import integrity, sources
+from survey_app.services.publishing import publications as publishing
+from survey_app.services.reporting import dashboard
 from tests.conftest import Clock, database_url, empty_database
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -68,7 +70,7 @@ def fill(app) -> None:
             )
         )
         db.session.commit()
-        integrity.source_hash(db.engine, {}, "203.0.113.7", NOW)  # a salt, never backed up
+        sources.source_hash(db.engine, {}, "203.0.113.7", NOW)  # a salt, never backed up
 
 
 def everything(app) -> dict[str, list[tuple]]:

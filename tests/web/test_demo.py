@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Layanan, Submission, Unit
-from survey_app.services.demo import load_demo
+from survey_app.services.administration.demo import load_demo
 
 
 def test_demo_has_a_kanwil_two_upt_and_a_service_below_minimum(app):

@@ -12,8 +12,8 @@ from analysis.scoring import score
 from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import Submission
-from survey_app.services.imports import import_responses
-from survey_app.services.results import answers_frame
+from survey_app.services.collection.answers import answers_frame
+from survey_app.services.collection.imports import import_responses
 from tests.conftest import FIXTURES, make_layanan
 
 ALL = ("skm", "ipak", "ipkp")

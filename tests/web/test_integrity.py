@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db, limiter
 from survey_app.models import AuditLog, GaramSumber, Submission, Tiket, Tinjauan
+from tests.readback import decode_qr, pdf_info, pdf_lines, pdf_pages, pdf_text
 from tests.web.conftest import CSRF, signed_in
 from tests.web.helpers import IPAK, SKM, full_answers, hidden_fields
 
@@ -65,19 +66,10 @@ def test_ticket_slips_decode_to_links_that_take_one_answer(app, tree, tmp_path):
     pdf.write_bytes(sent.data)
     tickets = db.session.scalars(select(Tiket).order_by(Tiket.id)).all()
     assert len(tickets) == 9
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     assert all(t.token in text for t in tickets) and "Tiket survei sekali pakai" in text
-    assert (
-        "Pages:           2"
-        in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    )
-    subprocess.run(
-        ["pdftoppm", "-r", "110", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "p")],
-        check=True,
-    )
-    decoded = subprocess.run(
-        ["zbarimg", "-q", "--raw", str(tmp_path / "p-1.png")], capture_output=True, text=True
-    ).stdout.split()
+    assert pdf_info(pdf).pages == 2
+    decoded = decode_qr(pdf_pages(pdf, dpi=110)[0])
     assert sorted(decoded) == sorted(
         f"http://127.0.0.1:5000/survei/t/{t.token}" for t in tickets[:8]
     )
@@ -269,9 +261,7 @@ def test_exclusion_is_counted_everywhere_audited_and_reversible(app, burst, tmp_
     assert "1 jawaban dikecualikan setelah ditinjau" in dashboard
     pdf = tmp_path / "laporan.pdf"
     pdf.write_bytes(admin.get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
-    ).stdout
+    text = pdf_lines(pdf)
     assert re.search(r"Dikecualikan dari perhitungan\s+1", text)
     assert re.search(r"Banyak kiriman dari satu sumber dalam waktu singkat\s+1", text)
     book = load_workbook(io.BytesIO(admin.get("/staf/unit/LAPAS/rekap.xlsx?periode=2026-01").data))
@@ -323,7 +313,7 @@ def test_only_a_unit_admin_in_scope_decides(app, burst, user, status):
 
 
 def test_another_kanwil_cannot_review_or_issue_tickets(app, tree, burst):
-    from survey_app.services.accounts import create_user
+    from survey_app.services.administration.accounts import create_user
 
     create_user(db.session, "lain", "sandi-rahasia-1", "unit_admin", tree["other"])
     db.session.commit()
@@ -417,15 +407,12 @@ def test_names_with_markup_are_shown_as_text_on_pages_and_in_the_pdf(app, tree, 
         assert "&lt;script&gt;alert" in page or "Lapas &lt;b&gt;Tebal&lt;/b&gt;" in page
     pdf = tmp_path / "laporan.pdf"
     pdf.write_bytes(admin.get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     assert "Lapas <b>Tebal</b>" in text  # drawn as the characters typed, not as markup
 
 
 def test_a_ticket_shown_on_the_counter_screen_decodes_and_works_once(app, tree, tmp_path):
     import base64
-
-    from PIL import Image
-    from pyzbar.pyzbar import decode
 
     client = signed_in(app, "kanwil")
     target = layanan(tree)
@@ -448,8 +435,8 @@ def test_a_ticket_shown_on_the_counter_screen_decodes_and_works_once(app, tree, 
         capture_output=True,
         timeout=60,
     )
-    [symbol] = decode(Image.open(tmp_path / "qr.png"))
+    [symbol] = decode_qr(tmp_path / "qr.png")
     tiket = db.session.scalars(select(Tiket)).one()
-    assert symbol.data.decode() == f"http://127.0.0.1:5000/survei/t/{tiket.token}"
+    assert symbol == f"http://127.0.0.1:5000/survei/t/{tiket.token}"
     assert answer(respondent(app), tiket.token, "/survei/t/{}").status_code == 303
     assert respondent(app).get(f"/survei/t/{tiket.token}").status_code == 410

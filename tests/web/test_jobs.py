@@ -9,7 +9,7 @@ import redis
 from openpyxl import load_workbook
 from rq import SimpleWorker
 
-from survey_app.services import jobs
+from survey_app.services.reporting import jobs
 from tests.conftest import REDIS_URL, require_redis
 from tests.web.conftest import signed_in
 from tests.web.test_staff import worked  # noqa: F401  (the fixture)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from analysis.responses import read_responses
 from survey_app.extensions import db
 from survey_app.models import Submission
-from survey_app.services.imports import import_responses
+from survey_app.services.collection.imports import import_responses
 from tests.conftest import FIXTURES
 from tests.web.conftest import CSRF, signed_in
 

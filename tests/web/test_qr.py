@@ -1,15 +1,10 @@
 """QR codes and the loket poster, checked by decoding them as a phone would."""
 
-import io
-import subprocess
 from urllib.parse import urlparse
 
-from PIL import Image
-from pyzbar.pyzbar import decode
+from tests.readback import decode_qr, pdf_info, pdf_pages, pdf_text
 
-
-def decoded_urls(png: bytes) -> list[str]:
-    return [symbol.data.decode() for symbol in decode(Image.open(io.BytesIO(png)))]
+decoded_urls = decode_qr
 
 
 def test_qr_png_decodes_to_the_form_and_the_form_opens(app, layanan):
@@ -33,15 +28,11 @@ def test_poster_is_an_a4_page_with_names_url_and_a_scannable_qr(app, layanan, tm
     assert response.mimetype == "application/pdf"
     pdf = tmp_path / "poster.pdf"
     pdf.write_bytes(response.data)
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "Pages:           1" in info and "595.276 x 841.89 pts (A4)" in info
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    info = pdf_info(pdf)
+    assert info.pages == 1 and info.size == (595.276, 841.89)  # A4
+    text = pdf_text(pdf)
     url = f"http://127.0.0.1:5000/survei/{layanan.token}"
     assert layanan.unit.nama in text and layanan.nama in text and url in text
     assert "Pindai kode QR ini" in text
-    subprocess.run(
-        ["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(tmp_path / "p")], check=True
-    )
-    assert decoded_urls((tmp_path / "p.png").read_bytes()) == [url]
+    [page] = pdf_pages(pdf, dpi=60)
+    assert decode_qr(page) == [url]

@@ -56,7 +56,7 @@ def test_dashboards_read_from_the_replica_when_one_is_configured(tmp_path):
     app = create_app(settings | {"SUBMIT_LIMIT": "100 per minute"})
     with app.app_context():
         db.create_all()
-        from survey_app.services.accounts import create_user
+        from survey_app.services.administration.accounts import create_user
 
         unit = make_unit("LAPAS", timezone="Asia/Jakarta")
         layanan = make_layanan(unit, "KUNJ", ("skm", "ipak", "ipkp"))

@@ -28,13 +28,13 @@ from survey_app import create_app
 from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import Layanan, RekapBulanan, Submission
-from survey_app.services import rollup
-from survey_app.services.accounts import create_user
-from survey_app.services.aggregates import profile_counts, tallies
-from survey_app.services.imports import import_responses
-from survey_app.services.integrity import decide
-from survey_app.services.results import answers_frame
-from survey_app.services.submissions import Response, record_submission
+from survey_app.services.administration.accounts import create_user
+from survey_app.services.collection import rollup
+from survey_app.services.collection.answers import answers_frame
+from survey_app.services.collection.imports import import_responses
+from survey_app.services.collection.integrity import decide
+from survey_app.services.collection.submissions import Response, record_submission
+from survey_app.services.reporting.aggregates import profile_counts, tallies
 from tests.conftest import FIXTURES, database_url, empty_database, make_layanan, make_unit
 
 EXPECTED = json.loads((FIXTURES / "worked_example.expected.json").read_text())

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Layanan, Submission
-from survey_app.services.accounts import create_user
+from survey_app.services.administration.accounts import create_user
 from tests.web.conftest import CSRF, PASSWORD, signed_in
 from tests.web.test_integrity import answer, respondent
 

@@ -2,7 +2,6 @@
 
 import io
 import re
-import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,8 +13,9 @@ from analysis.responses import read_responses
 from analysis.scoring import score
 from survey_app.cli import main
 from survey_app.extensions import db
-from survey_app.services.imports import import_responses
+from survey_app.services.collection.imports import import_responses
 from tests.conftest import FIXTURES
+from tests.readback import pdf_info, pdf_lines, save_pages
 from tests.web.conftest import CSRF, PASSWORD, login, signed_in
 
 UNIT_ROUTES = [
@@ -180,11 +180,9 @@ def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_
     body = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data
     pdf = tmp_path / "laporan.pdf"
     pdf.write_bytes(body)
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "A4" in info
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    info = pdf_info(pdf)
+    assert info.size == (595.276, 841.89)  # A4
+    text = pdf_lines(pdf)
     assert "LAPORAN SURVEI KEPUASAN MASYARAKAT" in text and "Unit LAPAS" in text
     assert "1 Januari 2026 – 31 Januari 2026" in text
     assert re.search(r"IKM .*30\s+3,5019\s+87,55\s+B\s+Baik", text)
@@ -195,15 +193,12 @@ def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_
     assert re.search(
         r"U9\s+Sarana dan Prasarana\s+29\s+3,5172\s+87,93\s+B", text
     )  # 87,93 < 88,31: B
-    pages = subprocess.run(
-        ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True
-    )
-    assert pages.returncode == 0 and len(list(tmp_path.glob("p-*.png"))) >= 2
+    assert len(save_pages(pdf, tmp_path, dpi=40)) >= 2
 
 
 def test_csv_export_is_streamed_in_pages_that_add_up_to_the_whole(app, worked, tree):
-    from survey_app.services import dashboard, exports
-    from survey_app.services.results import answers_frame, answers_pages
+    from survey_app.services.collection.answers import answers_frame, answers_pages
+    from survey_app.services.reporting import dashboard, exports
 
     instruments = list(app.extensions["zisurvey.catalogue"].instruments.values())
     ids = dashboard.layanan_ids(db.session, tree["lapas"])
@@ -218,9 +213,9 @@ def test_csv_export_is_streamed_in_pages_that_add_up_to_the_whole(app, worked, t
 
 def test_xlsx_is_written_page_by_page_in_constant_memory(app, worked, tree, tmp_path):
     from analysis.periods import span_of
-    from survey_app.services import dashboard
-    from survey_app.services.exports import rekap_xlsx
-    from survey_app.services.results import answers_pages
+    from survey_app.services.collection.answers import answers_pages
+    from survey_app.services.reporting import dashboard
+    from survey_app.services.reporting.exports import rekap_xlsx
 
     catalogue = app.extensions["zisurvey.catalogue"]
     instruments = list(catalogue.instruments.values())

@@ -11,8 +11,9 @@ from analysis.lke import load_profile
 from analysis.responses import read_responses
 from survey_app.extensions import db
 from survey_app.models import AuditLog, Evaluasi
-from survey_app.services.imports import import_responses
+from survey_app.services.collection.imports import import_responses
 from tests.conftest import FIXTURES
+from tests.readback import pdf_lines
 from tests.web.conftest import CSRF, signed_in
 
 # REGULATION.md section 5 worked example: areas 6,5 / 5,6 / 8,0 / 7,9 / 10,2 / 7,0 = 45,20
@@ -221,8 +222,6 @@ def test_profiles_shipped_have_what_the_form_needs():
 
 
 def test_history_and_pdf_summary_for_the_tpi(app, data, tmp_path):
-    import subprocess
-
     client = signed_in(app, "kanwil")
     post(client)
     post(client, capaian_kinerja="3.5")
@@ -232,9 +231,7 @@ def test_history_and_pdf_summary_for_the_tpi(app, data, tmp_path):
     assert "capaian_kinerja" in history and "dibuat" in history and "kanwil" in history
     pdf = tmp_path / "zi.pdf"
     pdf.write_bytes(client.get("/staf/unit/LAPAS/zi.pdf?tahun=2026").data)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_lines(pdf)
     assert "Kesiapan Zona Integritas 2026" in text and "Unit LAPAS" in text
     assert re.search(r"Total\s+81,45", text)  # 45,20 + 17,15 + 3,50 + 15,60
     assert re.search(r"WBK: Memenuhi", text) and re.search(r"WBBM: Belum memenuhi", text)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from survey_app.models import Layanan, LayananInstrumen, Tiket, Unit
 from survey_app.services import DbSession
-from survey_app.services.accounts import create_user
+from survey_app.services.administration.accounts import create_user
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.submissions import Origin, Response, record_submission
+from survey_app.services.collection.submissions import Origin, Response, record_submission
 
 TZ = "Asia/Makassar"
 # (unit kode, layanan kode, nama, kebutuhan utama, instruments, mean answer, monthly respondents)

@@ -19,10 +19,16 @@ from instruments import Instrument
 from survey_app.models import Dilayani, Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
-from survey_app.services.aggregates import Saran, Tallies, latest_saran, profile_counts, tallies
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.exports import Rekap
-from survey_app.services.integrity import exclusions
+from survey_app.services.collection.integrity import exclusions
+from survey_app.services.reporting.aggregates import (
+    Saran,
+    Tallies,
+    latest_saran,
+    profile_counts,
+    tallies,
+)
+from survey_app.services.reporting.exports import Rekap
 
 TREND_MONTHS = 12
 

@@ -20,7 +20,7 @@ from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
 from survey_app.models import Layanan, RekapBulanan, Submission
 from survey_app.services import DbSession
-from survey_app.services.rollup import PROFILE_KEYS, kept
+from survey_app.services.collection.rollup import PROFILE_KEYS, kept
 
 
 def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[bool]:

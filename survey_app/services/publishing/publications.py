@@ -16,7 +16,7 @@ from survey_app.models import Pengguna, Publikasi, Unit
 from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.dashboard import build
+from survey_app.services.reporting.dashboard import build
 
 MIN_CELL = 5
 DEMOGRAPHICS = ("jenis_kelamin", "pendidikan")

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from analysis.periods import period_of
 from survey_app.models import Answer, Layanan, Submission, Tiket
-from survey_app.services import DbSession, rollup
+from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.collection import rollup
 
 
 class SubmissionRejected(ValueError):

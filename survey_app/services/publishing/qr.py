@@ -73,8 +73,8 @@ def poster_pdf(unit: str, layanan: str, url: str) -> bytes:
     return buffer.getvalue()
 
 
-TICKET_QR = 5.5 * cm  # read from a hand's length
 TICKET_COLUMNS, TICKET_ROWS = 2, 4
+TICKET_HEAD, TICKET_FOOT = 1.5 * cm, 1.35 * cm  # unit and layanan above; caption and code below
 
 
 def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]]) -> bytes:
@@ -89,6 +89,8 @@ def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]]) -> bytes:
     width, height = A4
     slip_w, slip_h = width / TICKET_COLUMNS, height / TICKET_ROWS
     per_page = TICKET_COLUMNS * TICKET_ROWS
+    # The QR with its quiet zone fills what the texts leave, so no caption ever covers it.
+    side = slip_h - TICKET_HEAD - TICKET_FOOT
     for number, (code, url) in enumerate(links):
         if number and number % per_page == 0:
             pdf.showPage()
@@ -102,7 +104,7 @@ def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]]) -> bytes:
         pdf.drawCentredString(x + slip_w / 2, top - 0.8 * cm, _fit(pdf, unit, 11, slip_w - cm))
         pdf.setFont("Helvetica", 10)
         pdf.drawCentredString(x + slip_w / 2, top - 1.3 * cm, _fit(pdf, layanan, 10, slip_w - cm))
-        _draw_qr(pdf, url, x + (slip_w - TICKET_QR) / 2, top - 1.6 * cm - TICKET_QR, TICKET_QR)
+        _draw_qr(pdf, url, x + (slip_w - side) / 2, top - TICKET_HEAD - side, side)
         pdf.setFont("Helvetica", 8.5)
         pdf.drawCentredString(
             x + slip_w / 2, top - slip_h + 0.95 * cm, "Tiket survei sekali pakai. Anonim, 1 menit."

@@ -1,4 +1,4 @@
-"""Survey integrity: source hashes, encounter tickets, flags, and staff review decisions.
+"""Survey integrity: flags, and staff review decisions (exclude or keep) per submission.
 
 Flags come from :mod:`analysis.integrity` over the stored rows, so they are always current and
 never stored. A decision (exclude or keep) is stored per submission, reversible, audit-logged;
@@ -7,90 +7,35 @@ the answers themselves are never edited.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 
 from analysis.integrity import FLAGS, Rules, flags
 from analysis.periods import Span
 from survey_app.models import (
     REVIEW_DECISIONS,
     REVIEW_REASONS,
-    GaramSumber,
     Layanan,
     Pengguna,
     Submission,
-    Tiket,
     Tinjauan,
     Unit,
 )
-from survey_app.services import DbSession, audit, rollup
+from survey_app.services import DbSession, audit
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.results import answers_frame
+from survey_app.services.collection import rollup
+from survey_app.services.collection.answers import answers_frame
 
 CATATAN_MAX = 500
 
 
 class ReviewError(ValueError):
     """A review decision that cannot be saved; the message says why."""
-
-
-# -- sources ---------------------------------------------------------------------------------
-
-
-def source_hash(engine: Engine, cache: dict[str, str], address: str, now: datetime) -> str:
-    """A 16-hex-digit keyed hash of ``address`` under the day's random salt.
-
-    The salt lives in the database (one per UTC day, shared by every worker) and yesterday's is
-    deleted when today's is made: a hash cannot be tied back to an address after that, even by
-    someone holding the database and the app's secret. Salts are written in their own
-    transaction, so a request that rolls back cannot lose one that others already used.
-    """
-    day = now.date().isoformat()
-    salt = cache.get(day)
-    if salt is None:
-        salt = cache[day] = _salt(engine, day)
-        for old in [d for d in cache if d != day]:
-            del cache[old]
-    return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def _salt(engine: Engine, day: str) -> str:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    today = select(GaramSumber.nilai).where(GaramSumber.hari == day)
-    with engine.begin() as connection:
-        found = connection.scalar(today)
-        if found is None:
-            insert = dialect.insert(GaramSumber).values(hari=day, nilai=secrets.token_hex(32))
-            connection.execute(insert.on_conflict_do_nothing())
-            connection.execute(delete(GaramSumber).where(GaramSumber.hari < day))
-            found = connection.scalar(today)
-    return str(found)
-
-
-# -- encounter tickets -------------------------------------------------------------------------
-
-
-def issue_tickets(session: DbSession, layanan: Layanan, count: int, now: datetime) -> list[Tiket]:
-    """``count`` new one-time links for ``layanan`` (1 to 500 at a time)."""
-    if not 1 <= count <= 500:
-        raise ValueError("jumlah tiket harus antara 1 dan 500")
-    tickets = [Tiket(layanan=layanan, dibuat=now) for _ in range(count)]
-    session.add_all(tickets)
-    session.flush()
-    return tickets
-
-
-def find_ticket(session: DbSession, token: str) -> Tiket | None:
-    return session.scalar(select(Tiket).where(Tiket.token == token))
 
 
 # -- review ----------------------------------------------------------------------------------

@@ -18,10 +18,12 @@ from sqlalchemy import func, select
 
 from analysis.periods import Span, label_of
 from survey_app.models import Unit
-from survey_app.services import DbSession, dashboard, exports, integrity
-from survey_app.services.aggregates import counted
+from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.results import answers_pages
+from survey_app.services.collection import integrity
+from survey_app.services.collection.answers import answers_pages
+from survey_app.services.reporting import dashboard, exports
+from survey_app.services.reporting.aggregates import counted
 
 QUEUE = "zisurvey-ekspor"
 KEEP_SECONDS = 24 * 3600  # results and files are kept a day

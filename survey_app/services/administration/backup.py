@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from survey_app.extensions import db
-from survey_app.services import rollup
+from survey_app.services.collection import rollup
 
 FORMAT = "zisurvey-backup"
 VERSION = 1

@@ -22,9 +22,9 @@ from analysis.scoring import IndexResult
 from survey_app.models import Evaluasi, Layanan, Pengguna, Unit
 from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
-from survey_app.services.aggregates import Tallies, tallies
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.dashboard import month_compliance
+from survey_app.services.reporting.aggregates import Tallies, tallies
+from survey_app.services.reporting.dashboard import month_compliance
 
 HALVES = ("pemenuhan", "reform")
 

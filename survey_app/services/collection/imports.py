@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from analysis.responses import ResponsesError
 from survey_app.models import Layanan, Submission, Unit
-from survey_app.services import DbSession, rollup
+from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.submissions import Response, new_submission
+from survey_app.services.collection import rollup
+from survey_app.services.collection.submissions import Response, new_submission
 
 PROFILE_COLUMNS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 

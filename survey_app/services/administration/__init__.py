@@ -1,0 +1,1 @@
+"""Running a deployment: accounts, layanan, backup and restore, the demo data."""

@@ -1,0 +1,1 @@
+"""What a unit shows the public: frozen publications, their print and social artefacts, QR."""

@@ -1,0 +1,1 @@
+"""Zona Integritas readiness: LKE points from the survey indices against WBK and WBBM."""
