@@ -19,12 +19,29 @@ ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+# Indonesia's three zones by the names people use (Permendagri: WIB, WITA, WIT).
+ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def zone_name(name: str) -> str:
+    """The IANA name for ``name``: ``WIB``, ``WITA`` and ``WIT`` (any case) or an IANA name.
+
+    Raises ``ValueError`` naming the zone when it does not exist.
+    """
+    resolved = ZONE_ALIASES.get(name.strip().upper(), name.strip())
+    zone(resolved)
+    return resolved
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; a ``ValueError`` names it when it does not exist."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(ZONE_ALIASES.get(name.upper(), name) if name else name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"time zone {name!r} is unknown (use Asia/Jakarta, ...)") from exc
+        raise ValueError(
+            f"time zone {name!r} is unknown (use WIB, WITA, WIT or an IANA name such as "
+            "Asia/Jakarta)"
+        ) from exc
 
 
 def period_of(instant: datetime, tz: str) -> str:

@@ -10,14 +10,16 @@ import re
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 import pandas as pd
 
-from analysis.periods import periods_of, zone
+from analysis.mapping import ColumnMapping, apply_layanan
+from analysis.periods import periods_of, zone_name
+from analysis.tables import TableError, read_table
+from analysis.timestamps import parse_stamps
 
 META = (
     "id",
@@ -47,11 +49,17 @@ class ResponsesError(ValueError):
 
 @dataclass(frozen=True)
 class Schema:
-    """What a responses file may hold: item scales, profile values and age bands."""
+    """What a responses file may hold: item scales, profile values and age bands.
+
+    ``item_labels`` maps each item code to its answer labels (folded: trimmed, lower case) and
+    their values 1..k; ``choice_labels`` maps each profile field's labels (folded) to its codes.
+    """
 
     item_scales: Mapping[str, int]
     choices: Mapping[str, Collection[str]] = field(default_factory=dict)
     age_bands: Sequence[tuple[str, int, int]] = ()
+    item_labels: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def read_responses(
@@ -61,8 +69,28 @@ def read_responses(
     ignore: Iterable[str] = (),
     known_layanan: Collection[str] | None = None,
     filename: str | None = None,
+    mapping: ColumnMapping | None = None,
+    waktu: str | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
-    """Read and check a responses file.
+    """Read and check a responses file (INTERCHANGE.md), through a mapping file when given.
+
+    Parameters
+    ----------
+    tz
+        The unit's zone (IANA name, or WIB, WITA, WIT) for timestamps without an offset.
+    known_layanan
+        The service codes the rows may name; values are matched trimmed and ignoring case and
+        replaced by the code as given here.
+    filename
+        Unused (the file's kind is read from its bytes); kept for callers that pass it.
+    mapping
+        A checked :class:`~analysis.mapping.ColumnMapping` for a spreadsheet export.
+    waktu
+        How timestamps are written: ``iso`` (default), ``dmy``, ``mdy``, ``gforms`` or a
+        strptime pattern; overrides the mapping's ``waktu``.
+    encoding
+        The text encoding of a CSV that is not UTF-8.
 
     Returns
     -------
@@ -76,21 +104,38 @@ def read_responses(
     ResponsesError
         Listing every problem; nothing is returned then.
     """
-    zone(tz)
-    frame = _load(source, filename)
+    tz = zone_name(tz)
+    mapping = mapping or ColumnMapping()
+    plain = not mapping.kolom
+    try:
+        table = read_table(
+            source,
+            encoding=encoding,
+            header_row=mapping.baris_judul,
+            header_names=[mapping.kolom.get(c, c) for c in REQUIRED],
+            dtype=dict.fromkeys(META, str) if plain else str,
+        )
+    except TableError as exc:
+        raise ResponsesError(exc.problems) from exc
+    frame = table.frame
     problems: list[str] = []
-    frame = _check_columns(frame, schema, set(ignore), problems)
+    sources = _map_columns(frame, mapping, problems)
+    frame = _check_columns(frame, schema, set(ignore), sources, mapping, problems)
     if problems:
         raise ResponsesError(problems)
-    checks = _CellChecks(frame, problems)
+    checks = _CellChecks(frame, problems, sources)
     items = [c for c in frame.columns if c in schema.item_scales]
     for code in items:
+        if mapping.jawaban == "label":
+            frame[code] = checks.labels(code, schema, mapping.label_tambahan.get(code, {}))
         frame[code] = checks.answers(code, schema.item_scales[code])
-    frame["submitted_at"] = checks.timestamps(tz)
-    checks.required("layanan", known_layanan)
+    frame["submitted_at"] = checks.timestamps(tz, waktu or mapping.waktu)
+    frame["layanan"] = apply_layanan(frame["layanan"], mapping.layanan)
+    frame["layanan"] = checks.layanan(known_layanan)
     for key, allowed in schema.choices.items():
         if key in frame.columns:
-            frame[key] = checks.choice(key, allowed, schema.age_bands if key == "umur" else ())
+            bands = schema.age_bands if key == "umur" else ()
+            frame[key] = checks.choice(key, allowed, bands, schema.choice_labels.get(key, {}))
     if "id" in frame.columns:
         checks.unique("id")
     checks.some_answer(items)
@@ -124,73 +169,100 @@ def formula_text(value: object) -> object:
     return value
 
 
-def _load(source: str | Path | IO[bytes], filename: str | None) -> pd.DataFrame:
-    name = filename or (str(source) if isinstance(source, str | Path) else "")
-    try:
-        if name.lower().endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(source, dtype=object, engine="openpyxl")
-            frame = frame.map(_cell_text).astype(object)
+def _map_columns(
+    frame: pd.DataFrame, mapping: ColumnMapping, problems: list[str]
+) -> dict[str, str]:
+    """Rename mapped source headers to their targets and drop ``abaikan``; in place.
+
+    Returns target -> source header, for messages that name the column the person sees.
+    """
+    headers = [str(c).strip() for c in frame.columns]
+    frame.columns = pd.Index(headers)
+    if not mapping.kolom and not mapping.abaikan:
+        return {}
+    folded = {h.casefold(): h for h in headers}
+    renames, sources = {}, {}
+    for target, header in mapping.kolom.items():
+        found = folded.get(header.strip().casefold())
+        if found is None:
+            problems.append(f"mapping: kolom {target}: the file has no column {header!r}")
         else:
-            # Item columns are left to the C parser's number inference (the fast path); a column
-            # holding text such as "x" comes back as object and is checked cell by cell.
-            frame = pd.read_csv(
-                source,
-                dtype=dict.fromkeys(META, str),
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
-                encoding="utf-8-sig",
-            )
-    except pd.errors.EmptyDataError as exc:
-        raise ResponsesError(["the file is empty"]) from exc
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
-        raise ResponsesError([f"the file cannot be read: {exc}"]) from exc
-    if frame.empty:
-        raise ResponsesError(["the file has no data rows"])
-    frame.index = pd.RangeIndex(1, len(frame) + 1)  # row 1 = the first data row
-    return frame
-
-
-def _cell_text(value: object) -> object:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return np.nan
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip() or np.nan
+            renames[found], sources[target] = target, found
+    skipped = {
+        folded[a.strip().casefold()] for a in mapping.abaikan if a.strip().casefold() in folded
+    }
+    frame.drop(columns=[h for h in skipped if h not in renames], inplace=True)
+    frame.rename(columns=renames, inplace=True)
+    return sources
 
 
 def _check_columns(
-    frame: pd.DataFrame, schema: Schema, ignore: set[str], problems: list[str]
+    frame: pd.DataFrame,
+    schema: Schema,
+    ignore: set[str],
+    sources: Mapping[str, str],
+    mapping: ColumnMapping,
+    problems: list[str],
 ) -> pd.DataFrame:
-    columns = [str(c).strip() for c in frame.columns]
-    frame.columns = pd.Index(columns)
+    columns = [str(c) for c in frame.columns]
     known = set(META) | set(schema.item_scales)
     for column in sorted({c for c in columns if columns.count(c) > 1}):
         problems.append(f"column {column}: appears more than once")
-    for column in columns:
-        if column not in known and column not in ignore:
-            problems.append(f"column {column}: unknown column (list it with --ignore to skip it)")
+    unknown = [c for c in columns if c not in known and c not in ignore]
+    fix = (
+        "add it to the mapping under kolom, or under abaikan to skip it"
+        if mapping.kolom
+        else "list it with --ignore to skip it"
+    )
+    problems.extend(f"column {c}: unknown column ({fix})" for c in unknown)
     problems.extend(f"column {c}: required column is missing" for c in REQUIRED if c not in columns)
     if not any(c in schema.item_scales for c in columns):
         problems.append("the file has no item columns (U1-U9, AK1-AK5, PK1-PK8)")
+        if unknown and not mapping.kolom:
+            problems.append(
+                "its columns look like question texts: a mapping file is needed "
+                "(zisurvey mapping FILE --instrument skm proposes one; then --mapping FILE)"
+            )
     return frame.drop(columns=[c for c in columns if c in ignore and c not in known])
 
 
 class _CellChecks:
     """Vectorised checks of one frame; each adds its messages to ``problems``."""
 
-    def __init__(self, frame: pd.DataFrame, problems: list[str]) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, problems: list[str], sources: Mapping[str, str] | None = None
+    ) -> None:
         self.frame = frame
         self.problems = problems
+        self.sources = sources or {}
 
-    def _report(self, column: str, bad: pd.Series, why: str) -> None:
+    def name(self, column: str) -> str:
+        """The column as the person sees it: the source header first when it was mapped."""
+        source = self.sources.get(column)
+        return f'"{source}" ({column})' if source and source != column else column
+
+    def _report(
+        self, column: str, bad: pd.Series, why: str, values: pd.Series | None = None
+    ) -> None:
         if not bad.any():
             return
-        for row, value in self.frame.loc[bad, column].items():
+        shown_values = self.frame[column] if values is None else values
+        for row, value in shown_values[bad].items():
             shown = int(value) if isinstance(value, float) and value.is_integer() else value
-            self.problems.append(f"row {row}, column {column}: value {shown} {why}")
+            self.problems.append(f"row {row}, column {self.name(column)}: value {shown} {why}")
+
+    def labels(self, code: str, schema: Schema, extra: Mapping[str, int]) -> pd.Series:
+        """Answer labels (trimmed, any case) as their values 1..k; numbers pass as they are."""
+        raw = self.frame[code]
+        known = {**schema.item_labels.get(code, {}), **extra}
+        folded = raw.str.strip().str.casefold()
+        values = folded.map(known)
+        digits = folded.str.fullmatch(r"\d+", na=False)
+        unknown = raw.notna() & values.isna() & ~digits
+        if unknown.any():
+            listed = ", ".join(label for label, _v in sorted(known.items(), key=lambda kv: kv[1]))
+            self._report(code, unknown, f"is not one of the answer labels ({listed})")
+        return values.astype(object).where(~digits, raw.str.strip())
 
     def answers(self, code: str, scale: int) -> pd.Series:
         raw = self.frame[code]
@@ -216,9 +288,14 @@ class _CellChecks:
         self._report(code, outside, f"is outside 1-{scale}")
         return numbers.astype("float64")
 
-    def timestamps(self, tz: str) -> pd.Series:
+    def timestamps(self, tz: str, waktu: str = "iso") -> pd.Series:
         raw = self.frame["submitted_at"]
         self.required("submitted_at")
+        if waktu != "iso":
+            stamps = parse_stamps(raw, waktu, tz)
+            why = f"is not a timestamp written as {waktu}"
+            self._report("submitted_at", raw.notna() & stamps.isna(), why)
+            return stamps
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # mixed zones: handled below
             parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
@@ -228,7 +305,15 @@ class _CellChecks:
             stamps = parsed.dt.tz_localize(tz).dt.tz_convert("UTC")
         else:
             stamps = self._mixed_timestamps(raw, tz)
-        self._report("submitted_at", raw.notna() & stamps.isna(), "is not an ISO 8601 timestamp")
+        bad = raw.notna() & stamps.isna()
+        slashed = bad & raw.str.contains(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", regex=True, na=False)
+        self._report(
+            "submitted_at",
+            slashed,
+            "is not an ISO 8601 timestamp, and dd/mm/yyyy or mm/dd/yyyy cannot be told apart: "
+            "say which with --waktu dmy or --waktu mdy (waktu: in a mapping file)",
+        )
+        self._report("submitted_at", bad & ~slashed, "is not an ISO 8601 timestamp")
         return stamps
 
     def _mixed_timestamps(self, raw: pd.Series, tz: str) -> pd.Series:
@@ -239,18 +324,42 @@ class _CellChecks:
         local = naive.dt.tz_localize(tz).dt.tz_convert("UTC")
         return aware.where(has_offset, local)
 
-    def required(self, column: str, allowed: Collection[str] | None = None) -> None:
+    def required(self, column: str) -> None:
         raw = self.frame[column]
         for row in raw.index[raw.isna()]:
-            self.problems.append(f"row {row}, column {column}: a value is required")
-        if allowed is not None:
-            self._report(column, raw.notna() & ~raw.isin(list(allowed)), "is not a known layanan")
+            self.problems.append(f"row {row}, column {self.name(column)}: a value is required")
+
+    def layanan(self, known: Collection[str] | None) -> pd.Series:
+        """Service codes trimmed and matched ignoring case (INTERCHANGE.md), in one spelling.
+
+        With ``known`` codes each value becomes the known code it matches; without, every
+        spelling of a code becomes its first spelling in the file.
+        """
+        self.required("layanan")
+        raw = self.frame["layanan"]
+        trimmed = raw.str.strip()
+        folded = trimmed.str.casefold()
+        if known is not None:
+            canonical = {str(code).strip().casefold(): str(code).strip() for code in known}
+            values = folded.map(canonical)
+            self._report("layanan", raw.notna() & values.isna(), "is not a known layanan")
+            return values.where(values.notna(), raw)
+        first = trimmed.groupby(folded, sort=False).first()
+        return folded.map(first)
 
     def choice(
-        self, column: str, allowed: Collection[str], bands: Sequence[tuple[str, int, int]]
+        self,
+        column: str,
+        allowed: Collection[str],
+        bands: Sequence[tuple[str, int, int]],
+        labels: Mapping[str, str] | None = None,
     ) -> pd.Series:
+        """A profile field: its codes, its labels on the form (any case), ages as bands."""
         raw = self.frame[column]
         values = raw.copy()
+        if labels:
+            folded = raw.str.strip().str.casefold().map(labels)
+            values = folded.where(folded.notna(), raw)
         if bands:
             years = pd.to_numeric(raw, errors="coerce")
             for band, low, high in bands:

@@ -8,10 +8,11 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from analysis.mapping import MappingError
 from analysis.responses import ResponsesError, read_responses
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.filecli import COMMANDS, fail, ignored
+from survey_app.filecli import COMMANDS, ENCODING, MAPPING, WAKTU, fail, ignored, load_mapping
 from survey_app.models import Unit
 from survey_app.services.administration import backup
 from survey_app.services.administration.accounts import AccountError, create_user
@@ -56,8 +57,18 @@ def demo_command(if_empty: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--unit", "unit_kode", required=True, metavar="KODE", help="Kode unit tujuan.")
 @click.option("--ignore", multiple=True, metavar="COL[,COL]", help="Kolom tambahan yang dilewati.")
+@MAPPING
+@WAKTU
+@ENCODING
 @with_appcontext
-def import_command(file: str, unit_kode: str, ignore: tuple[str, ...]) -> None:
+def import_command(
+    file: str,
+    unit_kode: str,
+    ignore: tuple[str, ...],
+    mapping: str | None,
+    waktu: str | None,
+    encoding: str | None,
+) -> None:
     """Simpan berkas jawaban (CSV/XLSX) ke satu unit; semua atau tidak sama sekali."""
     from flask import current_app
 
@@ -72,10 +83,13 @@ def import_command(file: str, unit_kode: str, ignore: tuple[str, ...]) -> None:
             tz=unit.timezone,
             ignore=ignored(ignore),
             known_layanan=[x.kode for x in unit.layanan],
+            mapping=load_mapping(mapping),
+            waktu=waktu,
+            encoding=encoding,
         )
         result = import_responses(db.session, catalogue, unit, frame, current_app.config["CLOCK"]())
         db.session.commit()
-    except ResponsesError as exc:
+    except (ResponsesError, MappingError) as exc:
         db.session.rollback()
         fail(exc.problems)
     click.echo(f"{result.added} jawaban ditambahkan, {result.already_there} sudah ada.")

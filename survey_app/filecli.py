@@ -16,14 +16,17 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 import pandas as pd
+import yaml
 
 from analysis import lke, sample
-from analysis.periods import check_month, period_kind, span_labels, zone
-from analysis.responses import read_responses, read_services
+from analysis.mapping import ColumnMapping, MappingError, parse_mapping
+from analysis.periods import check_month, period_kind, span_labels, zone_name
+from analysis.responses import META, read_responses, read_services
 from analysis.scoring import score
 from analysis.stats import reliability
+from analysis.tables import read_table
 from survey_app.services.catalogue import load_catalogue
-from survey_app.textout import assessment_table, compliance_table, score_table
+from survey_app.textout import assessment_table, compliance_table, proposal_yaml, score_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,24 +58,74 @@ def ignored(values: tuple[str, ...]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-def _responses(path: str, tz: str, ignore: tuple[str, ...], **kwargs: Any) -> pd.DataFrame:
-    zone(tz)
+def load_mapping(path: str | None) -> ColumnMapping | None:
+    """The mapping file at ``path`` (YAML, INTERCHANGE.md), checked; None without one."""
+    if not path:
+        return None
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise MappingError(
+            [f"mapping: {path} is not valid YAML ({exc})".replace("\n", " ")]
+        ) from exc
+    schema = load_catalogue().schema()
+    return parse_mapping(data, [*META, *schema.item_scales], schema.item_scales)
+
+
+def _responses(
+    path: str,
+    tz: str,
+    ignore: tuple[str, ...],
+    mapping: str | None = None,
+    waktu: str | None = None,
+    encoding: str | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
     return read_responses(
-        Path(path), load_catalogue().schema(), tz=tz, ignore=ignored(ignore), **kwargs
+        Path(path),
+        load_catalogue().schema(),
+        tz=zone_name(tz),
+        ignore=ignored(ignore),
+        mapping=load_mapping(mapping),
+        waktu=waktu,
+        encoding=encoding,
+        **kwargs,
     )
 
 
 FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False))
+IGNORE = click.option(
+    "--ignore", multiple=True, metavar="COL[,COL]", help="Kolom tambahan yang dilewati."
+)
 TZ = click.option(
     "--tz",
     default="Asia/Jakarta",
     show_default=True,
-    help="Zona waktu unit untuk stempel waktu tanpa offset.",
+    help="Zona waktu unit untuk stempel waktu tanpa offset: WIB, WITA, WIT atau nama IANA.",
 )
+MAPPING = click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Berkas pemetaan (YAML) untuk ekspor Google Forms/Excel.",
+)
+WAKTU = click.option(
+    "--waktu",
+    metavar="FORMAT",
+    help="Format stempel waktu: iso (bawaan), dmy, mdy, gforms, atau pola strptime.",
+)
+ENCODING = click.option(
+    "--encoding", metavar="NAMA", help="Encoding berkas CSV bila bukan UTF-8 (mis. cp1252)."
+)
+
+
+def reading_options(command: F) -> F:
+    """--tz, --mapping, --waktu, --encoding and --ignore: how a responses file is read."""
+    for option in (IGNORE, ENCODING, WAKTU, MAPPING, TZ):
+        command = option(command)
+    return command
+
+
 JSON = click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
-IGNORE = click.option(
-    "--ignore", multiple=True, metavar="COL[,COL]", help="Kolom tambahan yang dilewati."
-)
 
 
 @click.command("score")
@@ -80,9 +133,8 @@ IGNORE = click.option(
 @click.option("--instrument", required=True, type=click.Choice(["skm", "ipak", "ipkp"]))
 @click.option("--layanan", metavar="KODE")
 @click.option("--period", metavar="YYYY-MM", help="Bulan, atau 2026-T1, 2026-S1, 2026.")
-@TZ
+@reading_options
 @JSON
-@IGNORE
 @click.option(
     "--stats", is_flag=True, help="Interval kepercayaan 95%, alfa Cronbach, korelasi item-total."
 )
@@ -93,19 +145,22 @@ def score_command(
     layanan: str | None,
     period: str | None,
     tz: str,
-    as_json: bool,
+    mapping: str | None,
+    waktu: str | None,
+    encoding: str | None,
     ignore: tuple[str, ...],
+    as_json: bool,
     stats: bool,
 ) -> None:
     """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
     kind = period_kind(period) if period else None
     definition = load_catalogue().instruments[instrument]
-    frame = _responses(file, tz, ignore)
+    frame = _responses(file, tz, ignore, mapping, waktu, encoding)
     missing = [code for code in definition.codes if code not in frame.columns]
     if missing:
         fail([f"column {code}: required for instrument {instrument}" for code in missing])
-    if layanan:
-        frame = frame[frame["layanan"] == layanan]
+    if layanan:  # codes are compared trimmed and ignoring case (INTERCHANGE.md)
+        frame = frame[frame["layanan"].str.casefold() == layanan.strip().casefold()]
     if period and kind:
         frame = frame[span_labels(frame["period"], kind) == period]
     result = score(frame, definition.codes, definition.scale)
@@ -125,17 +180,26 @@ def score_command(
     help="Berkas layanan (CSV).",
 )
 @click.option("--period", required=True, metavar="YYYY-MM")
-@TZ
+@reading_options
 @JSON
-@IGNORE
 @bad_input_exits_2
 def compliance_command(
-    file: str, services_file: str, period: str, tz: str, as_json: bool, ignore: tuple[str, ...]
+    file: str,
+    services_file: str,
+    period: str,
+    tz: str,
+    mapping: str | None,
+    waktu: str | None,
+    encoding: str | None,
+    ignore: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Periksa jumlah minimal responden per layanan dalam satu bulan."""
     check_month(period)
     services = read_services(Path(services_file))
-    frame = _responses(file, tz, ignore, known_layanan=set(services["kode"]))
+    frame = _responses(
+        file, tz, ignore, mapping, waktu, encoding, known_layanan=set(services["kode"])
+    )
     counts = frame.loc[frame["period"] == period, "layanan"].value_counts().to_dict()
     rows = [(r.kode, bool(r.kebutuhan_utama), None) for r in services.itertuples()]
     result = sample.compliance(period, rows, counts)
@@ -188,4 +252,33 @@ def sample_size_command(population: int, as_json: bool) -> None:
     emit(as_json, {"N": population, "n": n}, lambda: str(n))
 
 
-COMMANDS = (score_command, compliance_command, assess_command, sample_size_command)
+@click.command("mapping")
+@FILE
+@click.option(
+    "--instrument",
+    "instrument_ids",
+    multiple=True,
+    required=True,
+    type=click.Choice(["skm", "ipak", "ipkp"]),
+    help="Instrumen yang ada di berkas (boleh lebih dari satu).",
+)
+@click.option("--baris-judul", type=int, help="Baris judul kolom (1 = baris pertama).")
+@ENCODING
+@bad_input_exits_2
+def mapping_command(
+    file: str, instrument_ids: tuple[str, ...], baris_judul: int | None, encoding: str | None
+) -> None:
+    """Usulkan berkas pemetaan (YAML) untuk diperiksa orang; tidak pernah dipakai sendiri."""
+    catalogue = load_catalogue()
+    instruments = [catalogue.instruments[i] for i in instrument_ids]
+    table = read_table(Path(file), encoding=encoding, header_row=baris_judul, dtype=str)
+    click.echo(proposal_yaml(table, instruments, catalogue.profile, file))
+
+
+COMMANDS = (
+    score_command,
+    compliance_command,
+    mapping_command,
+    assess_command,
+    sample_size_command,
+)

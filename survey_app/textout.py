@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
+
 from analysis.lke import Assessment
+from analysis.mapping import propose
 from analysis.sample import Compliance
 from analysis.scoring import IndexResult
-from instruments import Instrument
+from analysis.tables import Table
+from instruments import Instrument, ProfileQuestion
 
 
 def koma(value: Decimal | float | None, places: int = 2) -> str:
@@ -91,3 +96,62 @@ def assessment_table(result: Assessment) -> str:
             shown = koma(low, 4) if low is not None else "tidak tercapai dengan indeks ini saja"
             lines.append(f"  Indeks {key.upper()} terendah yang masih lolos: {shown}")
     return "\n".join(lines)
+
+
+# Header words that name the non-item columns in the exports units have.
+FIELD_NAMES = {
+    "submitted_at": ("Cap waktu", "Timestamp", "Waktu", "Tanggal", "Waktu pengisian"),
+    "layanan": ("Jenis layanan", "Layanan", "Jenis pelayanan", "Unit layanan"),
+    "saran": ("Saran dan masukan", "Saran", "Kritik dan saran", "Masukan"),
+    "id": ("ID responden", "No. responden"),
+}
+
+
+def proposal_yaml(
+    table: Table, instruments: list[Instrument], profile: tuple[ProfileQuestion, ...], name: str
+) -> str:
+    """A proposed mapping file for ``table`` (INTERCHANGE.md), commented for a person to check."""
+    headers = [str(c).strip() for c in table.frame.columns]
+    questions = {item.code: item.question.id for i in instruments for item in i.items}
+    fields = {key: (key, *names) for key, names in FIELD_NAMES.items()}
+    fields |= {q.key: (q.key, q.label.id, q.label.en) for q in profile}
+    kolom, rest = propose(headers, questions, fields)
+    quote = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731  (valid YAML)
+    lines = [
+        f"# Usulan pemetaan untuk {name}: periksa setiap baris sebelum dipakai (--mapping).",
+        "# Proposed, never applied by itself: each header matched to the closest question text.",
+        "kolom:",
+        *(f"  {target}: {quote(header)}" for target, header in kolom.items()),
+    ]
+    missing = [code for code in questions if code not in kolom]
+    lines += [f"  # {code}: tidak ditemukan / not found" for code in missing]
+    stamps = table.frame[kolom["submitted_at"]] if "submitted_at" in kolom else None
+    lines.append(f"waktu: {_waktu(stamps)}")
+    answers = [table.frame[kolom[c]] for c in questions if c in kolom]
+    numeric = all(a.dropna().astype(str).str.strip().str.fullmatch(r"\d+").all() for a in answers)
+    lines.append(f"jawaban: {'angka' if numeric else 'label'}")
+    if "layanan" in kolom:
+        values = table.frame[kolom["layanan"]].dropna().astype(str).str.strip().unique()[:30]
+        lines.append("layanan:  # isi kode layanan untuk setiap nilai / the code of each value")
+        lines += [f"  # {quote(value)}: KODE" for value in values]
+    lines.append("abaikan:")
+    lines += [f"  - {quote(header)}  # tidak cocok / no match" for header in rest]
+    if not rest:
+        lines[-1] = "abaikan: []"
+    return "\n".join(lines)
+
+
+def _waktu(stamps: pd.Series | None) -> str:
+    if stamps is None:
+        return "iso  # kolom waktu tidak ditemukan"
+    values = stamps.dropna().astype(str).str.strip().head(200)
+    if values.empty or values.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        return "iso"
+    if values.str.contains(r"GMT|[AP]M|^\d{4}/", regex=True).any():
+        return "gforms"
+    parts = values.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}").astype(float)
+    if (parts[0] > 12).any():
+        return "dmy"
+    if (parts[1] > 12).any():
+        return "mdy"
+    return "dmy  # periksa: dd/mm/yyyy atau mm/dd/yyyy tidak dapat dibedakan dari isinya"

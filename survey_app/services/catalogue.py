@@ -27,10 +27,28 @@ class Catalogue:
             for c in (umur.choices if umur else ())
             if c.min_years is not None and c.max_years is not None
         ]
+        items = [item for i in self.instruments.values() for item in i.items]
         return Schema(
             item_scales={c: i.scale for i in self.instruments.values() for c in i.codes},
             choices={q.key: q.values for q in self.profile},
             age_bands=bands,
+            # The form's own wording (both languages) is accepted as well as the numbers/codes.
+            item_labels={
+                item.code: {
+                    text.strip().casefold(): value
+                    for value, label in enumerate(item.labels, start=1)
+                    for text in (label.id, label.en)
+                }
+                for item in items
+            },
+            choice_labels={
+                q.key: {
+                    text.strip().casefold(): c.value
+                    for c in q.choices
+                    for text in (c.value, c.text.id, c.text.en)
+                }
+                for q in self.profile
+            },
         )
 
     def item_codes(self) -> list[str]:

@@ -180,3 +180,22 @@ def test_another_users_upload_cannot_be_opened(app, tree):
     location = upload(kanwil, "jawaban.csv", (FIXTURES / "worked_example.csv").read_bytes())
     admin = signed_in(app, "admin")
     assert admin.get(location.headers["Location"]).status_code == 404
+
+
+def test_files_as_units_save_them_upload_like_the_command_line(app, tree):
+    """The external kinds through the web: a `;` CSV from Excel id-ID, a workbook cut short."""
+    client = signed_in(app, "kanwil")
+    body = (FIXTURES / "external" / "excel_idID_semicolon.csv").read_bytes()
+    sent = upload(client, "rekap.csv", body)
+    preview = client.get(sent.headers["Location"])
+    assert "30 baris dibaca: 30 baru, 0 sudah tersimpan." in preview.get_data(as_text=True)
+    token = CSRF.search(preview.get_data(as_text=True)).group(1)
+    assert client.post(sent.headers["Location"], data={"csrf_token": token}).status_code == 302
+    assert stored() == 30
+    page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    assert "87,55" in page
+
+    cut = (FIXTURES / "external" / "xlsx_truncated_download.xlsx").read_bytes()
+    preview = client.get(upload(client, "rekap.xlsx", cut).headers["Location"])
+    assert preview.status_code == 422 and "damaged or incomplete" in preview.get_data(as_text=True)
+    assert stored() == 30

@@ -1,0 +1,199 @@
+"""The mapping file (INTERCHANGE.md, "Mapping file"): a spreadsheet export onto the contract.
+
+A mapping names, for each target column, the source header holding it (matched trimmed and
+ignoring case), how timestamps are written (``waktu``), what the layanan values stand for, and
+whether answers are numbers or the instrument's labels. It is given by a person, never guessed:
+:func:`propose` only prints a proposal for a person to check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+KEYS = ("kolom", "waktu", "layanan", "jawaban", "label_tambahan", "baris_judul", "abaikan")
+WAKTU = ("iso", "dmy", "mdy", "gforms")
+JAWABAN = ("angka", "label")
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A checked mapping. ``kolom`` maps target column -> source header."""
+
+    kolom: Mapping[str, str] = field(default_factory=dict)
+    waktu: str = "iso"
+    layanan: Mapping[str, str] = field(default_factory=dict)
+    jawaban: str = "angka"
+    label_tambahan: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    baris_judul: int | None = None
+    abaikan: tuple[str, ...] = ()
+
+    def source_of(self, target: str) -> str | None:
+        return self.kolom.get(target)
+
+
+def parse_mapping(data: object, targets: Iterable[str], scales: Mapping[str, int]) -> ColumnMapping:
+    """Check a mapping read from YAML (a dict) against the columns the responses format knows.
+
+    Parameters
+    ----------
+    data
+        The parsed YAML document.
+    targets
+        Every target column name (``submitted_at``, ``layanan``, item codes, profile fields, ...).
+    scales
+        The scale (k) of every item code, to check ``label_tambahan`` values (1..k).
+
+    Raises
+    ------
+    MappingError
+        Listing every problem, each prefixed with ``mapping:`` and the key.
+    """
+    if not isinstance(data, dict):
+        raise MappingError(["mapping: the file must be a YAML mapping with the key kolom"])
+    known = set(targets)
+    problems = [
+        f"mapping: unknown key {key!r} (keys: {', '.join(KEYS)})" for key in data if key not in KEYS
+    ]
+    kolom = _text_dict(data.get("kolom", {}), "kolom", problems)
+    problems += [
+        f"mapping: kolom: {t!r} is not a column of the responses format"
+        for t in kolom
+        if t not in known
+    ]
+    waktu = str(data.get("waktu", "iso")).strip()
+    if waktu not in WAKTU and "%" not in waktu:
+        problems.append(
+            f"mapping: waktu: {waktu!r} is not one of {', '.join(WAKTU)} or a pattern with %"
+        )
+    jawaban = str(data.get("jawaban", "angka")).strip()
+    if jawaban not in JAWABAN:
+        problems.append(f"mapping: jawaban: {jawaban!r} is not angka or label")
+    extra = _extra_labels(data.get("label_tambahan", {}), scales, problems)
+    baris = data.get("baris_judul")
+    if baris is not None and (not isinstance(baris, int) or isinstance(baris, bool) or baris < 1):
+        problems.append(f"mapping: baris_judul: {baris!r} is not a row number (1 = first row)")
+    abaikan = data.get("abaikan", [])
+    if not isinstance(abaikan, list) or not all(isinstance(a, str) for a in abaikan):
+        problems.append("mapping: abaikan: a list of source column headers is expected")
+        abaikan = []
+    layanan = _text_dict(data.get("layanan", {}), "layanan", problems)
+    if problems:
+        raise MappingError(problems)
+    return ColumnMapping(
+        kolom=kolom,
+        waktu=waktu,
+        layanan=layanan,
+        jawaban=jawaban,
+        label_tambahan=extra,
+        baris_judul=baris,
+        abaikan=tuple(abaikan),
+    )
+
+
+def _text_dict(value: object, key: str, problems: list[str]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"mapping: {key}: pairs of 'name: value' are expected")
+        return {}
+    out = {}
+    for name, text in value.items():
+        if not isinstance(text, str | int) or isinstance(text, bool) or not str(text).strip():
+            problems.append(f"mapping: {key}: {name!r} needs a text value")
+        else:
+            out[str(name).strip()] = str(text).strip()
+    return out
+
+
+def _extra_labels(
+    value: object, scales: Mapping[str, int], problems: list[str]
+) -> dict[str, dict[str, int]]:
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        problems.append("mapping: label_tambahan: item code -> {label: value} is expected")
+        return {}
+    out: dict[str, dict[str, int]] = {}
+    for code, labels in value.items():
+        if code not in scales:
+            problems.append(f"mapping: label_tambahan: {code!r} is not an item code")
+            continue
+        if not isinstance(labels, dict):
+            problems.append(f"mapping: label_tambahan: {code}: {{label: value}} is expected")
+            continue
+        scale = scales[code]
+        for label, number in labels.items():
+            whole = isinstance(number, int) and not isinstance(number, bool)
+            if not whole or not 1 <= number <= scale:
+                problems.append(
+                    f"mapping: label_tambahan: {code}: {label!r} must be a whole number 1-{scale}"
+                )
+            else:
+                out.setdefault(code, {})[str(label).strip().casefold()] = number
+    return out
+
+
+# -- proposals ------------------------------------------------------------------------------------
+
+_NUMBERING = re.compile(r"^\s*(?:[A-Za-z]{0,3}\d{1,2}[.)]?|\d{1,2}[.)])\s+")
+
+
+def propose(
+    headers: Sequence[str],
+    questions: Mapping[str, str],
+    fields: Mapping[str, Sequence[str]],
+    cutoff: float = 0.6,
+) -> tuple[dict[str, str], list[str]]:
+    """A proposed ``kolom`` (target -> header) and the headers left for ``abaikan``.
+
+    Each item code is matched to the header closest to its question text (leading numbering
+    such as ``1.`` or ``U1.`` removed, compared ignoring case), each other field to a header equal
+    to or close to one of its names (``fields``: target -> names, e.g. ``layanan`` -> ``Jenis
+    layanan``). A header is used once; matches under ``cutoff`` are not proposed.
+    """
+    folded = {h: _bare(h) for h in headers}
+    taken: set[str] = set()
+    kolom: dict[str, str] = {}
+    wanted: list[tuple[str, list[str]]] = [(c, [q]) for c, q in questions.items()]
+    wanted += [(target, list(names)) for target, names in fields.items()]
+    candidates = []
+    for target, names in wanted:
+        for header, bare in folded.items():
+            ratio = max(difflib.SequenceMatcher(None, bare, _bare(n)).ratio() for n in names)
+            if any(_bare(n) == bare for n in names) or any(
+                _bare(n) in bare for n in names if len(_bare(n)) > 3
+            ):
+                ratio = max(ratio, 0.95)
+            if ratio >= cutoff:
+                candidates.append((ratio, target, header))
+    for _ratio, target, header in sorted(candidates, key=lambda c: -c[0]):
+        if target not in kolom and header not in taken:
+            kolom[target] = header
+            taken.add(header)
+    order = {t: i for i, (t, _names) in enumerate(wanted)}
+    ordered = dict(sorted(kolom.items(), key=lambda kv: order[kv[0]]))
+    return ordered, [h for h in headers if h not in taken]
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s+", " ", _NUMBERING.sub("", str(text))).strip().casefold()
+
+
+def apply_layanan(values: Any, mapping: Mapping[str, str]) -> Any:
+    """Source layanan values replaced by their codes (keys matched trimmed, ignoring case)."""
+    if not mapping:
+        return values
+    folded = {k.casefold(): v for k, v in mapping.items()}
+    return values.map(lambda v: folded.get(v.strip().casefold(), v) if isinstance(v, str) else v)

@@ -1,0 +1,85 @@
+"""Timestamps as spreadsheets write them (INTERCHANGE.md, ``waktu``), read to UTC.
+
+``dmy`` and ``mdy`` read ``31/01/2026 23:30`` (``/``, ``-`` or ``.`` between the parts, seconds
+optional, a date alone at midnight); ``gforms`` reads Google Forms stamps such as
+``2026/01/31 11:30:00 PM GMT+7`` (the offset is part of the value) and ``1/31/2026 23:30:00`` (no
+offset: read in the unit's zone); any other value with ``%`` is a strptime pattern. Values that
+do not fit come back as NaT, for the caller to report by row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+_CLOCK = (
+    r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:\s*(?P<ampm>[AaPp][Mm]))?)?"
+)
+_OFFSET = r"(?:\s*(?:GMT|UTC)?\s*(?P<oh>[+-]\d{1,2})(?::?(?P<om>\d{2}))?)?"
+_DAY_FIRST = rf"^\s*(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}){_CLOCK}\s*$"
+_MONTH_FIRST = rf"^\s*(?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})[/.-](?P<y>\d{{4}}){_CLOCK}{_OFFSET}\s*$"
+_YEAR_FIRST = rf"^\s*(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}}){_CLOCK}{_OFFSET}\s*$"
+
+
+def parse_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series:
+    """``raw`` text stamps written as ``waktu`` (dmy, mdy, gforms, or a pattern) as UTC times.
+
+    Stamps without an offset are read in ``tz`` (an IANA name). Unreadable values are NaT.
+    """
+    if waktu == "dmy":
+        return _from_parts(raw.str.extract(_DAY_FIRST), tz)
+    if waktu == "mdy":
+        return _from_parts(raw.str.extract(_MONTH_FIRST.replace(_OFFSET, "")), tz)
+    if waktu == "gforms":
+        year_first = raw.str.extract(_YEAR_FIRST)
+        month_first = raw.str.extract(_MONTH_FIRST)
+        return _from_parts(year_first.where(year_first["y"].notna(), month_first), tz)
+    if "%" in waktu:
+        return _pattern(raw, waktu, tz)
+    raise ValueError(f"waktu {waktu!r} is not iso, dmy, mdy, gforms or a pattern with %")
+
+
+def _from_parts(parts: pd.DataFrame, tz: str) -> pd.Series:
+    hour = pd.to_numeric(parts["H"], errors="coerce").fillna(0)
+    ampm = parts["ampm"].str.upper() if "ampm" in parts else pd.Series(np.nan, index=parts.index)
+    twelve = ampm.notna()
+    bad_clock = twelve & ((hour < 1) | (hour > 12))
+    hour = hour.where(~twelve, (hour % 12) + (ampm == "PM") * 12)
+    local = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": pd.to_numeric(parts["y"], errors="coerce"),
+                "month": pd.to_numeric(parts["m"], errors="coerce"),
+                "day": pd.to_numeric(parts["d"], errors="coerce"),
+                "hour": hour,
+                "minute": pd.to_numeric(parts["M"], errors="coerce").fillna(0),
+                "second": pd.to_numeric(parts["S"], errors="coerce").fillna(0),
+            }
+        ),
+        errors="coerce",
+    )
+    local = local.where(~bad_clock)
+    offset_hours = pd.to_numeric(parts.get("oh"), errors="coerce") if "oh" in parts else None
+    naive_utc = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    if offset_hours is None or offset_hours.isna().all():
+        return naive_utc
+    minutes = pd.to_numeric(parts["om"], errors="coerce").fillna(0) * np.sign(offset_hours)
+    shift = pd.to_timedelta(offset_hours * 60 + minutes, unit="m")
+    aware = (local - shift).dt.tz_localize("UTC")
+    return aware.where(offset_hours.notna(), naive_utc)
+
+
+def _pattern(raw: pd.Series, pattern: str, tz: str) -> pd.Series:
+    def one(value: object) -> pd.Timestamp:
+        if not isinstance(value, str):
+            return pd.NaT
+        try:
+            parsed = datetime.strptime(value.strip(), pattern)
+        except ValueError:
+            return pd.NaT
+        stamp = pd.Timestamp(parsed)
+        return stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize(tz).tz_convert("UTC")
+
+    return pd.to_datetime(raw.map(one), utc=True)
