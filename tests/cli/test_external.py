@@ -1,4 +1,4 @@
-"""Files shaped like what units have (tests/fixtures/external/README.md), each with its right result.
+"""Files shaped like what units have (fixtures/external/README.md), each with its right result.
 
 Then the same kinds made anew here (other separators, encodings, stamps, titles, leftovers,
 workbooks), since the handed files are only examples of each kind.
@@ -84,7 +84,7 @@ def test_a_truncated_workbook_is_refused_in_one_line():
     assert "damaged or incomplete" in line and "Traceback" not in done.stderr
 
 
-# -- the same kinds, made anew -----------------------------------------------------------------------
+# -- the same kinds, made anew --------------------------------------------------------------------
 
 
 def worked_rows() -> list[list[str]]:
