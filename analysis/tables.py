@@ -168,7 +168,7 @@ def _parser_problem(message: str, separator: str, skip: int) -> str:
         )
     if found := re.search(r"EOF inside string starting at row (\d+)", message):
         return (
-            f"row {int(found.group(1))}: a quoted value is never closed (a \" without its "
+            f'row {int(found.group(1))}: a quoted value is never closed (a " without its '
             "pair): close the quote; nothing from this file was used"
         )
     return f"the file cannot be read as CSV: {message}"
