@@ -70,11 +70,13 @@ def profile_names() -> list[str]:
 
 @cache
 def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
-    """Read the profile ``name``; an unknown name raises ``ValueError`` listing the known ones."""
-    path = PROFILES / f"{name}.json"
-    if not path.is_file():
+    """Read the profile ``name``; an unknown name raises ``ValueError`` listing the known ones.
+
+    Only the names of the shipped profiles are accepted, so a name is never read as a path.
+    """
+    if name not in profile_names():
         raise ValueError(f"profile {name!r} is unknown; choose one of {', '.join(profile_names())}")
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw = json.loads((PROFILES / f"{name}.json").read_text(encoding="utf-8"))
     return Profile(
         name=raw["name"],
         title=raw["title"],

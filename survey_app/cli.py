@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from analysis.mapping import MappingError
 from analysis.responses import ResponsesError, read_responses
 from survey_app import create_app
+from survey_app.config import ConfigError
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, ENCODING, MAPPING, WAKTU, fail, ignored, load_mapping
 from survey_app.models import Unit
@@ -22,7 +24,15 @@ from survey_app.services.collection.imports import import_responses
 from survey_app.services.reporting import jobs
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def _app() -> Flask:
+    """The app for the web commands; a bad setting is one line naming it, exit 2."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        fail([f"zisurvey: {exc}"])
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_version_option=False)
 def main() -> None:
     """Survei Zona Integritas: SKM/IKM, IPAK dan IPKP."""
 

@@ -49,22 +49,38 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the variable and what it takes."""
+
+
+TRUE, FALSE = ("1", "true", "yes", "ya"), ("0", "false", "no", "tidak")
+
+
+def from_environment(environ: Mapping[str, str], instance_path: str = "") -> dict[str, Any]:
+    """``SURVEY_*`` variables, each typed once by its default: a whole number, a yes/no, or text.
+
+    Raises :class:`ConfigError` naming the variable when a value does not fit its type, so a
+    bad deployment refuses to start instead of failing on the first request that reads it.
+    """
+    known = defaults(instance_path)
     settings: dict[str, Any] = {}
     for key, value in environ.items():
         if key.startswith("SURVEY_"):
-            name = key.removeprefix("SURVEY_")
-            settings[RENAMED.get(name, name)] = _typed(value)
+            name = RENAMED.get(key.removeprefix("SURVEY_"), key.removeprefix("SURVEY_"))
+            settings[name] = _typed(key, value, known.get(name))
     return settings
 
 
-def _typed(value: str) -> Any:
-    """'1'/'true' and '0'/'false' from the environment become booleans; the rest stay text."""
+def _typed(variable: str, value: str, default: Any) -> Any:
     lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes"):
-        return True
-    if lowered in ("0", "false", "no"):
-        return False
+    if isinstance(default, bool) or (default is None and lowered in TRUE + FALSE):
+        if lowered in TRUE + FALSE:
+            return lowered in TRUE
+        raise ConfigError(f"{variable}: {value!r} is not 1/0, true/false or yes/no")
+    if isinstance(default, int):
+        if not lowered.isascii() or not lowered.isdigit() or int(lowered) > 2**31:
+            raise ConfigError(f"{variable}: {value!r} is not a whole number (for example 65536)")
+        return int(lowered)
     return value
 
 
@@ -80,7 +96,7 @@ def secret_key(instance_path: str) -> str:
 
 def load(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     settings = defaults(instance_path)
-    settings.update(from_environment(os.environ))
+    settings.update(from_environment(os.environ, instance_path))
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = secret_key(instance_path)

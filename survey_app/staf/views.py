@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import plotly
@@ -100,8 +100,18 @@ def login() -> ResponseReturnValue:
 
 
 def _safe_next() -> str | None:
+    """The ``next`` address when it is a path on this site, else None.
+
+    Judged as a browser reads it: control characters and backslashes are dropped or read as
+    slashes by browsers, so ``/%09/evil.example`` or ``/\\evil.example`` would leave the site.
+    """
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    if not target or any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 @bp.post("/keluar")

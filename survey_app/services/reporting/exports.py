@@ -87,7 +87,9 @@ def rekap_xlsx(
     Written in XlsxWriter's constant-memory mode: a row goes to disk once the next begins, so
     100,000 answers take no more memory than a page of them.
     """
-    book = Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    book = Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     formats = {
         "bold": book.add_format({"bold": True}),
         "head": book.add_format({"bold": True, "bg_color": "#dbe8ef", "border": 1}),

@@ -1,0 +1,125 @@
+"""Hardening (issue 19): what an attacker or a careless deployment broke, each pinned here."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from analysis import lke
+from survey_app import create_app
+from survey_app.config import ConfigError
+from survey_app.extensions import db
+from survey_app.models import Evaluasi
+from tests.web.conftest import CSRF, PASSWORD, login, signed_in
+from tests.web.test_integrity import answer, layanan, respondent
+
+# -- 3. open redirect after sign-in ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example/x",
+        "/%0D/evil.example/x",
+        "/%0A/evil.example",
+        "/\\evil.example",
+        "/%5C%5Cevil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/%00/x",
+    ],
+)
+def test_sign_in_never_leaves_the_site(app, tree, target):
+    client = app.test_client()
+    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
+    sent = client.post(
+        f"/staf/masuk?next={target}",
+        data={"csrf_token": token, "username": "kanwil", "password": PASSWORD},
+    )
+    assert sent.status_code in (200, 302)
+    if sent.status_code == 302:
+        assert sent.headers["Location"] == "/staf/"
+
+
+def test_sign_in_goes_on_to_a_local_page(app, tree):
+    client = app.test_client()
+    token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)
+    sent = client.post(
+        "/staf/masuk?next=/staf/unit/LAPAS%3Fperiode%3D2026-01",
+        data={"csrf_token": token, "username": "kanwil", "password": PASSWORD},
+    )
+    assert sent.headers["Location"] == "/staf/unit/LAPAS?periode=2026-01"
+
+
+# -- 4. settings typed once, at start-up --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SURVEY_FORM_MAX_BYTES", "64kb"),
+        ("SURVEY_LOGIN_LOCKOUT", "lima"),
+        ("SURVEY_LOGIN_LOCKOUT_MINUTES", "-1"),
+        ("SURVEY_PROXY_COUNT", "٢"),
+        ("SURVEY_SESSION_COOKIE_SECURE", "mungkin"),
+    ],
+)
+def test_a_bad_setting_refuses_to_start_naming_the_variable(monkeypatch, tmp_path, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+def test_settings_from_the_environment_are_numbers_where_numbers_are_meant(app, monkeypatch, tree):
+    monkeypatch.setenv("SURVEY_FORM_MAX_BYTES", "65536")
+    monkeypatch.setenv("SURVEY_LOGIN_LOCKOUT", "3")
+    monkeypatch.setenv("SURVEY_LOGIN_LOCKOUT_MINUTES", "15")
+    keep = ("TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "CLOCK", "BASE_URL")
+    app = create_app({key: app.config[key] for key in keep})  # the same database, new settings
+    assert app.config["FORM_MAX_BYTES"] == 65536 and app.config["LOGIN_LOCKOUT"] == 3
+    client = app.test_client()
+    # A failed sign-in reads the lockout settings (a string once answered 500): the third
+    # failure in a row locks the account, as SURVEY_LOGIN_LOCKOUT=3 says.
+    statuses = [login(client, "kanwil", "salah-sekali").status_code for _ in range(4)]
+    assert statuses == [200, 200, 403, 403]
+    target = layanan(tree)
+    assert answer(respondent(app), target.token).status_code == 303  # reads FORM_MAX_BYTES
+
+
+# -- 5. saran in the XLSX rekap are text, never links ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "saran",
+    ["file:///c:\\windows\\system32", "\\\\host\\share\\x", "http://evil.example", "mailto:a@b.c"],
+)
+def test_saran_that_look_like_links_are_written_as_text(app, tree, saran):
+    target = layanan(tree)
+    assert answer(respondent(app), target.token, saran=saran).status_code == 303
+    admin = signed_in(app, "kanwil")
+    book = load_workbook(io.BytesIO(admin.get("/staf/unit/LAPAS/rekap.xlsx?periode=2026-01").data))
+    links = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.hyperlink]
+    assert links == []
+    sheet = book["Jawaban"]
+    column = [c.value for c in sheet[1]].index("saran")
+    assert sheet.cell(row=2, column=column + 1).value == saran
+
+
+# -- 9. the ZI form's profile is a name from the list, never a path ------------------------------
+
+
+@pytest.mark.parametrize("name", ["../../../etc/passwd", "../profiles/permenpanrb-90-2021", "x"])
+def test_a_profile_is_only_a_shipped_name(app, tree, name):
+    with pytest.raises(ValueError, match="unknown"):
+        lke.load_profile(name)
+    client = signed_in(app, "kanwil")
+    token = CSRF.search(client.get("/staf/unit/LAPAS/zi?tahun=2026").get_data(as_text=True))
+    sent = client.post(
+        "/staf/unit/LAPAS/zi?tahun=2026",
+        data={"csrf_token": token.group(1), "tahun": "2026", "profile": name},
+    )
+    assert sent.status_code in (400, 422)
+    assert db.session.scalar(select(func.count()).select_from(Evaluasi)) == 0
