@@ -349,7 +349,11 @@ def _drop_empty(frame: pd.DataFrame) -> pd.DataFrame:
     ]
     if untitled:
         frame = frame.drop(columns=untitled)
-    empty = frame.isna().all(axis=1)
+    empty = frame[frame.columns[0]].isna()
+    for column in frame.columns[1:]:  # column by column, stopping once no row can be empty
+        if not empty.any():
+            break
+        empty &= frame[column].isna()
     if empty.any():
         frame = frame[~empty]
     if frame.empty:
