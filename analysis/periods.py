@@ -16,7 +16,10 @@ import numpy as np
 import pandas as pd
 
 ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# ASCII digits only and whole-string matches (``$`` would let a trailing newline through).
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+YEARS = range(2000, 2100)  # the years a period may name: nothing before ZI, nothing absurd
+MAX_RANGE_MONTHS = 120  # a custom range covers at most ten years
 
 
 # Indonesia's three zones by the names people use (Permendagri: WIB, WITA, WIT).
@@ -87,20 +90,29 @@ def span_labels(months: pd.Series, kind: str) -> pd.Series:
 
 
 _SPAN = {
-    "triwulan": re.compile(r"^\d{4}-T[1-4]$"),
-    "semester": re.compile(r"^\d{4}-S[12]$"),
-    "tahun": re.compile(r"^\d{4}$"),
+    "triwulan": re.compile(r"[0-9]{4}-T[1-4]"),
+    "semester": re.compile(r"[0-9]{4}-S[12]"),
+    "tahun": re.compile(r"[0-9]{4}"),
 }
 
 
 def period_kind(text: str) -> str:
-    """Which kind of period ``text`` names: 2026-01 bulan, 2026-T1, 2026-S2, 2026."""
-    if _MONTH.match(text or ""):
-        return "bulan"
-    for kind, pattern in _SPAN.items():
-        if pattern.match(text or ""):
-            return kind
-    raise ValueError(f"period {text!r} must be YYYY-MM, YYYY-T1..T4, YYYY-S1..S2 or YYYY")
+    """Which kind of period ``text`` names: 2026-01 bulan, 2026-T1, 2026-S2, 2026.
+
+    Raises ``ValueError`` for anything else, and for a year outside 2000-2099.
+    """
+    text = text if isinstance(text, str) else ""
+    kind = "bulan" if _MONTH.fullmatch(text) else None
+    kind = kind or next((k for k, p in _SPAN.items() if p.fullmatch(text)), None)
+    if kind is None:
+        raise ValueError(f"period {text!r} must be YYYY-MM, YYYY-T1..T4, YYYY-S1..S2 or YYYY")
+    _check_year(text)
+    return kind
+
+
+def _check_year(text: str) -> None:
+    if int(text[:4]) not in YEARS:
+        raise ValueError(f"period {text!r}: the year must be {YEARS[0]}-{YEARS[-1]}")
 
 
 def span_of(label: str) -> Span:
@@ -120,10 +132,24 @@ def label_of(span_: Span) -> str:
 
 
 def check_month(text: str) -> str:
-    """Return ``text`` if it is a month ``YYYY-MM``; otherwise raise a ``ValueError``."""
-    if not _MONTH.match(text or ""):
+    """Return ``text`` if it is a month ``YYYY-MM`` of 2000-2099; otherwise raise ``ValueError``."""
+    if not isinstance(text, str) or not _MONTH.fullmatch(text):
         raise ValueError(f"period {text!r} must be a month written YYYY-MM")
+    _check_year(text)
     return text
+
+
+def range_span(first: str, last: str) -> Span:
+    """The custom range ``first``..``last`` (months), at most ten years long.
+
+    Raises ``ValueError`` for a bad month, a range that runs backwards or one too long.
+    """
+    span_ = Span("rentang", check_month(first), check_month(last))
+    if first > last:
+        raise ValueError(f"the range {first}..{last} runs backwards: dari is after sampai")
+    if len(span_.months()) > MAX_RANGE_MONTHS:
+        raise ValueError(f"the range {first}..{last} is longer than ten years")
+    return span_
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,21 @@ import sqlalchemy as sa
 from flask import Flask, current_app, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from survey_app import config
 from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey_app.models import Pengguna
 from survey_app.services.catalogue import load_catalogue
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:...>`` in a route: a whole number that fits an INTEGER column, else no match (404)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -22,6 +32,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then SURVEY_* environment variables, then ``settings``."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseInteger
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.load(app.instance_path, settings))
     if app.config["PROXY_COUNT"]:  # behind a load balancer: the client is in X-Forwarded-For
@@ -98,7 +109,9 @@ def _limit_public_bodies() -> None:
 
 
 def _load_user(user_id: str) -> Pengguna | None:
-    return db.session.get(Pengguna, int(user_id)) if user_id.isdigit() else None
+    if not (user_id.isascii() and user_id.isdigit()):
+        return None
+    return db.session.get(Pengguna, int(user_id))
 
 
 def _locale() -> str:

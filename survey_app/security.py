@@ -7,7 +7,7 @@ pages allow inline styles; public pages do not.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 BASE = {
     "default-src": "'self'",
@@ -26,8 +26,25 @@ def policy(directives: dict[str, str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def refuse_nul() -> None:
+    """A NUL character anywhere in the path, the query or the form answers 400.
+
+    No text a person types holds one, PostgreSQL cannot store one, and a NUL cut short in one
+    layer and not another is how filters are slipped past: refused before any view reads it.
+    """
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in FORM_TYPES:
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, description="NUL")
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def register(app: Flask) -> None:
     public, staff = policy(BASE), policy(STAFF)
+    app.before_request(refuse_nul)
 
     @app.after_request
     def secure_headers(response: Response) -> Response:

@@ -1,10 +1,13 @@
 """Staff forms."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -15,8 +18,30 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from analysis.periods import check_month
+
+
+class WholeNumberField(IntegerField):
+    """A count typed in ASCII digits only (Python's int() would take ٣٠ or ³⁰ as well)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not (str(valuelist[0]).strip().isascii()):
+            self.data = None
+            raise ValueError(_l("Tulis angka bulat dengan angka 0-9, misalnya 350."))
+        super().process_formdata(valuelist)
+
+
+class Month:
+    """A month written YYYY-MM, of 2000-2099, nothing after it (``analysis.periods``)."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        try:
+            check_month(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_l("Bulan: tulis seperti 2026-11.")) from exc
 
 
 class LoginForm(FlaskForm):
@@ -38,8 +63,10 @@ class LayananForm(FlaskForm):
 
 
 class ServedForm(FlaskForm):
-    period = StringField(_l("Bulan"), validators=[InputRequired(), Regexp(r"^\d{4}-\d{2}$")])
-    jumlah = IntegerField(_l("Jumlah orang dilayani"), validators=[InputRequired(), NumberRange(0)])
+    period = StringField(_l("Bulan"), validators=[InputRequired(), Month()])
+    jumlah = WholeNumberField(
+        _l("Jumlah orang dilayani"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
+    )
 
 
 class UploadForm(FlaskForm):
@@ -66,7 +93,7 @@ class ReviewForm(FlaskForm):
 
 
 class TicketForm(FlaskForm):
-    jumlah = IntegerField(
+    jumlah = WholeNumberField(
         _l("Jumlah tiket"), default=16, validators=[InputRequired(), NumberRange(1, 500)]
     )
 

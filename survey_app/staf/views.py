@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from rq.job import Job
 
-from analysis.periods import Span, check_month, label_of, period_of, span_of
+from analysis.periods import Span, label_of, period_of, range_span, span_of
 from survey_app import charts, render
 from survey_app.extensions import db, limiter
 from survey_app.files import download, pdf
@@ -51,11 +51,7 @@ def period_span(unit: Unit) -> Span:
     """The period asked for (?periode=2026-01|2026-T1|2026-S1|2026, or ?dari=&sampai=)."""
     try:
         if request.args.get("dari") or request.args.get("sampai"):
-            first = check_month(request.args.get("dari", ""))
-            last = check_month(request.args.get("sampai", ""))
-            if first > last:
-                raise ValueError("dari is after sampai")
-            return Span("rentang", first, last)
+            return range_span(request.args.get("dari", ""), request.args.get("sampai", ""))
         label = request.args.get("periode")
         if label:
             return span_of(label)

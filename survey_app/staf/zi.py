@@ -21,7 +21,7 @@ from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
 
 def _year() -> int:
     raw = request.args.get("tahun") or request.form.get("tahun") or str(now().year)
-    if not raw.isdigit() or not 2014 <= int(raw) <= 2100:
+    if not (raw.isascii() and raw.isdigit()) or not 2014 <= int(raw) <= 2100:
         abort(400, description="tahun must be a year")
     return int(raw)
 

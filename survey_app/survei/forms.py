@@ -42,7 +42,7 @@ class StartStamp:
         except BadSignature:
             return None
         key, _, seconds = value.rpartition(".")
-        if key != kunci or not seconds.isdigit():
+        if key != kunci or not (seconds.isascii() and seconds.isdigit()):
             return None
         return datetime.fromtimestamp(int(seconds), UTC)
 

@@ -7,16 +7,17 @@ run the service-quality survey, its IKM stands in for IPKP, and the page says so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
 
 from analysis import lke
-from analysis.periods import Span, check_month
+from analysis.periods import Span, range_span
 from analysis.sample import Compliance
 from analysis.scoring import IndexResult
 from survey_app.models import Evaluasi, Layanan, Pengguna, Unit
@@ -27,6 +28,9 @@ from survey_app.services.reporting.aggregates import Tallies, tallies
 from survey_app.services.reporting.dashboard import month_compliance
 
 HALVES = ("pemenuhan", "reform")
+
+
+PLAIN_DECIMAL = re.compile(r"[0-9]{1,4}(?:[.][0-9]{1,4})?")
 
 
 class EvaluasiError(ValueError):
@@ -147,13 +151,10 @@ def save(
         key: _decimal(fields.get(key), key, Decimal(5), problems)
         for key in ("capaian_kinerja", "tlhp")
     }
-    for key in ("survei_dari", "survei_sampai"):
-        try:
-            check_month(str(fields.get(key) or ""))
-        except ValueError as exc:
-            problems.append(f"{key}: {exc}")
-    if not problems and fields["survei_dari"] > fields["survei_sampai"]:
-        problems.append("survei_dari: the first month is after the last")
+    try:  # a saved window is capped as a range read from a URL is (ten years at most)
+        range_span(str(fields.get("survei_dari") or ""), str(fields.get("survei_sampai") or ""))
+    except ValueError as exc:
+        problems.append(f"survei_dari..survei_sampai: {exc}")
     if problems:
         raise EvaluasiError(problems)
     evaluasi = session.scalar(
@@ -201,12 +202,13 @@ def _pengungkit(profile: lke.Profile, given: Any, problems: list[str]) -> dict[s
 def _decimal(raw: Any, name: str, maximum: Decimal, problems: list[str]) -> str | None:
     if raw is None or str(raw).strip() == "":
         return None
-    try:
-        value = Decimal(str(raw).strip().replace(",", "."))
-    except InvalidOperation:
-        problems.append(f"{name}: {raw!r} is not a number")
+    text = str(raw).strip().replace(",", ".")
+    # Plain decimals only: no NaN, Infinity, exponents, other scripts' digits, or 80 places.
+    if not PLAIN_DECIMAL.fullmatch(text):
+        problems.append(f"{name}: {raw!r} is not a number such as 3,5 (at most 4 decimals)")
         return None
-    if not Decimal(0) <= value <= maximum or not value.is_finite():
+    value = Decimal(text)
+    if not Decimal(0) <= value <= maximum:
         problems.append(f"{name}: {raw} is outside 0-{maximum.normalize()}")
         return None
     return str(value)
