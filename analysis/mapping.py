@@ -67,6 +67,11 @@ def parse_mapping(data: object, targets: Iterable[str], scales: Mapping[str, int
         f"mapping: unknown key {key!r} (keys: {', '.join(KEYS)})" for key in data if key not in KEYS
     ]
     kolom = _text_dict(data.get("kolom", {}), "kolom", problems)
+    named: dict[str, str] = {}
+    for target, header in kolom.items():
+        other = named.setdefault(header.casefold(), target)
+        if other != target:
+            problems.append(f"mapping: kolom: {other} and {target} name the same column {header!r}")
     problems += [
         f"mapping: kolom: {t!r} is not a column of the responses format"
         for t in kolom
@@ -152,29 +157,32 @@ _NUMBERING = re.compile(r"^\s*(?:[A-Za-z]{0,3}\d{1,2}[.)]?|\d{1,2}[.)])\s+")
 
 def propose(
     headers: Sequence[str],
-    questions: Mapping[str, str],
+    questions: Mapping[str, Sequence[str]],
     fields: Mapping[str, Sequence[str]],
     cutoff: float = 0.6,
 ) -> tuple[dict[str, str], list[str]]:
     """A proposed ``kolom`` (target -> header) and the headers left for ``abaikan``.
 
-    Each item code is matched to the header closest to its question text (leading numbering
-    such as ``1.`` or ``U1.`` removed, compared ignoring case), each other field to a header equal
-    to or close to one of its names (``fields``: target -> names, e.g. ``layanan`` -> ``Jenis
-    layanan``). A header is used once; matches under ``cutoff`` are not proposed.
+    Each item code is matched to the header closest to one of its texts (``questions``: code ->
+    the question and the unsur's name; leading numbering such as ``1.`` or ``U1.`` removed,
+    compared ignoring case), each other field to a header holding one of its names as whole
+    words, or close to one (``fields``: target -> names, e.g. ``layanan`` -> ``Jenis layanan``).
+    A header is used once, best matches first; matches under ``cutoff`` are not proposed.
     """
     folded = {h: _bare(h) for h in headers}
     taken: set[str] = set()
     kolom: dict[str, str] = {}
-    wanted: list[tuple[str, list[str]]] = [(c, [q]) for c, q in questions.items()]
+    wanted: list[tuple[str, list[str]]] = [(c, list(q)) for c, q in questions.items()]
     wanted += [(target, list(names)) for target, names in fields.items()]
     candidates = []
     for target, names in wanted:
         for header, bare in folded.items():
-            ratio = max(difflib.SequenceMatcher(None, bare, _bare(n)).ratio() for n in names)
-            if any(_bare(n) == bare for n in names) or any(
-                _bare(n) in bare for n in names if len(_bare(n)) > 3
-            ):
+            bare_names = [_bare(n) for n in names]
+            ratio = max(difflib.SequenceMatcher(None, bare, n).ratio() for n in bare_names)
+            if target in questions:  # a short header: its words found in the question
+                ratio = max(ratio, 0.9 * _words_found(bare, " ".join(bare_names)))
+            # a name as a whole word of the header ("Kritik dan saran", never "Sarana")
+            if any(re.search(rf"\b{re.escape(n)}\b", bare) for n in bare_names if n):
                 ratio = max(ratio, 0.95)
             if ratio >= cutoff:
                 candidates.append((ratio, target, header))
@@ -185,6 +193,21 @@ def propose(
     order = {t: i for i, (t, _names) in enumerate(wanted)}
     ordered = dict(sorted(kolom.items(), key=lambda kv: order[kv[0]]))
     return ordered, [h for h in headers if h not in taken]
+
+
+# Words every question has, which tell nothing about which question it is.
+_COMMON = {"bagaimana", "pendapat", "saudara", "tentang", "dalam", "pelayanan", "layanan", "unit"}
+
+
+def _words_found(header: str, text: str) -> float:
+    """The share of the header's telling words (4+ letters) found in ``text``: a word counts
+    when one holds the other ("mudah" in "kemudahan"). Under two such words, 0."""
+    words = [w for w in re.findall(r"[^\W\d_]{4,}", header) if w not in _COMMON]
+    known = re.findall(r"[^\W\d_]{4,}", text)
+    if len(words) < 2:
+        return 0.0
+    found = sum(any(w in k or k in w for k in known if len(k) >= 4) for w in words)
+    return found / len(words)
 
 
 def _bare(text: str) -> str:

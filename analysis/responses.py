@@ -7,7 +7,6 @@ contract: ``row 7, column U3: value 5 is outside 1-4``. A file with any problem 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 from analysis.mapping import ColumnMapping, apply_layanan
 from analysis.periods import periods_of, zone_name
 from analysis.tables import TableError, read_table
-from analysis.timestamps import parse_stamps
+from analysis.timestamps import ISO_START, iso_stamps, parse_stamps
 
 META = (
     "id",
@@ -33,7 +32,6 @@ META = (
 )
 REQUIRED = ("submitted_at", "layanan")
 MAX_MESSAGES = 1000
-_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
 
 class ResponsesError(ValueError):
@@ -293,18 +291,14 @@ class _CellChecks:
         self.required("submitted_at")
         if waktu != "iso":
             stamps = parse_stamps(raw, waktu, tz)
+            # ISO 8601 is never ambiguous: a workbook's real date cells arrive written so
+            iso = stamps.isna() & raw.str.match(ISO_START, na=False)
+            if iso.any():
+                stamps = stamps.where(~iso, iso_stamps(raw.where(iso), tz))
             why = f"is not a timestamp written as {waktu}"
             self._report("submitted_at", raw.notna() & stamps.isna(), why)
             return stamps
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # mixed zones: handled below
-            parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # every stamp has the same offset
-            stamps = parsed.dt.tz_convert("UTC")
-        elif pd.api.types.is_datetime64_dtype(parsed):  # no stamp has an offset
-            stamps = parsed.dt.tz_localize(tz).dt.tz_convert("UTC")
-        else:
-            stamps = self._mixed_timestamps(raw, tz)
+        stamps = iso_stamps(raw, tz)
         bad = raw.notna() & stamps.isna()
         slashed = bad & raw.str.contains(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", regex=True, na=False)
         self._report(
@@ -315,14 +309,6 @@ class _CellChecks:
         )
         self._report("submitted_at", bad & ~slashed, "is not an ISO 8601 timestamp")
         return stamps
-
-    def _mixed_timestamps(self, raw: pd.Series, tz: str) -> pd.Series:
-        """Stamps with different offsets, or some with and some without one."""
-        has_offset = raw.str.contains(_OFFSET, regex=True, na=False)
-        aware = pd.to_datetime(raw.where(has_offset), format="ISO8601", utc=True, errors="coerce")
-        naive = pd.to_datetime(raw.where(~has_offset), format="ISO8601", errors="coerce")
-        local = naive.dt.tz_localize(tz).dt.tz_convert("UTC")
-        return aware.where(has_offset, local)
 
     def required(self, column: str) -> None:
         raw = self.frame[column]
@@ -405,12 +391,18 @@ def _row_order(message: str) -> tuple[int, str]:
     return (int(match.group(1)) if match else 0, message)
 
 
-def read_services(source: str | Path | IO[bytes]) -> pd.DataFrame:
-    """Read a services file (``kode,nama,kebutuhan_utama``) or raise :class:`ResponsesError`."""
+def read_services(source: str | Path | IO[bytes], encoding: str | None = None) -> pd.DataFrame:
+    """Read a services file (``kode,nama,kebutuhan_utama``) or raise :class:`ResponsesError`.
+
+    Read as a responses file is (``,`` or ``;``, BOM, workbooks, titles); codes are trimmed, and
+    two that differ only in case or spaces are one code written twice.
+    """
     try:
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError as exc:
-        raise ResponsesError(["the services file is empty"]) from exc
+        table = read_table(source, encoding=encoding, header_names=["kode"], dtype=str)
+    except TableError as exc:
+        raise ResponsesError([f"services file: {p}" for p in exc.problems]) from exc
+    frame = table.frame.fillna("")
+    frame.columns = pd.Index([str(c).strip() for c in frame.columns])
     problems = [
         f"column {c}: required column is missing"
         for c in ("kode", "nama", "kebutuhan_utama")
@@ -418,15 +410,16 @@ def read_services(source: str | Path | IO[bytes]) -> pd.DataFrame:
     ]
     if problems:
         raise ResponsesError(problems)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
     truth = {"ya": True, "true": True, "1": True, "tidak": False, "false": False, "0": False}
     flags = frame["kebutuhan_utama"].str.strip().str.lower().map(truth)
     for row, value in frame.loc[flags.isna(), "kebutuhan_utama"].items():
         problems.append(f"row {row}, column kebutuhan_utama: value {value} is not ya or tidak")
-    for row in frame.index[frame["kode"].str.strip() == ""]:
+    kode = frame["kode"].str.strip()
+    for row in frame.index[kode == ""]:
         problems.append(f"row {row}, column kode: a value is required")
-    for row, value in frame.loc[frame["kode"].duplicated(), "kode"].items():
+    folded = kode.str.casefold()
+    for row, value in kode[folded.duplicated() & (kode != "")].items():
         problems.append(f"row {row}, column kode: value {value} appears more than once")
     if problems:
-        raise ResponsesError(problems)
-    return frame.assign(kode=frame["kode"].str.strip(), kebutuhan_utama=flags.astype(bool))
+        raise ResponsesError(sorted(problems, key=_row_order))
+    return frame.assign(kode=kode, kebutuhan_utama=flags.astype(bool))

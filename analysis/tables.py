@@ -1,16 +1,21 @@
 """A table as units save it, read into raw cells: CSV, XLSX, XLS or an HTML table saved as .xls.
 
 What is accepted (INTERCHANGE.md, "What readers accept"): the separator ``,`` or ``;`` told apart
-by the header line; UTF-8 with or without a BOM (another encoding only when named); a title above
-the header (the header row named, or found by the column names it must hold); rows and columns
-that hold nothing are dropped. A damaged workbook, a file in another encoding and a quoted cell
-that swallows record-like lines are refused with one line that says what to do.
+by the lines themselves; UTF-8 with or without a BOM (another encoding only when named); a title
+above the header (the header row named, or found by the column names it must hold); rows and
+columns that hold nothing are dropped, and row numbers stay those of the file (1 = the first row
+under the header). A damaged workbook, a file in another encoding, a row with more or fewer cells
+than the header and a quoted cell that swallows record-like lines are refused, each with one line
+that says where and what to do.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import warnings
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +28,13 @@ import pandas as pd
 
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_ROWS = 30
+MAX_SHAPE_PROBLEMS = 50
 SAVE_AS_UTF8 = "save it in Excel as 'CSV UTF-8' (simpan sebagai CSV UTF-8)"
 DAMAGED = (
     "the workbook is damaged or incomplete (a download cut short?): open it in Excel and save "
     "it again, or save it as CSV UTF-8"
 )
+NOT_A_TABLE = "the file is neither CSV nor an Excel workbook: export it as CSV UTF-8 or .xlsx"
 
 
 class TableError(ValueError):
@@ -65,14 +72,15 @@ def read_table(
         The row holding the header (1 = the first line), for a file with a title above it.
     header_names
         Names the header must contain (compared trimmed, ignoring case): without
-        ``header_row``, the first of the first 30 rows holding them all is the header.
+        ``header_row``, the first of the first 30 rows holding them all is the header; without
+        either, the first row about as full as the fullest.
     dtype
         Column types for the CSV parser (the workbook readers always give text).
 
     Raises
     ------
     TableError
-        The file is empty, damaged, not UTF-8, or a quoted cell swallowed record-like lines.
+        The file is empty, damaged, not UTF-8, not a table, or its rows do not fit the header.
     """
     head = _head(source)
     kind = _kind(head)
@@ -83,33 +91,41 @@ def read_table(
     return Table(_drop_empty(table.frame), table.kind, table.separator)
 
 
-def _head(source: str | Path | IO[bytes]) -> bytes:
+@contextmanager
+def _opened(source: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
+    """A binary handle on ``source`` from its start; a caller's file object is rewound after."""
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:
-            return handle.read(SNIFF_BYTES)
-    position = source.tell()
-    head = source.read(SNIFF_BYTES)
-    source.seek(position)
-    return head
-
-
-def _rewind(source: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
-    if not isinstance(source, str | Path):
+            yield handle
+        return
+    source.seek(0)
+    try:
+        yield source
+    finally:
         source.seek(0)
-    return source
+
+
+def _head(source: str | Path | IO[bytes]) -> bytes:
+    with _opened(source) as handle:
+        return handle.read(SNIFF_BYTES)
 
 
 def _kind(head: bytes) -> str:
     """The file's kind from its first bytes, whatever its name says."""
     if head.startswith(b"PK\x03\x04"):
+        if b"application/vnd.oasis.opendocument" in head[:200]:
+            raise TableError(["the file is an OpenDocument spreadsheet: save it as .xlsx or CSV"])
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head")):
-        return "html"
-    if not head.strip():
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         raise TableError(["the file is empty"])
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+            raise TableError(["the file is an Excel 2003 XML workbook: save it as .xlsx"])
+        return "html"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableError([NOT_A_TABLE])
     return "csv"
 
 
@@ -125,24 +141,29 @@ def _read_csv(
     dtype: Mapping[str, Any] | type | None,
 ) -> Table:
     encoding = encoding or _encoding(head)
-    text = head.decode(encoding, errors="replace")
-    lines = text.splitlines()
-    skip = (header_row - 1) if header_row else _header_line(lines, header_names)
+    lines = head.decode(encoding, errors="replace").splitlines()
+    separator = _separator(lines)
+    skip = (header_row - 1) if header_row else _header_line(lines, header_names, separator)
     if skip >= len(lines):
         raise TableError([f"the header row {skip + 1} is past the end of the file"])
-    separator = _separator(lines[skip])
     try:
-        frame = pd.read_csv(
-            _rewind(source),
-            sep=separator,
-            skiprows=skip,
-            dtype=dtype,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            encoding=encoding,
-            index_col=False,  # a row with an extra cell is an error, never a shifted frame
-        )
+        with warnings.catch_warnings():
+            # index_col=False drops the extra cell of a long first row with only a warning
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                _rewound(source),
+                sep=separator,
+                skiprows=skip,
+                dtype=dtype,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+                skip_blank_lines=False,  # a blank line keeps its row number
+                encoding=encoding,
+                index_col=False,  # a row with an extra cell is an error, never a shifted frame
+            )
+    except pd.errors.ParserWarning as exc:
+        raise TableError([_long_row(1, separator)]) from exc
     except pd.errors.EmptyDataError as exc:
         raise TableError(["the file is empty"]) from exc
     except UnicodeDecodeError as exc:
@@ -154,24 +175,14 @@ def _read_csv(
     except (ValueError, OSError) as exc:
         raise TableError([f"the file cannot be read as CSV: {exc}"]) from exc
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    _refuse_swallowed_records(source, frame, separator, skip)
+    _check_shape(source, encoding, separator, skip, len(frame.columns))
     return Table(frame, "csv", separator)
 
 
-def _parser_problem(message: str, separator: str, skip: int) -> str:
-    """The CSV parser's complaint in the contract's words: the data row and what to do."""
-    if found := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message):
-        expected, line, saw = (int(g) for g in found.groups())
-        return (
-            f"row {line - skip - 1}: {saw} cells where the header has {expected} "
-            f"(a '{separator}' inside a value that is not quoted?): quote the value"
-        )
-    if found := re.search(r"EOF inside string starting at row (\d+)", message):
-        return (
-            f'row {int(found.group(1))}: a quoted value is never closed (a " without its '
-            "pair): close the quote; nothing from this file was used"
-        )
-    return f"the file cannot be read as CSV: {message}"
+def _rewound(source: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
+    if not isinstance(source, str | Path):
+        source.seek(0)
+    return source
 
 
 def _encoding(head: bytes) -> str:
@@ -190,78 +201,158 @@ def _not_utf8(exc: UnicodeDecodeError, encoding: str) -> str:
     )
 
 
-def _separator(header: str) -> str:
-    """``;`` when the header line has more of them than commas (Excel in an id-ID locale)."""
-    outside = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: outside.count(sep) for sep in (",", ";", "\t")}
-    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+def _long_row(row: int, separator: str) -> str:
+    return (
+        f"row {row}: more cells than the header (a '{separator}' inside a value that is not "
+        "quoted?): quote the value"
+    )
 
 
-def _header_line(lines: list[str], names: Collection[str]) -> int:
-    """The line holding every one of ``names`` (0 when the first does, or none does)."""
+def _parser_problem(message: str, separator: str, skip: int) -> str:
+    """The CSV parser's complaint in the contract's words: the data row and what to do."""
+    if found := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message):
+        expected, line, saw = (int(g) for g in found.groups())
+        return (
+            f"row {line - skip - 1}: {saw} cells where the header has {expected} "
+            f"(a '{separator}' inside a value that is not quoted?): quote the value"
+        )
+    if found := re.search(r"EOF inside string starting at row (\d+)", message):
+        return (
+            f'row {int(found.group(1))}: a quoted value is never closed (a " without its '
+            "pair): close the quote; nothing from this file was used"
+        )
+    return f"the file cannot be read as CSV: {message}"
+
+
+def _unquoted(line: str) -> str:
+    return re.sub(r'"[^"]*"', "", line)
+
+
+def _separator(lines: list[str]) -> str:
+    """The separator most lines agree on: ``;`` for Excel in an id-ID locale, else ``,``.
+
+    A header may hold commas inside unquoted titles ("Sistem, Mekanisme, dan Prosedur"), so
+    the count must repeat over the first lines, not only appear in the header.
+    """
+    sample = [_unquoted(line) for line in lines[:HEADER_SEARCH_ROWS] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for separator in (",", ";", "\t"):
+        counts = Counter(line.count(separator) for line in sample)
+        counts.pop(0, None)
+        if counts:
+            width, agreeing = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+            if (agreeing, width) > best_score:
+                best, best_score = separator, (agreeing, width)
+    return best
+
+
+def _header_line(lines: list[str], names: Collection[str], separator: str) -> int:
+    """The line of the header: the first holding every one of ``names``, or else the first
+    about as full as the fullest (a title line above a header holds one cell)."""
+    rows = [
+        [cell.strip().strip('"') for cell in line.split(separator)]
+        for line in lines[:HEADER_SEARCH_ROWS]
+    ]
+    return _header_position(rows, names)
+
+
+def _header_position(rows: list[list[Any]], names: Collection[str]) -> int:
     wanted = {_fold(n) for n in names}
-    if not wanted:
-        return 0
-    for number, line in enumerate(lines[:HEADER_SEARCH_ROWS]):
-        cells = {_fold(c) for c in re.split(r"[,;\t]", line.replace('"', ""))}
-        if wanted <= cells:
-            return number
-    return 0
+    if wanted:
+        for number, row in enumerate(rows):
+            if wanted <= {_fold(c) for c in row if isinstance(c, str)}:
+                return number
+    filled = [sum(1 for c in row if isinstance(c, str) and c.strip()) for row in rows]
+    fullest = max(filled, default=0)
+    return next((n for n, count in enumerate(filled) if count * 2 > fullest), 0)
 
 
 def _fold(value: object) -> str:
     return str(value).strip().casefold()
 
 
-def _refuse_swallowed_records(
-    source: str | Path | IO[bytes], frame: pd.DataFrame, separator: str, skip: int
+def _check_shape(
+    source: str | Path | IO[bytes], encoding: str, separator: str, skip: int, width: int
 ) -> None:
-    """A quote left open makes one cell of many lines: refuse when those lines look like rows.
+    """Every row has the header's number of cells, and no quoted cell swallowed records.
 
-    Cheap when nothing spans lines: the file's line count then equals the rows read.
+    Without a quote in the file this is one vectorised count of separators per line; with
+    quotes, the records are walked with the csv module (quotes change what a line is).
     """
-    if _line_count(source) <= skip + 1 + len(frame) + 1:
-        return
-    width = len(frame.columns)
+    with _opened(source) as handle:
+        data = handle.read()
+    if b'"' in data:
+        problems = _walk_records(data.decode(encoding), separator, skip, width)
+    else:
+        problems = _count_cells(data, separator, skip, width)
+    if problems:
+        raise TableError(problems[:MAX_SHAPE_PROBLEMS])
+
+
+def _count_cells(data: bytes, separator: str, skip: int, width: int) -> list[str]:
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts = np.concatenate(([0], np.flatnonzero(raw == ord("\n")) + 1))
+    starts = starts[starts < len(raw)]
+    if not len(starts):
+        return []
+    separators = np.add.reduceat((raw == ord(separator)).view(np.uint8), starts, dtype=np.int64)
+    bounds = np.append(starts, len(raw))
     problems = []
-    for column in frame.select_dtypes(include=object).columns:
-        cells = frame[column].dropna()
-        multi = cells[cells.str.contains("\n", regex=False)]
-        for row, value in multi.items():
+    for line in np.flatnonzero(separators != width - 1):  # rare: checked one by one
+        text = data[bounds[line] : bounds[line + 1]]
+        if line <= skip or not text.replace(separator.encode(), b"").strip():
+            continue  # the title above the header, or a line that holds no value
+        cells = int(separators[line]) + 1
+        hint = f" (a '{separator}' inside a value that is not quoted?)" if cells > width else ""
+        problems.append(f"row {line - skip}: {cells} cells where the header has {width}{hint}")
+        if len(problems) >= MAX_SHAPE_PROBLEMS:
+            break
+    return problems
+
+
+def _shape(text: str) -> str:
+    """What a value looks like: digits as 9, letters as a (2026-01-05T08:00 -> 9999-99-99a99:99)."""
+    return re.sub(r"[^\W\d_]", "a", re.sub(r"\d", "9", text.strip()))
+
+
+def _walk_records(text: str, separator: str, skip: int, width: int) -> list[str]:
+    """Walk the records: each has ``width`` cells, and no quoted cell holds lines that look
+    like records (a line with a whole record's separators, or one that starts like the first
+    cell of the records around it, a timestamp or an id)."""
+    problems: list[str] = []
+    header: list[str] = []
+    reader = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
+    firsts = {
+        _shape(record[0])
+        for number, record in zip(range(skip + 1 + 50), reader, strict=False)
+        if number > skip and record and len(record[0].strip()) >= 4
+    }
+    reader = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
+    for number, record in enumerate(reader):
+        row = number - skip
+        if row == 0:
+            header = [cell.strip() for cell in record]
+        if row < 1 or not any(cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            problems.append(f"row {row}: {len(record)} cells where the header has {width}")
+        for position, cell in enumerate(record):
             swallowed = [
-                line for line in value.split("\n")[1:] if line.count(separator) >= width // 2
+                line
+                for line in cell.split("\n")[1:]
+                if line.count(separator) >= width - 1
+                or (separator in line and _shape(line.split(separator)[0]) in firsts)
             ]
             if swallowed:
+                name = header[position] if position < len(header) else str(position + 1)
                 problems.append(
-                    f"row {row}, column {column}: a quoted value runs over {len(swallowed)} "
-                    f"following line(s) that look like records (a quote is not closed): "
-                    f"close the quote, nothing from this file was used"
+                    f"row {row}, column {name}: a quoted value runs over {len(swallowed)} "
+                    "following line(s) that look like records (a quote is not closed): close "
+                    "the quote; nothing from this file was used"
                 )
-    if problems:
-        raise TableError(problems)
-
-
-@contextmanager
-def _opened(source: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
-    """A binary handle on ``source`` from its start; a caller's file object is rewound after."""
-    if isinstance(source, str | Path):
-        with open(source, "rb") as handle:
-            yield handle
-        return
-    source.seek(0)
-    try:
-        yield source
-    finally:
-        source.seek(0)
-
-
-def _line_count(source: str | Path | IO[bytes]) -> int:
-    with _opened(source) as handle:
-        count, last = 0, b"\n"
-        while chunk := handle.read(1 << 20):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-        return count + (last != b"\n")
+        if len(problems) >= MAX_SHAPE_PROBLEMS:
+            break
+    return problems
 
 
 # -- workbooks ----------------------------------------------------------------------------------
@@ -272,10 +363,17 @@ def _read_workbook(
 ) -> pd.DataFrame:
     try:
         if kind == "html":
-            grid = _html_table(source)
-        else:
-            engine = "openpyxl" if kind == "xlsx" else "xlrd"
-            grid = pd.read_excel(_rewind(source), header=None, dtype=object, engine=engine)
+            grid = _html_grid(source)
+        elif kind == "xlsx":
+            grid = pd.read_excel(_rewound(source), header=None, dtype=object, engine="openpyxl")
+        else:  # xlrd writes its complaints to stdout unless given a log of its own
+            grid = pd.read_excel(
+                _rewound(source),
+                header=None,
+                dtype=object,
+                engine="xlrd",
+                engine_kwargs={"logfile": io.StringIO()},
+            )
     except TableError:
         raise
     except Exception as exc:  # noqa: BLE001  (each engine fails its own way on a broken file)
@@ -283,42 +381,41 @@ def _read_workbook(
     grid = grid.map(_cell_text).astype(object).dropna(how="all")
     if grid.empty:
         raise TableError(["the file has no data rows"])
-    top = _grid_header(grid, header_row, names)
+    if header_row:
+        if header_row - 1 not in grid.index:
+            raise TableError([f"the header row {header_row} is empty or past the end"])
+        top = int(grid.index.get_loc(header_row - 1))
+    else:
+        top = _header_position(grid.head(HEADER_SEARCH_ROWS).values.tolist(), names)
     header = [_header_text(value, i) for i, value in enumerate(grid.iloc[top])]
     frame = grid.iloc[top + 1 :].copy()
     frame.columns = pd.Index(header)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.index = frame.index - grid.index[top]  # rows as the sheet numbers them, under the header
     return frame
 
 
-def _html_table(source: str | Path | IO[bytes]) -> pd.DataFrame:
+def _html_grid(source: str | Path | IO[bytes]) -> pd.DataFrame:
+    """The largest table of an HTML page, every cell as its text (never converted)."""
+    import lxml.html
+
     with _opened(source) as handle:
         markup = handle.read()
     try:
-        tables = pd.read_html(io.BytesIO(markup), header=None, flavor="lxml")
-    except ValueError as exc:  # "No tables found"
+        document = lxml.html.fromstring(markup)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise TableError([NOT_A_TABLE]) from exc
+    tables = [
+        [[cell.text_content().strip() for cell in tr.xpath("./th|./td")] for tr in t.xpath(".//tr")]
+        for t in document.xpath("//table")
+    ]
+    tables = [t for t in tables if t]
+    if not tables:
         raise TableError(
             ["the file is a web page (HTML) with no table, not a workbook: export CSV UTF-8"]
-        ) from exc
-    table = max(tables, key=lambda t: t.size).astype(object)
-    if isinstance(table.columns, pd.RangeIndex):
-        return table
-    # A <thead> became the column names: put it back as the grid's first row.
-    header = [c[-1] if isinstance(c, tuple) else c for c in table.columns]
-    width = range(len(header))
-    return pd.concat([pd.DataFrame([header], columns=width), table.set_axis(width, axis=1)])
-
-
-def _grid_header(grid: pd.DataFrame, header_row: int | None, names: Collection[str]) -> int:
-    if header_row:
-        if header_row > len(grid.index) or header_row - 1 not in grid.index:
-            raise TableError([f"the header row {header_row} is past the end of the file"])
-        return int(grid.index.get_loc(header_row - 1))
-    wanted = {_fold(n) for n in names}
-    for position in range(min(HEADER_SEARCH_ROWS, len(grid))):
-        if wanted and wanted <= {_fold(v) for v in grid.iloc[position] if isinstance(v, str)}:
-            return position
-    return 0
+        )
+    rows = max(tables, key=lambda t: sum(len(r) for r in t))
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
 
 
 def _header_text(value: object, position: int) -> str:
@@ -349,6 +446,8 @@ def _drop_empty(frame: pd.DataFrame) -> pd.DataFrame:
     ]
     if untitled:
         frame = frame.drop(columns=untitled)
+    if frame.columns.empty:
+        raise TableError(["the file has no data rows"])
     empty = frame[frame.columns[0]].isna()
     for column in frame.columns[1:]:  # column by column, stopping once no row can be empty
         if not empty.any():

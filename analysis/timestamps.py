@@ -9,6 +9,7 @@ do not fit come back as NaT, for the caller to report by row.
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 
 import numpy as np
@@ -21,6 +22,30 @@ _OFFSET = r"(?:\s*(?:GMT|UTC)?\s*(?P<oh>[+-]\d{1,2})(?::?(?P<om>\d{2}))?)?"
 _DAY_FIRST = rf"^\s*(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}){_CLOCK}\s*$"
 _MONTH_FIRST = rf"^\s*(?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})[/.-](?P<y>\d{{4}}){_CLOCK}{_OFFSET}\s*$"
 _YEAR_FIRST = rf"^\s*(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}}){_CLOCK}{_OFFSET}\s*$"
+
+
+ISO_START = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ISO_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def iso_stamps(raw: pd.Series, tz: str) -> pd.Series:
+    """ISO 8601 stamps as UTC: with an offset exact, without one read in ``tz``; else NaT.
+
+    One vectorised parse when every stamp has the same offset (or none has one), the
+    common case; mixed offsets are parsed in two groups.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # mixed zones: handled below
+        parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # every stamp has the same offset
+        return parsed.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_dtype(parsed):  # no stamp has an offset
+        return parsed.dt.tz_localize(tz).dt.tz_convert("UTC")
+    has_offset = raw.str.contains(_ISO_OFFSET, regex=True, na=False)
+    aware = pd.to_datetime(raw.where(has_offset), format="ISO8601", utc=True, errors="coerce")
+    naive = pd.to_datetime(raw.where(~has_offset), format="ISO8601", errors="coerce")
+    local = naive.dt.tz_localize(tz).dt.tz_convert("UTC")
+    return aware.where(has_offset, local)
 
 
 def parse_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series:
@@ -43,9 +68,12 @@ def parse_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series:
 
 def _from_parts(parts: pd.DataFrame, tz: str) -> pd.Series:
     hour = pd.to_numeric(parts["H"], errors="coerce").fillna(0)
+    minute = pd.to_numeric(parts["M"], errors="coerce").fillna(0)
+    second = pd.to_numeric(parts["S"], errors="coerce").fillna(0)
     ampm = parts["ampm"].str.upper() if "ampm" in parts else pd.Series(np.nan, index=parts.index)
     twelve = ampm.notna()
-    bad_clock = twelve & ((hour < 1) | (hour > 12))
+    # 24:30 or 12:75 is no time of day: refused, never rolled over into the next hour or day
+    bad_clock = (hour > 23) | (minute > 59) | (second > 59) | (twelve & ((hour < 1) | (hour > 12)))
     hour = hour.where(~twelve, (hour % 12) + (ampm == "PM") * 12)
     local = pd.to_datetime(
         pd.DataFrame(
@@ -54,8 +82,8 @@ def _from_parts(parts: pd.DataFrame, tz: str) -> pd.Series:
                 "month": pd.to_numeric(parts["m"], errors="coerce"),
                 "day": pd.to_numeric(parts["d"], errors="coerce"),
                 "hour": hour,
-                "minute": pd.to_numeric(parts["M"], errors="coerce").fillna(0),
-                "second": pd.to_numeric(parts["S"], errors="coerce").fillna(0),
+                "minute": minute,
+                "second": second,
             }
         ),
         errors="coerce",

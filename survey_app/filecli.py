@@ -58,12 +58,25 @@ def ignored(values: tuple[str, ...]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
+class StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice (it would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _value in node.value]
+        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if twice:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {', '.join(twice)} is written twice", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_mapping(path: str | None) -> ColumnMapping | None:
     """The mapping file at ``path`` (YAML, INTERCHANGE.md), checked; None without one."""
     if not path:
         return None
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=StrictLoader)  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise MappingError(
             [f"mapping: {path} is not valid YAML ({exc})".replace("\n", " ")]

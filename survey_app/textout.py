@@ -104,6 +104,7 @@ FIELD_NAMES = {
     "layanan": ("Jenis layanan", "Layanan", "Jenis pelayanan", "Unit layanan"),
     "saran": ("Saran dan masukan", "Saran", "Kritik dan saran", "Masukan"),
     "id": ("ID responden", "No. responden"),
+    "umur": ("Usia",),
 }
 
 
@@ -112,9 +113,11 @@ def proposal_yaml(
 ) -> str:
     """A proposed mapping file for ``table`` (INTERCHANGE.md), commented for a person to check."""
     headers = [str(c).strip() for c in table.frame.columns]
-    questions = {item.code: item.question.id for i in instruments for item in i.items}
+    questions = {
+        item.code: (item.question.id, item.dimension.id) for i in instruments for item in i.items
+    }
     fields = {key: (key, *names) for key, names in FIELD_NAMES.items()}
-    fields |= {q.key: (q.key, q.label.id, q.label.en) for q in profile}
+    fields |= {q.key: (*fields.get(q.key, ()), q.key, q.label.id, q.label.en) for q in profile}
     kolom, rest = propose(headers, questions, fields)
     quote = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731  (valid YAML)
     lines = [

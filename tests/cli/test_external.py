@@ -283,3 +283,178 @@ def test_a_mapped_file_reports_by_row_and_source_header(tmp_path):
         'row 1, column "1. Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan '
         'dengan jenis pelayanannya?" (U1): value Sesuai sekali is not one of the answer labels'
     )
+
+
+# -- what a first helper broke, kind by kind -------------------------------------------------------
+
+MADE = FIXTURES / "made"
+
+
+def write_lines(tmp_path, name, lines, newline="\n"):
+    path = tmp_path / name
+    path.write_bytes(newline.join(lines).encode() + newline.encode())
+    return path
+
+
+def test_a_row_with_more_or_fewer_cells_than_the_header_is_named_never_shifted(tmp_path):
+    lines = [";".join(row) for row in worked_rows()]
+    first = lines.copy()
+    first[1] = first[1].replace(";4;3;3;3;2;", ";4;3;3;;3;2;", 1)  # an extra cell in row 1
+    done = score(write_lines(tmp_path, "a.csv", first, "\r\n"))
+    assert done.stderr.startswith("row 1: 31 cells where the header has 30 (a ';' inside")
+    short = worked_rows()
+    short[3] = short[3][:6]  # row 3 stops after six cells
+    done = score(write_lines(tmp_path, "b.csv", [",".join(r) for r in short]))
+    assert (done.returncode, done.stderr) == (2, "row 3: 6 cells where the header has 30\n")
+
+
+@pytest.mark.parametrize("column", ["saran", "layanan"])
+def test_a_quote_that_swallows_one_record_is_refused(tmp_path, column):
+    rows = worked_rows()
+    at = rows[0].index(column)
+    rows[4][at] = '"' + rows[4][at]  # opened in row 4 ...
+    rows[5][at] = rows[5][at] + '"'  # ... closed in row 5: one record would vanish
+    done = score(write_lines(tmp_path, "q.csv", [",".join(r) for r in rows]))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"row 4, column {column}: a quoted value runs over 1 following")
+
+
+def test_a_closed_multiline_saran_with_commas_is_read(tmp_path):
+    rows = worked_rows()
+    rows[4][-1] = '"Antrean lama,\nloket 1, 2, 3, 4, 5, 6, 7 tutup,\ntolong ditambah."'
+    done = score(write_lines(tmp_path, "m.csv", [",".join(r) for r in rows]))
+    assert json.loads(done.stdout) == EXPECTED["skm"]
+
+
+@pytest.mark.parametrize("stamp", ["31/01/2026 24:30", "15/01/2026 12:75", "15/01/2026 10:20:61"])
+def test_a_clock_time_that_does_not_exist_is_refused_never_rolled_over(tmp_path, stamp):
+    path = write_lines(
+        tmp_path, "t.csv", [f"submitted_at,layanan,{ITEMS}", f"{stamp},KUNJ,{ANSWERS}"]
+    )
+    done = score(path, "--waktu", "dmy")
+    assert done.returncode == 2 and "is not a timestamp written as dmy" in done.stderr
+
+
+def test_services_file_is_read_like_a_responses_file_and_knows_a_code_written_twice(tmp_path):
+    data = EXTERNAL / "layanan_stray_space.csv"
+    twice = write_lines(
+        tmp_path, "s.csv", ["kode,nama,kebutuhan_utama", "KUNJ,K,ya", "kunj ,K,tidak"]
+    )
+    done = run("compliance", str(data), "--services", str(twice), "--period", "2026-01")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "row 2, column kode: value kunj appears more than once\n",
+    )
+    excel = tmp_path / "s2.csv"
+    excel.write_bytes(
+        "\ufeffkode;nama;kebutuhan_utama\r\nKUNJ;Kunjungan;ya\r\nTITIP;Titip;tidak\r\n".encode()
+    )
+    done = run("compliance", str(data), "--services", str(excel), "--period", "2026-01", "--json")
+    assert {s["kode"]: s["n"] for s in json.loads(done.stdout)["layanan"]} == {
+        "KUNJ": 20,
+        "TITIP": 10,
+    }
+
+
+def test_semicolons_are_found_when_the_headers_hold_commas(tmp_path):
+    rows = worked_rows()
+    rows[0] = [f"{c} Sistem, Mekanisme" if c.startswith("U") else c for c in rows[0]]
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "kolom:\n"
+        + "".join(f'  U{i}: "U{i} Sistem, Mekanisme"\n' for i in range(1, 10))
+        + "abaikan: ["
+        + ", ".join(f'"{c}"' for c in rows[0] if c[:2] in ("AK", "PK"))
+        + "]\n"
+    )
+    path = write_lines(tmp_path, "c.csv", [";".join(r) for r in rows], "\r\n")
+    assert json.loads(score(path, "--mapping", str(mapping)).stdout) == EXPECTED["skm"]
+
+
+def test_xls_workbooks_with_a_title_and_with_real_date_cells():
+    assert json.loads(score(MADE / "title_above_header.xls").stdout) == EXPECTED["skm"]
+    done = score(
+        MADE / "gforms_date_cells.xls", "--mapping", str(MADE / "gforms_date_cells.mapping.yaml")
+    )
+    assert json.loads(done.stdout) == EXPECTED["skm"]  # dates as cells, labels as answers
+
+
+def test_a_damaged_xls_says_so_on_stderr_only(tmp_path):
+    whole = (MADE / "title_above_header.xls").read_bytes()
+    for body in (whole[:3000], whole + b"abc"):
+        path = tmp_path / "x.xls"
+        path.write_bytes(body)
+        done = score(path)
+        assert done.stdout == "" or json.loads(done.stdout) == EXPECTED["skm"]
+
+
+@pytest.mark.parametrize("before", ["<!-- dibuat oleh e-SKM -->\n", "<style>td{}</style>", ""])
+def test_html_tables_keep_their_text_whatever_comes_first(tmp_path, before):
+    rows = worked_rows()
+    rows[1][0] = "0007"  # an id with leading zeros stays as written
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    path = tmp_path / "e.xls"
+    path.write_text(f"{before}<table><tr><td colspan=30>REKAP</td></tr>{cells}</table>")
+    assert json.loads(score(path).stdout) == EXPECTED["skm"]
+    rows[2][rows[0].index("jenis_kelamin")] = "NA"
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    path.write_text(f"{before}<table>{cells}</table>")
+    assert "row 2, column jenis_kelamin: value NA is not one of" in score(path).stderr
+
+
+def test_row_numbers_are_the_files_own_with_blank_lines_and_rows(tmp_path):
+    lines = [",".join(r) for r in worked_rows()]
+    lines[5] = lines[5].replace(",4,4,4,4,4,", ",4,9,4,4,4,", 1)  # data row 5 ...
+    lines.insert(3, "")  # ... after a blank line before data row 3 ...
+    lines.insert(4, ",,,,")  # ... and a line of empty cells is the 7th line under the header
+    done = score(write_lines(tmp_path, "r.csv", lines))
+    assert done.stderr.startswith("row 7, column "), done.stderr
+    book_rows = numeric(worked_rows())
+    book_rows[3] = [9 if isinstance(c, int) else c for c in book_rows[3]]
+    book_rows.insert(2, [None] * 30)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(workbook_bytes(book_rows))
+    assert score(path).stderr.startswith("row 4, column ")
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (bytes(range(256)) * 4, "neither CSV nor an Excel workbook"),
+        (b"\xef\xbb\xbf", "the file is empty"),
+        (
+            b"PK\x03\x04"
+            + b"\x00" * 30
+            + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+            "OpenDocument",
+        ),
+    ],
+)
+def test_files_that_are_no_table_say_what_they_are(tmp_path, body, says):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(body)
+    done = score(path)
+    assert done.returncode == 2 and says in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_a_mapping_naming_one_column_twice_or_a_key_twice_is_refused(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text('kolom:\n  U1: "A"\n  U2: "a "\n')
+    assert "U1 and U2 name the same column" in score(WORKED, "--mapping", str(path)).stderr
+    path.write_text('kolom:\n  U1: "A"\n  U1: "B"\n')
+    assert "key U1 is written twice" in score(WORKED, "--mapping", str(path)).stderr
+
+
+def test_proposals_match_short_headers_and_whole_words(tmp_path):
+    headers = [
+        "Timestamp", "Layanan yang diterima", "Usia", "Prosedur pelayanan mudah dipahami?",
+        "Kecepatan waktu pelayanan", "Sarana: ruang tunggu", "Kritik dan saran\n(opsional)",
+    ]  # fmt: skip
+    path = tmp_path / "h.csv"
+    pd.DataFrame([["2026/01/05 8:00:00 AM GMT+7", "Kunjungan", "30", "Mudah", "Cepat", "Baik", ""]],
+                 columns=headers).to_csv(path, index=False)  # fmt: skip
+    proposal = run("mapping", str(path), "--instrument", "skm").stdout
+    assert 'U2: "Prosedur pelayanan mudah dipahami?"' in proposal
+    assert 'U3: "Kecepatan waktu pelayanan"' in proposal
+    assert 'saran: "Kritik dan saran\\n(opsional)"' in proposal and 'umur: "Usia"' in proposal
+    assert 'saran: "Sarana' not in proposal
