@@ -1,5 +1,6 @@
 """Backup and restore (issue 9): the round trip, across databases, gives identical reports."""
 
+import base64
 import gzip
 import re
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from survey_app.services.reporting import dashboard
 from tests.conftest import Clock, database_url, empty_database
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 
 
 def migrated(backend: str, folder: Path):
@@ -54,6 +56,7 @@ def fill(app) -> None:
         db.session.add(late)
         db.session.flush()
         kanwil.parent = late
+        kanwil.logo = LOGO  # binary: once killed the backup (bytes are not JSON)
         admin = db.session.scalar(select(Pengguna).where(Pengguna.username == "admin"))
         publishing.publish(db.session, catalogue, kanwil, span_of("2026-10"), admin, NOW)
         first = db.session.scalar(select(Submission).order_by(Submission.id))
@@ -157,3 +160,41 @@ def test_restore_refuses_a_filled_database_a_wrong_file_and_changes_nothing(tmp_
     assert everything(app) == before
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_backup_cut_short_or_altered_is_refused_and_a_failed_one_leaves_nothing(tmp_path):
+    app = migrated("sqlite", tmp_path / "a")
+    fill(app)
+    path = tmp_path / "cadangan.jsonl.gz"
+    assert cli(app, "backup", str(path)).exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o600  # as confidential as the database
+    assert list(tmp_path.glob(".*.tmp")) == []
+    with gzip.open(path, "rt") as file:
+        lines = file.read().splitlines()
+    assert '"akhir"' in lines[-1] and base64.b64encode(LOGO).decode() in "\n".join(lines)
+    target = migrated("sqlite", tmp_path / "b")
+    for name, kept in (("cut", lines[: len(lines) // 2]), ("less", lines[:3] + lines[4:])):
+        broken = tmp_path / f"{name}.jsonl.gz"
+        with gzip.open(broken, "wt") as out:
+            out.write("\n".join(kept) + "\n")
+        refused = cli(target, "restore", str(broken))
+        assert refused.exit_code == 2, refused.output
+        assert "no end marker" in refused.stderr or "differ from its end marker" in refused.stderr
+        assert everything(target) == {t: [] for t in everything(target)}  # nothing loaded
+    assert cli(target, "restore", str(path)).exit_code == 0
+    with target.app_context():
+        logo = db.session.scalar(select(Unit.logo).where(Unit.kode == "KANWIL-SULSEL"))
+        assert logo == LOGO
+
+    with app.app_context(), db.engine.connect() as connection:
+        from unittest import mock
+
+        from survey_app.services.administration import backup as backup_service
+
+        failing = mock.patch.object(backup_service, "_plain", side_effect=RuntimeError("disk"))
+        with failing, pytest.raises(RuntimeError):
+            backup_service.backup(connection, tmp_path / "gagal.jsonl.gz", NOW)
+    assert not (tmp_path / "gagal.jsonl.gz").exists() and list(tmp_path.glob(".*.tmp")) == []
+    for each in (app, target):
+        with each.app_context():
+            db.engine.dispose()

@@ -1,11 +1,13 @@
 """Backup and restore of everything a deployment holds, as gzipped JSON lines.
 
 The file starts with a header (format, schema revision, when), then one line per row, table by
-table in foreign-key order. It is read and written a row at a time, so a million submissions
-need no more memory than a few. The day's source salts are never backed up: a restored database
-cannot tie a stored source hash to anything. The monthly rollup is derived from the answers: it
-is not saved, and a restore rebuilds it. Password hashes are included, so a backup file is
-as confidential as the database.
+table in foreign-key order, and ends with a marker holding the rows per table: a file cut short
+(a full disk, a killed process) has no marker and is refused by restore. The file is written
+under a temporary name, readable by its owner only, and renamed only once complete. It is read
+and written a row at a time, so a million submissions need no more memory than a few. The day's
+source salts are never backed up: a restored database cannot tie a stored source hash to
+anything. The monthly rollup is derived from the answers: it is not saved, and a restore
+rebuilds it. Password hashes are included, so a backup file is as confidential as the database.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +47,7 @@ VERSION = 1
 # salts must not outlive their day; the rollup is rebuilt from the answers on restore
 SKIPPED = {"garam_sumber", "alembic_version", "rekap_bulanan"}
 BATCH = 2000
+END = "akhir"  # the last line: {"akhir": {table: rows}}
 
 
 class BackupError(ValueError):
@@ -64,21 +69,33 @@ def revision(connection: Connection) -> str:
 
 
 def backup(connection: Connection, path: Path, now: datetime) -> Summary:
-    """Write every table to ``path`` (gzip), in foreign-key order; return the rows per table."""
+    """Write every table to ``path`` (gzip), in foreign-key order; return the rows per table.
+
+    Binary columns (a unit's logo) are written as base64. Nothing is left at ``path`` unless
+    the whole backup was written: a failure removes the temporary file and raises.
+    """
     counts: dict[str, int] = {}
     head = revision(connection)
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        header = {"format": FORMAT, "version": VERSION, "revision": head}
-        out.write(json.dumps(header | {"dibuat": now.isoformat()}) + "\n")
-        for table in tables():
-            counts[table.name] = 0
-            primary = list(table.primary_key.columns)
-            rows = connection.execution_options(yield_per=BATCH).execute(
-                select(table).order_by(*primary)
-            )
-            for row in rows.mappings():
-                out.write(json.dumps({"t": table.name, "r": _plain(dict(row))}) + "\n")
-                counts[table.name] += 1
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as out:
+            header = {"format": FORMAT, "version": VERSION, "revision": head}
+            out.write(json.dumps(header | {"dibuat": now.isoformat()}) + "\n")
+            for table in tables():
+                counts[table.name] = 0
+                primary = list(table.primary_key.columns)
+                rows = connection.execution_options(yield_per=BATCH).execute(
+                    select(table).order_by(*primary)
+                )
+                for row in rows.mappings():
+                    out.write(json.dumps({"t": table.name, "r": _plain(dict(row))}) + "\n")
+                    counts[table.name] += 1
+            out.write(json.dumps({END: counts}) + "\n")
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return Summary(head, counts)
 
 
@@ -117,9 +134,15 @@ def _load(
     batch: list[dict[str, Any]] = []
     links: list[tuple[Table, dict[str, Any]]] = []  # self-references, set once all rows are in
     current: Table | None = None
+    ended: dict[str, int] | None = None
     for number, line in enumerate(lines, start=2):
+        if ended is not None:
+            raise BackupError(f"line {number}: rows after the end marker")
         try:
             record = json.loads(line)
+            if END in record:
+                ended = dict(record[END])
+                continue
             table = by_name[record["t"]]
             row = _typed(table, record["r"])
         except (ValueError, KeyError, TypeError) as exc:
@@ -137,6 +160,10 @@ def _load(
         if len(batch) >= BATCH:
             connection.execute(insert(table), batch)
             batch = []
+    if ended is None:
+        raise BackupError("the backup is incomplete (no end marker): it was cut short; use another")
+    if ended != {name: n for name, n in counts.items() if name in ended or n}:
+        raise BackupError(f"the backup's rows ({counts}) differ from its end marker ({ended})")
     if batch and current is not None:
         connection.execute(insert(current), batch)
     for table, link in links:
@@ -167,9 +194,18 @@ def _count(table: Table) -> Any:
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v.isoformat() if isinstance(v, datetime | date | time) else v for k, v in row.items()
-    }
+    """A row as JSON holds it: times as ISO text, bytes as base64, decimals as text."""
+    return {k: _plain_value(v) for k, v in row.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _typed(table: Table, row: dict[str, Any]) -> dict[str, Any]:
