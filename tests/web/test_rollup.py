@@ -300,3 +300,45 @@ def test_concurrent_submissions_to_one_layanan_month_wait_never_deadlock_and_all
     found = tallies(db.session, [layanan.id], ["2026-01"])
     assert found.counts("2026-01") == {str(layanan.id): 120}
     assert differences() == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has one writer at a time
+def test_simultaneous_decisions_on_one_answer_move_the_rollup_once(app, backend, layanan):
+    """Ten staff deciding on one answer at once (issue 19.2): once 44 became 42 and a 500."""
+    catalogue = app.extensions["zisurvey.catalogue"]
+    for n in range(3):
+        response = Response({"U1": 4, "AK1": 4}, {}, None, f"r{n}")
+        record_submission(db.session, catalogue, layanan, response, at("2026-01"))
+    admin = create_user(db.session, "pengawas", "sandi-rahasia-1", "admin")
+    db.session.commit()
+    target = db.session.scalars(select(Submission).order_by(Submission.id)).first().id
+    engine, admin_id = db.engine, admin.id
+
+    def race(keputusan: list[str]) -> list[BaseException]:
+        errors: list[BaseException] = []
+        start = threading.Barrier(len(keputusan))
+
+        def worker(choice: str) -> None:
+            try:
+                with Session(engine) as session:
+                    user = session.get(type(admin), admin_id)
+                    submission = session.get(Submission, target)
+                    start.wait()
+                    decide(session, user, submission, choice, "beruntun", "uji", at("2026-01"))
+                    session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(c,)) for c in keputusan]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return errors
+
+    kiriman = (RekapBulanan.jenis == "kiriman") & (RekapBulanan.layanan_id == layanan.id)
+    assert race(["kecualikan"] * 10) == []  # ten first decisions at once
+    assert differences() == []
+    assert db.session.scalar(select(RekapBulanan.n).where(kiriman)) == 2  # out once, not ten times
+    assert race(["kecualikan", "pertahankan"] * 5) == []  # and back and forth
+    assert differences() == []

@@ -144,7 +144,16 @@ def decide(
         raise ReviewError("alasan 'lainnya' perlu catatan")
     if len(catatan) > CATATAN_MAX:
         raise ReviewError(f"catatan paling banyak {CATATAN_MAX} karakter")
-    review = submission.tinjauan
+    # The submission's row is locked first, so concurrent decisions on one answer run one
+    # after the other and each reads the decision before it: the rollup moves once per change
+    # of state (two "kecualikan" at once once subtracted the answer twice), and a first
+    # decision is inserted once (ten at once once met a unique violation).
+    session.execute(select(Submission.id).where(Submission.id == submission.id).with_for_update())
+    review = session.scalars(
+        select(Tinjauan)
+        .where(Tinjauan.submission_id == submission.id)
+        .execution_options(populate_existing=True)
+    ).first()
     before = _state(review)
     was_counted = review is None or review.keputusan != "kecualikan"
     if review is None:
