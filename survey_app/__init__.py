@@ -55,6 +55,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "staf.login"
     login_manager.login_message = None
+    # No hash of the address and browser in the session cookie (Flask-Login's "basic" mode):
+    # nothing derived from an IP address leaves the server.
+    login_manager.session_protection = None
     login_manager.user_loader(_load_user)
 
     from survey_app import errors, filters, hasil, home, security, sources, staf, survei

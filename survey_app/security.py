@@ -50,6 +50,9 @@ def register(app: Flask) -> None:
     def secure_headers(response: Response) -> Response:
         is_staff = request.path.startswith("/staf")
         response.headers.setdefault("Content-Security-Policy", staff if is_staff else public)
+        if is_staff and request.endpoint != "staf.plotly_js":
+            # figures, exports and saran never stay in a browser's or a proxy's cache
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

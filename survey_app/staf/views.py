@@ -20,6 +20,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     stream_with_context,
     url_for,
 )
@@ -90,6 +91,7 @@ def login() -> ResponseReturnValue:
         db.session.commit()
         if user is not None:
             login_user(user)
+            session.pop("_id", None)  # Flask-Login's hash of address and browser: not kept
             return redirect(_safe_next() or url_for("staf.index"))
         flash(_("Nama pengguna atau kata sandi salah."), "error")
     return render_template("staf/login.html", form=form)

@@ -24,7 +24,9 @@ SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
 
 
 class StartStamp:
-    """When the form was rendered, signed with the app's secret and bound to the form's key.
+    """When the form was rendered, signed with the app's secret and bound to the form's key and
+    to its layanan (by the layanan's token: a form of one unit's KUNJ posted to another unit's
+    KUNJ is refused, not stored there).
 
     The seconds between rendering and sending flag answers given faster than one can read.
     """
@@ -32,17 +34,17 @@ class StartStamp:
     def __init__(self, secret: str) -> None:
         self._signer = Signer(secret, salt="zisurvey-mulai")
 
-    def sign(self, kunci: str, now: datetime) -> str:
-        return self._signer.sign(f"{kunci}.{int(now.timestamp())}").decode()
+    def sign(self, layanan_token: str, kunci: str, now: datetime) -> str:
+        return self._signer.sign(f"{layanan_token}.{kunci}.{int(now.timestamp())}").decode()
 
-    def read(self, stamp: str, kunci: str) -> datetime | None:
+    def read(self, stamp: str, layanan_token: str, kunci: str) -> datetime | None:
         """The render time, or None when the stamp is missing, forged or for another form."""
         try:
             value = self._signer.unsign(stamp).decode()
         except BadSignature:
             return None
-        key, _, seconds = value.rpartition(".")
-        if key != kunci or not (seconds.isascii() and seconds.isdigit()):
+        bound, _, seconds = value.rpartition(".")
+        if bound != f"{layanan_token}.{kunci}" or not (seconds.isascii() and seconds.isdigit()):
             return None
         return datetime.fromtimestamp(int(seconds), UTC)
 

@@ -73,7 +73,8 @@ def _form(layanan: Layanan) -> SurveyForm:
         current_app.config["SARAN_MAX"],
     )
     kunci = secrets.token_urlsafe(24)
-    return cls(layanan=layanan.kode, kunci=kunci, mulai=_stamp().sign(kunci, _now()))
+    stamp = _stamp().sign(layanan.token, kunci, _now())
+    return cls(layanan=layanan.kode, kunci=kunci, mulai=stamp)
 
 
 def _render(
@@ -160,7 +161,9 @@ def _ticket_used(layanan: Layanan) -> NoReturn:
 
 def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue:
     problem = tampering(request.form, layanan.kode, _instruments(layanan), _catalogue().profile)
-    started = _stamp().read(request.form.get("mulai", ""), request.form.get("kunci", ""))
+    started = _stamp().read(
+        request.form.get("mulai", ""), layanan.token, request.form.get("kunci", "")
+    )
     if problem or started is None:
         abort(400, description=problem or "the form's start time is missing or forged")
     form = _form(layanan)

@@ -12,7 +12,7 @@ from analysis import lke
 from survey_app import create_app
 from survey_app.config import ConfigError
 from survey_app.extensions import db
-from survey_app.models import Evaluasi
+from survey_app.models import Evaluasi, Submission
 from tests.web.conftest import CSRF, PASSWORD, login, signed_in
 from tests.web.test_integrity import answer, layanan, respondent
 
@@ -87,6 +87,8 @@ def test_settings_from_the_environment_are_numbers_where_numbers_are_meant(app, 
     assert statuses == [200, 200, 403, 403]
     target = layanan(tree)
     assert answer(respondent(app), target.token).status_code == 303  # reads FORM_MAX_BYTES
+    with app.app_context():
+        db.engine.dispose()  # this second app's own pool
 
 
 # -- 5. saran in the XLSX rekap are text, never links ---------------------------------------------
@@ -156,3 +158,47 @@ def test_people_served_beyond_the_column_is_refused(app, tree, jumlah):
     fine = {"csrf_token": token.group(1), "period": "2026-01", "jumlah": "350"}
     assert client.post(f"/staf/layanan/{target.id}/dilayani", data=fine).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Dilayani)) == 1  # the form works
+
+
+# -- 10. privacy: nothing of the address in the cookie; a form answers for its own layanan --------
+
+
+def test_the_session_cookie_holds_nothing_derived_from_the_address(app, tree):
+    from flask.sessions import SecureCookieSessionInterface
+
+    client = signed_in(app, "kanwil")
+    cookie = client.get_cookie("session").value
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    session = serializer.loads(cookie)
+    assert "_user_id" in session and "_id" not in session  # no hash of address and browser
+
+
+def test_a_form_of_one_unit_posted_to_the_same_service_of_another_is_refused(app, tree):
+    from tests.web.test_integrity import FIELDS
+
+    lapas, rutan = layanan(tree, "lapas"), layanan(tree, "rutan")
+    assert (lapas.kode, rutan.kode) == ("KUNJ", "KUNJ")
+    phone = respondent(app)
+    page = phone.get(f"/survei/{lapas.token}").get_data(as_text=True)
+    data = dict(FIELDS.findall(page)) | {f"U{i}": "4" for i in range(1, 10)}
+    data |= {f"AK{i}": "4" for i in range(1, 6)} | {f"PK{i}": "4" for i in range(1, 9)}
+    sent = phone.post(f"/survei/{rutan.token}", data=data)
+    assert sent.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert phone.post(f"/survei/{lapas.token}", data=data).status_code == 303  # its own: fine
+
+
+# -- 11. staff pages and exports are never cached -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staf/unit/LAPAS?periode=2026-01",
+        "/staf/unit/LAPAS/jawaban.csv?periode=2026-01",
+        "/staf/unit/LAPAS/rekap.xlsx?periode=2026-01",
+    ],
+)
+def test_staff_pages_and_exports_are_not_stored_by_browsers_or_proxies(app, tree, path):
+    response = signed_in(app, "kanwil").get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
