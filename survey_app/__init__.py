@@ -16,6 +16,7 @@ from survey_app import config
 from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey_app.models import Pengguna
 from survey_app.services.catalogue import load_catalogue
+from survey_app.services.collection.sources import salt_store
 
 
 class DatabaseInteger(IntegerConverter):
@@ -64,6 +65,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
     sources.install_log_filter()
     app.extensions["zisurvey.source_key"] = sources.request_source
+    app.extensions["zisurvey.salts"] = salt_store(
+        app.config["SALT_STORE"] or app.config["RATELIMIT_STORAGE_URI"]
+    )
 
     errors.register(app)
     security.register(app)

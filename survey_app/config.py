@@ -35,6 +35,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         # a moving window: attempts straddling a clock minute still count together
         "RATELIMIT_STRATEGY": "moving-window",
+        # where the day's source salt is kept: redis://... (shared by workers, expires), or
+        # memory (one process); unset: the rate limits' Redis, else memory. Never the database.
+        "SALT_STORE": None,
         "LOGIN_LIMIT": "10 per minute",
         "LOGIN_LOCKOUT": 5,  # failed sign-ins in a row that lock an account ...
         "LOGIN_LOCKOUT_MINUTES": 15,  # ... for this long

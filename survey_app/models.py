@@ -354,13 +354,3 @@ class RekapBulanan(Base):
     kunci: Mapped[str] = mapped_column(String(48), primary_key=True)
     n: Mapped[int]
     jumlah: Mapped[int] = mapped_column(default=0)
-
-
-class GaramSumber(Base):
-    """The day's random salt for hashing request sources. Old salts are deleted, after which
-    no one, not even with the database and the app's secret, can tie a hash to an address."""
-
-    __tablename__ = "garam_sumber"
-
-    hari: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-01-31, UTC
-    nilai: Mapped[str] = mapped_column(String(64))

@@ -11,7 +11,6 @@ import re
 
 from flask import current_app, g, request
 
-from survey_app.extensions import db
 from survey_app.services.collection.sources import source_hash
 
 ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}\b")
@@ -21,8 +20,7 @@ def request_source() -> str:
     """The salted hash of this request's address, computed once per request."""
     if "sumber" not in g:
         g.sumber = source_hash(
-            db.engine,
-            current_app.extensions.setdefault("zisurvey.salts", {}),
+            current_app.extensions["zisurvey.salts"],
             request.remote_addr or "-",
             current_app.config["CLOCK"](),
         )

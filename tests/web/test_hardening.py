@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -202,3 +203,22 @@ def test_a_form_of_one_unit_posted_to_the_same_service_of_another_is_refused(app
 def test_staff_pages_and_exports_are_not_stored_by_browsers_or_proxies(app, tree, path):
     response = signed_in(app, "kanwil").get(path)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_days_salt_lives_in_redis_with_an_expiry_shared_by_workers(app):
+    import redis as redis_client
+
+    from survey_app.services.collection.sources import RedisSalts, source_hash
+    from tests.conftest import REDIS_URL, require_redis
+
+    require_redis()
+    store = redis_client.Redis.from_url(REDIS_URL)
+    day = "2031-02-03"  # a day no other test uses
+    store.delete(f"zisurvey:garam:{day}")
+    try:
+        one, two = RedisSalts(REDIS_URL), RedisSalts(REDIS_URL)  # two workers
+        now = datetime(2031, 2, 3, 5, tzinfo=UTC)
+        assert source_hash(one, "203.0.113.9", now) == source_hash(two, "203.0.113.9", now)
+        assert 0 < store.ttl(f"zisurvey:garam:{day}") <= 2 * 24 * 3600
+    finally:
+        store.delete(f"zisurvey:garam:{day}")

@@ -1,43 +1,73 @@
-"""Where an answer comes from, as a keyed hash under the day's random salt; never an address."""
+"""Where an answer comes from, as a keyed hash under the day's random salt; never an address.
+
+The salt is kept where a copy of the database does not carry it: in Redis with a two-day expiry
+when Redis is configured (every worker of a deployment shares it), or else in the process's
+memory. Either way it is gone once its day is over, so a stored hash cannot be tied back to an
+address, not by someone holding the database, a backup, or the app's secret.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import threading
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-
-from survey_app.models import GaramSumber
+SALT_SECONDS = 2 * 24 * 3600  # today's salt outlives its day only long enough to be unused
 
 
-def source_hash(engine: Engine, cache: dict[str, str], address: str, now: datetime) -> str:
-    """A 16-hex-digit keyed hash of ``address`` under the day's random salt.
-
-    The salt lives in the database (one per UTC day, shared by every worker) and yesterday's is
-    deleted when today's is made: a hash cannot be tied back to an address after that, even by
-    someone holding the database and the app's secret. Salts are written in their own
-    transaction, so a request that rolls back cannot lose one that others already used.
-    """
-    day = now.date().isoformat()
-    salt = cache.get(day)
-    if salt is None:
-        salt = cache[day] = _salt(engine, day)
-        for old in [d for d in cache if d != day]:
-            del cache[old]
-    return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]
+class SaltStore(Protocol):
+    def salt(self, day: str) -> str:
+        """The random salt of ``day`` (YYYY-MM-DD, UTC), made on first use."""
+        ...
 
 
-def _salt(engine: Engine, day: str) -> str:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    today = select(GaramSumber.nilai).where(GaramSumber.hari == day)
-    with engine.begin() as connection:
-        found = connection.scalar(today)
+class MemorySalts:
+    """One salt a day in this process only. With several workers (or after a restart) one
+    address hashes differently in each, so bursts are seen per worker: use Redis there."""
+
+    def __init__(self) -> None:
+        self._salts: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def salt(self, day: str) -> str:
+        with self._lock:
+            if day not in self._salts:
+                self._salts = {day: secrets.token_hex(32)}  # yesterday's is dropped
+            return self._salts[day]
+
+
+class RedisSalts:
+    """The day's salt in Redis, shared by every worker, expiring two days after it is made."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+        self._cache: dict[str, str] = {}
+
+    def salt(self, day: str) -> str:
+        found = self._cache.get(day)
         if found is None:
-            insert = dialect.insert(GaramSumber).values(hari=day, nilai=secrets.token_hex(32))
-            connection.execute(insert.on_conflict_do_nothing())
-            connection.execute(delete(GaramSumber).where(GaramSumber.hari < day))
-            found = connection.scalar(today)
-    return str(found)
+            key = f"zisurvey:garam:{day}"
+            self._redis.set(key, secrets.token_hex(32), nx=True, ex=SALT_SECONDS)
+            value = self._redis.get(key)
+            found = self._cache[day] = value.decode() if isinstance(value, bytes) else str(value)
+            for old in [d for d in self._cache if d != day]:
+                del self._cache[old]
+        return found
+
+
+def salt_store(url: str | None) -> SaltStore:
+    """Redis at ``url`` (``redis://...``), else this process's memory."""
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisSalts(url)
+    return MemorySalts()
+
+
+def source_hash(store: SaltStore, address: str, now: datetime) -> str:
+    """A 16-hex-digit keyed hash of ``address`` under the salt of ``now``'s UTC day."""
+    salt = store.salt(now.date().isoformat())
+    return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]
