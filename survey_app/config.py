@@ -17,7 +17,8 @@ RENAMED = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 def defaults(instance_path: str) -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'zisurvey.db'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a logged database error never carries saran text or source hashes
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "INSTRUMENT_DIR": None,
         "BASE_URL": None,  # public address printed in QR codes; the request's host when unset
         "CLOCK": now_utc,  # the server's clock; tests pass a fixed one
