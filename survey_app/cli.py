@@ -188,7 +188,7 @@ def worker_command(burst: bool) -> None:
     queue = jobs.queue(current_app.config["JOBS_REDIS_URL"], current_app.config["JOBS_QUEUE"])
     if queue is None:
         fail(["SURVEY_JOBS_REDIS_URL is not set: exports are built in the web request"])
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    Worker([queue], connection=queue.connection, serializer=queue.serializer).work(burst=burst)
 
 
 if __name__ == "__main__":

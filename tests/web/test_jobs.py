@@ -1,8 +1,10 @@
 """Long exports as background jobs (issues 5 and 9): enqueue, progress, download, scope."""
 
 import io
+import json
 import re
 import secrets
+import zlib
 
 import pytest
 import redis
@@ -42,7 +44,9 @@ def test_an_export_runs_in_the_background_with_progress(app, worked, queued):  #
     assert '<meta http-equiv="refresh" content="2">' in progress  # no script needed
     assert len(queued) == 1
 
-    SimpleWorker([queued], connection=queued.connection).work(burst=True)
+    SimpleWorker([queued], connection=queued.connection, serializer=queued.serializer).work(
+        burst=True
+    )
     done = client.get(asked.headers["Location"]).get_data(as_text=True)
     assert "Berkas siap: 30 jawaban." in done and "http-equiv" not in done
     link = re.search(r'href="(/staf/ekspor/[^"]+/berkas)"', done).group(1)
@@ -53,6 +57,8 @@ def test_an_export_runs_in_the_background_with_progress(app, worked, queued):  #
     assert nilai[0][5] == 87.55 and book["Jawaban"].max_row == 31
     job = jobs.find(queued, link.split("/")[3])
     assert job.meta["done"] == job.meta["total"] == 30
+    stored = queued.connection.hget(f"rq:job:{job.id}", "data")
+    assert json.loads(zlib.decompress(stored))[0].endswith("run_rekap")  # JSON, never a pickle
 
 
 def test_only_the_user_who_asked_may_see_or_fetch_an_export(app, worked, queued):  # noqa: F811

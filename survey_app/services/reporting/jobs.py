@@ -14,6 +14,7 @@ import pandas as pd
 from redis import Redis
 from rq import Queue, get_current_job
 from rq.job import Job
+from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
 from analysis.periods import Span, label_of
@@ -30,7 +31,11 @@ KEEP_SECONDS = 24 * 3600  # results and files are kept a day
 
 
 def queue(url: str | None, name: str = QUEUE) -> Queue | None:
-    return Queue(name, connection=Redis.from_url(url)) if url else None
+    """The export queue on Redis at ``url`` (None without one). Jobs, their arguments and
+    results are JSON, never pickles: a value in Redis cannot run code in a worker."""
+    if not url:
+        return None
+    return Queue(name, connection=Redis.from_url(url), serializer=JSONSerializer)
 
 
 def write_rekap(
@@ -110,6 +115,6 @@ def run_rekap(unit_id: int, kind: str, first: str, last: str, folder: str) -> st
 
 def find(jobs: Queue, job_id: str) -> Job | None:
     try:
-        return Job.fetch(job_id, connection=jobs.connection)
+        return Job.fetch(job_id, connection=jobs.connection, serializer=JSONSerializer)
     except Exception:  # rq raises NoSuchJobError, or a Redis error for a malformed id
         return None
