@@ -19,7 +19,7 @@ from survey_app.models import Unit
 from survey_app.services.administration import backup
 from survey_app.services.administration.accounts import AccountError, create_user
 from survey_app.services.administration.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
-from survey_app.services.collection import rollup
+from survey_app.services.collection import rollup, uploads
 from survey_app.services.collection.imports import import_responses
 from survey_app.services.reporting import jobs
 
@@ -175,6 +175,17 @@ def rollup_command(rebuild: bool) -> None:
         click.echo("Jalankan: zisurvey rollup --rebuild", err=True)
         raise SystemExit(1)
     click.echo("Rekap bulanan sama dengan jawaban.")
+
+
+@main.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Hapus unggahan dan ekspor yang lebih tua dari sehari (jadwalkan tiap jam)."""
+    from flask import current_app
+
+    instance = Path(current_app.instance_path)
+    removed = sum(uploads.sweep(instance / folder) for folder in ("unggahan", "ekspor"))
+    click.echo(f"{removed} berkas lama dihapus.")
 
 
 @main.command("worker")

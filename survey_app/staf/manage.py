@@ -162,7 +162,9 @@ def upload(kode: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         file = form.berkas.data
         try:
-            token = uploads.keep(_upload_folder(), current_user.id, file.filename, file.read())
+            token = uploads.keep(
+                _upload_folder(), current_user.id, unit.id, file.filename, file.read()
+            )
         except uploads.UploadError as exc:
             form.berkas.errors = [str(exc)]
         else:
@@ -176,7 +178,7 @@ def upload(kode: str) -> ResponseReturnValue:
 
 
 def _plan(unit: Unit, token: str) -> tuple[pd.DataFrame, ImportPlan]:
-    path = uploads.find(_upload_folder(), current_user.id, token)
+    path = uploads.find(_upload_folder(), current_user.id, unit.id, token)
     if path is None:
         abort(404)
     ignore = [c.strip() for c in request.args.get("abaikan", "").split(",") if c.strip()]

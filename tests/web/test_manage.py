@@ -172,7 +172,9 @@ def test_a_bad_upload_lists_every_problem_and_stores_nothing(app, tree):
     assert len(re.findall(r"<li>row \d+, column \w+: value 9 is outside 1-4</li>", page)) == 2
     assert "Tidak ada yang disimpan" in page and stored() == 0
     wrong = upload(client, "jawaban.txt", b"hello")
-    assert wrong.status_code == 422 and "only .csv and .xlsx" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "hanya berkas .csv, .xlsx atau .xls" in wrong.get_data(
+        as_text=True
+    )
 
 
 def test_another_users_upload_cannot_be_opened(app, tree):
@@ -199,3 +201,28 @@ def test_files_as_units_save_them_upload_like_the_command_line(app, tree):
     preview = client.get(upload(client, "rekap.xlsx", cut).headers["Location"])
     assert preview.status_code == 422 and "damaged or incomplete" in preview.get_data(as_text=True)
     assert stored() == 30
+
+
+def test_an_upload_belongs_to_its_unit_page_is_private_and_swept_after_a_day(app, tree):
+    import os
+    import time
+    from pathlib import Path
+
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from survey_app.cli import main
+
+    client = signed_in(app, "kanwil")
+    sent = upload(client, "jawaban.csv", (FIXTURES / "worked_example.csv").read_bytes())
+    location = sent.headers["Location"]
+    assert client.get(location).status_code == 200
+    assert client.get(location.replace("/LAPAS/", "/RUTAN/")).status_code == 404  # same user
+    token = location.rsplit("/", 1)[-1].split("?")[0]
+    [kept] = (Path(app.instance_path) / "unggahan").glob(f"*-{token}.csv")
+    assert kept.stat().st_mode & 0o777 == 0o600
+    old = time.time() - 2 * 24 * 3600
+    os.utime(kept, (old, old))
+    done = CliRunner().invoke(main, ["sweep"], obj=ScriptInfo(create_app=lambda: app))
+    assert done.exit_code == 0 and "berkas lama dihapus." in done.output
+    assert not kept.exists() and client.get(location).status_code == 404

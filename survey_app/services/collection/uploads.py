@@ -1,12 +1,18 @@
-"""Uploaded responses files wait in the instance folder between the preview and the import."""
+"""Uploaded responses files wait in the instance folder between the preview and the import.
+
+A file is kept for the user who sent it and the unit page it was sent from (a token opened on
+another unit's page finds nothing), readable by the app's own user only, for a day: after that
+``zisurvey sweep`` (scheduled) or the next upload deletes it.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from pathlib import Path
 
-ALLOWED = (".csv", ".xlsx")
+ALLOWED = (".csv", ".xlsx", ".xls")
 MAX_AGE = 24 * 3600
 
 
@@ -14,32 +20,40 @@ class UploadError(ValueError):
     """A file that is not accepted; the message says why."""
 
 
-def keep(folder: Path, owner: int, filename: str, data: bytes) -> str:
-    """Store an upload for ``owner`` and return its token."""
+def keep(folder: Path, owner: int, unit_id: int, filename: str, data: bytes) -> str:
+    """Store an upload of ``owner`` on the page of unit ``unit_id``; return its token."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in ALLOWED:
-        raise UploadError("only .csv and .xlsx files are accepted")
-    if suffix == ".xlsx" and not data.startswith(b"PK"):
-        raise UploadError("the file is not an xlsx workbook")
-    folder.mkdir(parents=True, exist_ok=True)
-    _sweep(folder)
+        raise UploadError("hanya berkas .csv, .xlsx atau .xls yang diterima")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    sweep(folder)
     token = secrets.token_urlsafe(16)
-    (folder / f"{owner}-{token}{suffix}").write_bytes(data)
+    path = folder / f"{owner}-{unit_id}-{token}{suffix}"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
     return token
 
 
-def find(folder: Path, owner: int, token: str) -> Path | None:
-    """The upload with ``token`` if it belongs to ``owner`` and has not expired."""
-    if not token.replace("-", "").replace("_", "").isalnum():
+def find(folder: Path, owner: int, unit_id: int, token: str) -> Path | None:
+    """The upload with ``token`` if ``owner`` sent it from unit ``unit_id``'s page and it has
+    not expired."""
+    if not token.replace("-", "").replace("_", "").isalnum() or not token.isascii():
         return None
     for suffix in ALLOWED:
-        path = folder / f"{owner}-{token}{suffix}"
+        path = folder / f"{owner}-{unit_id}-{token}{suffix}"
         if path.is_file() and time.time() - path.stat().st_mtime < MAX_AGE:
             return path
     return None
 
 
-def _sweep(folder: Path) -> None:
+def sweep(folder: Path, max_age: float = MAX_AGE) -> int:
+    """Delete the files in ``folder`` older than ``max_age`` seconds; return how many."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
     for path in folder.iterdir():
-        if time.time() - path.stat().st_mtime > MAX_AGE:
+        if path.is_file() and time.time() - path.stat().st_mtime > max_age:
             path.unlink(missing_ok=True)
+            removed += 1
+    return removed
