@@ -173,7 +173,43 @@ def test_create_user_command(app, tree):
     done = runner.invoke(main, [*args, "--password", "cukup-panjang"], obj=info)
     assert done.exit_code == 0 and "Akun baru (viewer) dibuat." in done.stdout
     short = runner.invoke(main, [*args, "--password", "pendek"], obj=info)
-    assert short.exit_code == 2 and "at least 10 characters" in short.stderr
+    assert short.exit_code == 2 and "paling sedikit 10 karakter" in short.stderr
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "unit", "password", "says"),
+    [
+        ("lain", "viewer", "RUTAN", "password123", "terlalu umum"),
+        ("lain", "viewer", "RUTAN", "aaaaaaaaaaaa", "terlalu umum"),
+        ("operator", "viewer", "RUTAN", "operator-2026", "memuat nama pengguna"),
+        ("x" * 65, "viewer", "RUTAN", "cukup-panjang-1", "2-64 karakter"),
+        ("nama\x00", "viewer", "RUTAN", "cukup-panjang-1", "2-64 karakter"),
+        ("pusat", "admin", "RUTAN", "cukup-panjang-1", "admin pusat tidak terikat unit"),
+        ("KANWIL", "viewer", "RUTAN", "cukup-panjang-1", "sudah dipakai"),  # beside kanwil
+    ],
+)
+def test_create_user_refuses_what_it_should_with_one_clear_line(
+    app, tree, username, role, unit, password, says
+):
+    from sqlalchemy import func, select
+
+    from survey_app.models import Pengguna
+
+    before = db.session.scalar(select(func.count()).select_from(Pengguna))
+    args = ["create-user", "--username", username.replace("\\x00", "\x00"), "--role", role]
+    done = CliRunner().invoke(
+        main,
+        [*args, "--unit", unit, "--password", password],
+        obj=ScriptInfo(create_app=lambda: app),
+    )
+    assert done.exit_code == 2 and says in done.stderr, done.output
+    assert "Traceback" not in done.output and "scrypt" not in done.output
+    assert db.session.scalar(select(func.count()).select_from(Pengguna)) == before
+
+
+def test_usernames_are_one_account_whatever_their_case(app, tree):
+    client = app.test_client()
+    assert login(client, " KanWil ").status_code == 302  # signs in as kanwil
 
 
 def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_path):
