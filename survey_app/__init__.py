@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
@@ -110,9 +111,23 @@ def _session_settings(app: Flask) -> None:
 
 
 def _limit_public_bodies() -> None:
-    """A survey form is a few kB: refuse far larger bodies on public routes before parsing."""
-    if request.blueprint == "survei":
-        request.max_content_length = current_app.config["FORM_MAX_BYTES"]
+    """A survey form is a few kB: refuse far larger bodies on public routes before parsing.
+
+    A chunked body (no Content-Length) is read up to the limit here and refused with 413 when
+    it goes past it; left to the parser, it was cut at the limit and the rest parsed as if whole.
+    """
+    if request.blueprint != "survei":
+        return
+    limit = current_app.config["FORM_MAX_BYTES"]
+    request.max_content_length = limit
+    environ = request.environ
+    if request.method == "POST" and not environ.get("CONTENT_LENGTH"):
+        body = environ["wsgi.input"].read(limit + 1) if "wsgi.input" in environ else b""
+        if len(body) > limit:
+            abort(413)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
 
 
 def _load_user(user_id: str) -> Pengguna | None:

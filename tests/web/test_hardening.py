@@ -222,3 +222,36 @@ def test_the_days_salt_lives_in_redis_with_an_expiry_shared_by_workers(app):
         assert 0 < store.ttl(f"zisurvey:garam:{day}") <= 2 * 24 * 3600
     finally:
         store.delete(f"zisurvey:garam:{day}")
+
+
+def test_a_chunked_form_over_the_limit_is_refused_whole_not_cut_and_parsed(app, tree):
+    from urllib.parse import urlencode
+
+    from tests.web.test_integrity import FIELDS
+
+    target = layanan(tree)
+    phone = respondent(app)
+    page = phone.get(f"/survei/{target.token}").get_data(as_text=True)
+    data = dict(FIELDS.findall(page)) | {f"U{i}": "4" for i in range(1, 10)}
+    data |= {f"AK{i}": "4" for i in range(1, 6)} | {f"PK{i}": "4" for i in range(1, 9)}
+    body = urlencode(data) + "&x=" + "a" * (app.config["FORM_MAX_BYTES"] + 10)
+    # a server that de-chunks says so, and there is no Content-Length
+    chunked = {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}
+    sent = phone.post(
+        f"/survei/{target.token}",
+        input_stream=io.BytesIO(body.encode()),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides=chunked,
+    )
+    assert sent.status_code == 413
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    small = urlencode(data).encode()
+    sent = phone.post(
+        f"/survei/{target.token}",
+        input_stream=io.BytesIO(small),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides=chunked,
+    )
+    assert sent.status_code == 303  # a chunked form within the limit is taken
