@@ -21,6 +21,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "INSTRUMENT_DIR": None,
         "BASE_URL": None,  # public address printed in QR codes; the request's host when unset
+        # SURVEY_TRUSTED_HOSTS=survei.example.go.id[,...]: any other Host header answers 400
+        "TRUSTED_HOSTS": None,
         "CLOCK": now_utc,  # the server's clock; tests pass a fixed one
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
@@ -102,6 +104,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, A
     settings = defaults(instance_path)
     settings.update(from_environment(os.environ, instance_path))
     settings.update(overrides or {})
+    if isinstance(settings.get("TRUSTED_HOSTS"), str):
+        settings["TRUSTED_HOSTS"] = [
+            h.strip() for h in settings["TRUSTED_HOSTS"].split(",") if h.strip()
+        ]
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = secret_key(instance_path)
     return settings

@@ -6,7 +6,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from survey_app.extensions import db
 
@@ -14,6 +14,11 @@ RETRY_SECONDS = 30
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        """A Host header outside SURVEY_TRUSTED_HOSTS: no page (its links would need it)."""
+        return "400: host tidak dilayani di sini", 400, {"Content-Type": "text/plain"}
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         message = _("Halaman formulir sudah kedaluwarsa. Silakan muat ulang dan isi kembali.")

@@ -7,7 +7,16 @@ import io
 import json
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -49,7 +58,12 @@ def _publication(unit: Unit, publication_id: int) -> Publikasi:
 
 @bp.after_request
 def cacheable(response: Response) -> Response:
-    """Public, cacheable and conditional, except a response choosing a language (a cookie)."""
+    """Public, cacheable and conditional, except a response choosing a language (a cookie).
+
+    Without SURVEY_BASE_URL the absolute links (the QR codes) come from the request's Host
+    header, which a client chooses: such a response is cached by the browser only, never by a
+    shared cache that would hand one client's Host to everyone.
+    """
     if (
         request.method != "GET"
         or response.status_code != 200
@@ -57,7 +71,10 @@ def cacheable(response: Response) -> Response:
         or "lang" in request.args
     ):
         return response
-    response.cache_control.public = True
+    if current_app.config["BASE_URL"]:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     response.vary.update(("Cookie", "Accept-Language"))
     response.add_etag()

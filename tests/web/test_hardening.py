@@ -16,6 +16,7 @@ from survey_app.extensions import db
 from survey_app.models import Evaluasi, Submission
 from tests.web.conftest import CSRF, PASSWORD, login, signed_in
 from tests.web.test_integrity import answer, layanan, respondent
+from tests.web.test_publish import lapas  # noqa: F401  (the fixture)
 
 # -- 3. open redirect after sign-in ----------------------------------------------------------------
 
@@ -177,16 +178,16 @@ def test_the_session_cookie_holds_nothing_derived_from_the_address(app, tree):
 def test_a_form_of_one_unit_posted_to_the_same_service_of_another_is_refused(app, tree):
     from tests.web.test_integrity import FIELDS
 
-    lapas, rutan = layanan(tree, "lapas"), layanan(tree, "rutan")
-    assert (lapas.kode, rutan.kode) == ("KUNJ", "KUNJ")
+    mine, rutan = layanan(tree, "lapas"), layanan(tree, "rutan")
+    assert (mine.kode, rutan.kode) == ("KUNJ", "KUNJ")
     phone = respondent(app)
-    page = phone.get(f"/survei/{lapas.token}").get_data(as_text=True)
+    page = phone.get(f"/survei/{mine.token}").get_data(as_text=True)
     data = dict(FIELDS.findall(page)) | {f"U{i}": "4" for i in range(1, 10)}
     data |= {f"AK{i}": "4" for i in range(1, 6)} | {f"PK{i}": "4" for i in range(1, 9)}
     sent = phone.post(f"/survei/{rutan.token}", data=data)
     assert sent.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
-    assert phone.post(f"/survei/{lapas.token}", data=data).status_code == 303  # its own: fine
+    assert phone.post(f"/survei/{mine.token}", data=data).status_code == 303  # its own: fine
 
 
 # -- 11. staff pages and exports are never cached -------------------------------------------------
@@ -255,3 +256,20 @@ def test_a_chunked_form_over_the_limit_is_refused_whole_not_cut_and_parsed(app, 
         environ_overrides=chunked,
     )
     assert sent.status_code == 303  # a chunked form within the limit is taken
+
+
+def test_without_a_base_url_a_hostile_host_never_reaches_a_shared_cache(app, lapas):  # noqa: F811
+    from tests.web.test_publish import publish
+
+    publish(signed_in(app, "kanwil"))
+    app.config["BASE_URL"] = None
+    evil = app.test_client().get("/hasil/LAPAS", headers={"Host": "evil.example"})
+    assert evil.status_code == 200 and "evil.example" in evil.get_data(as_text=True)
+    assert evil.cache_control.private and not evil.cache_control.public  # the browser's only
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    fine = app.test_client().get("/hasil/LAPAS", headers={"Host": "evil.example"})
+    assert "evil.example" not in fine.get_data(as_text=True) and fine.cache_control.public
+    app.config["TRUSTED_HOSTS"] = ["127.0.0.1:5000"]
+    assert (
+        app.test_client().get("/hasil/LAPAS", headers={"Host": "evil.example"}).status_code == 400
+    )
