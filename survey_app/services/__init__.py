@@ -1,8 +1,22 @@
 """Domain services: take the session, add and flush; the request or CLI command commits."""
 
+from collections.abc import Iterable
 from typing import Any, TypeAlias
 
 from sqlalchemy.orm import Session, scoped_session
 
 # Services accept a plain Session (CLI, scripts) or Flask-SQLAlchemy's scoped one (requests).
 DbSession: TypeAlias = Session | scoped_session[Any]
+
+
+def in_months(column: Any, months: Iterable[str]) -> Any:
+    """``column`` (a ``YYYY-MM`` period) within ``months``: one BETWEEN for a run of whole
+    months (every span is one), so a long range is two parameters, not one per month."""
+    ordered = sorted(set(months))
+    if not ordered:
+        return column.in_([])
+    first, last = ordered[0], ordered[-1]
+    length = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
+    if length == len(ordered):
+        return column.between(first, last)
+    return column.in_(ordered)

@@ -273,3 +273,63 @@ def test_without_a_base_url_a_hostile_host_never_reaches_a_shared_cache(app, lap
     assert (
         app.test_client().get("/hasil/LAPAS", headers={"Host": "evil.example"}).status_code == 400
     )
+
+
+def test_long_unit_codes_never_collide_as_worksheet_names(app, tree):
+    from survey_app.services.collection.submissions import Response, record_submission
+    from tests.conftest import make_layanan, make_unit
+
+    long_a = make_unit("UPT-" + "A" * 24 + "-1", parent=tree["kanwil"])
+    long_b = make_unit("UPT-" + "A" * 24 + "-2", parent=tree["kanwil"])
+    catalogue = app.extensions["zisurvey.catalogue"]
+    when = datetime(2026, 1, 10, 3, tzinfo=UTC)
+    for unit in (long_a, long_b, tree["lapas"]):
+        for kode in ("KUNJ", "kunj") if unit is not tree["lapas"] else ("KUNJ",):
+            target = make_layanan(unit, kode, ("skm",)) if unit is not tree["lapas"] else None
+            target = target or layanan(tree)
+            response = Response({"U1": 4}, {}, None, f"{unit.kode}-{kode}")
+            record_submission(db.session, catalogue, target, response, when)
+    db.session.commit()
+    book = load_workbook(
+        io.BytesIO(
+            signed_in(app, "kanwil").get("/staf/unit/KANWIL/rekap.xlsx?periode=2026-01").data
+        )
+    )
+    names = [name.casefold() for name in book.sheetnames]
+    assert len(names) == len(set(names)) and all(len(n) <= 31 for n in names)
+    assert len([n for n in names if n.startswith("rekap")]) >= 5
+
+
+def test_an_import_id_longer_than_its_column_is_named_not_a_500(app, tree):
+    from tests.conftest import FIXTURES
+    from tests.web.test_manage import upload
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    rows = (FIXTURES / "worked_example.csv").read_text().splitlines()
+    rows[2] = "r" * 90 + rows[2][4:]
+    client = signed_in(app, "kanwil")
+    preview = client.get(upload(client, "j.csv", "\n".join(rows).encode()).headers["Location"])
+    assert preview.status_code == 422
+    assert "row 2, column id: value rrrrrrrrrrrrrrrrrrrr... is longer than" in preview.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_a_ten_year_range_is_a_few_parameters_and_eleven_years_are_refused(app, tree):
+    from sqlalchemy import event
+
+    widest: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if not executemany:
+            widest.append(len(parameters or ()))
+
+    client = signed_in(app, "kanwil")
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client.get("/staf/unit/KANWIL?dari=2017-01&sampai=2026-12")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert page.status_code == 200 and max(widest) < 40  # not one per month (120)
+    assert client.get("/staf/unit/KANWIL?dari=2015-01&sampai=2026-12").status_code == 400

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import case, func, or_, select
 
 from survey_app.models import Answer, Layanan, Submission, Tinjauan
-from survey_app.services import DbSession
+from survey_app.services import DbSession, in_months
 
 META = [
     "id",
@@ -74,7 +74,7 @@ def answers_frame(
     if not with_excluded:
         query = query.where(or_(Tinjauan.keputusan.is_(None), Tinjauan.keputusan != "kecualikan"))
     if periods is not None:
-        query = query.where(Submission.period.in_(list(periods)))
+        query = query.where(in_months(Submission.period, periods))
     if after_id is not None:
         query = query.where(Submission.id > after_id)
     if limit is not None:

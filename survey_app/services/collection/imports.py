@@ -52,6 +52,9 @@ class ImportPlan:
         return {(str(k[0]), str(k[1])): int(v) for k, v in rows.items()}
 
 
+KEY_LENGTH = 80  # Submission.idempotency_key
+
+
 def plan_import(
     session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
 ) -> ImportPlan:
@@ -62,6 +65,7 @@ def plan_import(
     layanan = {item.kode: item for item in unit.layanan}
     items = [code for code in frame.columns if catalogue.owner(code) is not None]
     problems = _problems(catalogue, layanan, frame, items, now)
+    problems += _long_ids(unit, frame)
     if problems:
         raise ResponsesError(problems)
     keys = _keys(unit, frame)
@@ -146,6 +150,18 @@ def _stray_answers(
                     f"or leave those columns out"
                 )
     return problems
+
+
+def _long_ids(unit: Unit, frame: pd.DataFrame) -> list[str]:
+    """An ``id`` too long for the stored key (``import:<unit>:<id>``, 80 characters)."""
+    if "id" not in frame.columns:
+        return []
+    room = KEY_LENGTH - len(f"import:{unit.kode}:")
+    return [
+        f"row {row}, column id: value {str(value)[:20]}... is longer than {room} characters"
+        for row, value in frame["id"].items()
+        if _given(value) and len(str(value)) > room
+    ]
 
 
 def _keys(unit: Unit, frame: pd.DataFrame) -> list[str | None]:

@@ -26,7 +26,7 @@ from survey_app.models import (
     Tinjauan,
     Unit,
 )
-from survey_app.services import DbSession, audit
+from survey_app.services import DbSession, audit, in_months
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
 from survey_app.services.collection.answers import answers_frame
@@ -183,7 +183,7 @@ def exclusions(session: DbSession, layanan_ids: list[int], months: list[str]) ->
         .where(
             Tinjauan.keputusan == "kecualikan",
             Submission.layanan_id.in_(layanan_ids),
-            Submission.period.in_(months),
+            in_months(Submission.period, months),
         )
         .group_by(Tinjauan.alasan)
         .order_by(Tinjauan.alasan)

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, select
 from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
 from survey_app.models import Layanan, RekapBulanan, Submission
-from survey_app.services import DbSession
+from survey_app.services import DbSession, in_months
 from survey_app.services.collection.rollup import PROFILE_KEYS, kept
 
 
@@ -27,7 +27,7 @@ def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[
     """The submissions of these layanan and months that staff did not exclude."""
     return and_(
         Submission.layanan_id.in_(list(layanan_ids)),
-        Submission.period.in_(list(months)),
+        in_months(Submission.period, months),
         kept(),
     )
 
@@ -145,7 +145,7 @@ def tallies(
     period: Any = r.period if per_month else literal(POOLED)
     kinds = ["kiriman"] if counts_only else ["kiriman", "responden", "butir"]
     query = select(key, period, r.jenis, r.kunci, func.sum(r.n), func.sum(r.jumlah)).where(
-        r.layanan_id.in_(list(layanan_ids)), r.period.in_(list(months)), r.jenis.in_(kinds)
+        r.layanan_id.in_(list(layanan_ids)), in_months(r.period, months), r.jenis.in_(kinds)
     )
     if by == "unit":
         query = query.join(Layanan, Layanan.id == r.layanan_id)
@@ -172,7 +172,7 @@ def profile_counts(
         select(r.kunci, func.sum(r.n))
         .where(
             r.layanan_id.in_(list(layanan_ids)),
-            r.period.in_(list(months)),
+            in_months(r.period, months),
             r.jenis == "profil",
         )
         .group_by(r.kunci)

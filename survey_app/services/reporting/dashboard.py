@@ -281,13 +281,26 @@ def rekaps(
         part = parts.get(x.id)
         if part is None or not part.total:
             continue
-        name = f"Rekap {x.kode}"[:31]
-        if name in names:
-            name = f"Rekap {x.unit.kode} {x.kode}"[:31]
+        name = sheet_name(f"Rekap {x.kode}", names)
+        if name != sheet_name(f"Rekap {x.kode}", set()):
+            name = sheet_name(f"Rekap {x.unit.kode} {x.kode}", names)
         names.add(name)
         title = f"{x.unit.nama} - layanan {x.kode} - {label}"
         sheets.append(Rekap(name, title, {i.id: part.score(i) for i in instruments}))
     return sheets
+
+
+def sheet_name(wanted: str, taken: set[str]) -> str:
+    """``wanted`` as an Excel worksheet name not in ``taken``: at most 31 characters, none of
+    ``[]:*?/\\``, and unique ignoring case (Excel's rule), with " (2)", " (3)" ... when needed."""
+    base = "".join("_" if c in "[]:*?/\\" else c for c in wanted).strip("'") or "Rekap"
+    folded = {name.casefold() for name in taken}
+    candidate, number = base[:31], 1
+    while candidate.casefold() in folded:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    return candidate
 
 
 def sorted_children(rows: Sequence[UnitRow], key: str) -> list[UnitRow]:
