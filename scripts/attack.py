@@ -83,6 +83,7 @@ def main() -> None:
         count = "select count(*) from submission where source = 'form'"
         try:
             attack(base, url, env, count)
+            hardening(base, port, env, Path(folder))
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
@@ -171,6 +172,114 @@ def attack(base: str, url: str, env: dict[str, str], count: str) -> None:
     report("guess: 12 passwords for one staff account", statuses, f"locked={locked}")
     looks = "select count(*) from submission where sumber like '%.%' or sumber like '%:%'"
     print(f"{'stored sources that look like an address':<58} {sql(env, looks)}")
+
+
+def signed_in(base: str, address: str) -> requests.Session:
+    """The demo's central admin, signed in from ``address``."""
+    session = phone(address)
+    page = session.get(f"{base}/staf/masuk", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": token, "username": "admin", "password": "demo-zisurvey"}
+    session.post(f"{base}/staf/masuk", data=data, allow_redirects=False, timeout=10)
+    return session
+
+
+def zisurvey(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "survey_app.cli", *args], env=env, cwd=ROOT, capture_output=True,
+        text=True,
+    )  # fmt: skip
+
+
+def hardening(base: str, port: int, env: dict[str, str], folder: Path) -> None:
+    """The cases of issue 19: a huge range, slow clients, a review race, a backup with a logo."""
+    import socket
+    import time
+
+    admin = signed_in(base, "203.0.113.150")
+    unit = sql(env, "select kode from unit where parent_id is null limit 1")
+    started = time.monotonic()
+    huge = admin.get(f"{base}/staf/unit/{unit}?dari=1000-01&sampai=5000-12", timeout=60)
+    report(
+        "long range: ?dari=1000-01&sampai=5000-12",
+        [huge.status_code],
+        f"answered in {time.monotonic() - started:.2f} s",
+    )
+
+    slow = []
+    for _ in range(4):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(
+            b"POST /survei/x HTTP/1.1\r\nHost: x\r\nContent-Length: 64\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+        )
+        slow.append(sock)
+    waits, statuses = [], []
+    for _ in range(3):
+        for sock in slow:
+            sock.sendall(b"a")
+        started = time.monotonic()
+        statuses.append(requests.get(f"{base}/health", timeout=60).status_code)
+        waits.append(time.monotonic() - started)
+        time.sleep(2)
+    for sock in slow:
+        sock.close()
+    report(
+        "slow: 4 bodies at a byte every 2 s, /health beside", statuses, f"max {max(waits):.2f} s"
+    )
+
+    target = sql(env, "select min(id) from submission")
+    staff = [signed_in(base, f"203.0.113.{160 + n}") for n in range(10)]
+    pages = [s.get(f"{base}/staf/unit/{unit}/integritas", timeout=30).text for s in staff]
+    tokens = [re.search(r'name="csrf_token"[^>]*value="([^"]+)"', p) for p in pages]
+    decisions: list[int] = []
+
+    def decide(session: requests.Session, token: str) -> None:
+        data = {
+            "csrf_token": token,
+            "keputusan": "kecualikan",
+            "alasan": "beruntun",
+            "catatan": "x",
+        }
+        url = f"{base}/staf/jawaban/{target}/tinjau"
+        decisions.append(session.post(url, data=data, allow_redirects=False).status_code)
+
+    threads = [
+        threading.Thread(target=decide, args=(s, m.group(1) if m else ""))
+        for s, m in zip(staff, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check = zisurvey(env, "rollup")
+    report(
+        "race: 10 staff exclude one answer at once",
+        decisions,
+        f"rollup check exit {check.returncode}",
+    )
+
+    logo = "89504e470d0a1a0a" + "00" * 64
+    update = (
+        "from sqlalchemy import text; from survey_app import create_app; "
+        "from survey_app.extensions import db; app = create_app()\n"
+        "with app.app_context():\n"
+        " db.session.execute(text('update unit set logo = :l'),"
+        f" {{'l': bytes.fromhex('{logo}')}})\n"
+        " db.session.commit()"
+    )
+    subprocess.run([sys.executable, "-c", update], env=env, cwd=ROOT, check=True)
+    path = folder / "cadangan.jsonl.gz"
+    made = zisurvey(env, "backup", str(path))
+    fresh = dict(env, SURVEY_DATABASE_URL=f"sqlite:///{folder}/pulih.db")
+    zisurvey(fresh, "db", "upgrade")
+    restored = zisurvey(fresh, "restore", str(path))
+    rolled = zisurvey(fresh, "rollup")
+    report(
+        "backup with a logo, restored into a fresh database",
+        [made.returncode, restored.returncode, rolled.returncode],
+        "exit codes of backup, restore, rollup check",
+    )
 
 
 if __name__ == "__main__":

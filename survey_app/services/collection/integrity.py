@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from analysis.integrity import FLAGS, Rules, flags
 from analysis.periods import Span
@@ -148,7 +148,11 @@ def decide(
     # after the other and each reads the decision before it: the rollup moves once per change
     # of state (two "kecualikan" at once once subtracted the answer twice), and a first
     # decision is inserted once (ten at once once met a unique violation).
-    session.execute(select(Submission.id).where(Submission.id == submission.id).with_for_update())
+    # A no-op UPDATE is that lock on both databases: a row lock on PostgreSQL, the write lock
+    # on SQLite (where SELECT ... FOR UPDATE is ignored).
+    session.execute(
+        update(Submission).where(Submission.id == submission.id).values(id=Submission.id)
+    )
     review = session.scalars(
         select(Tinjauan)
         .where(Tinjauan.submission_id == submission.id)
