@@ -31,6 +31,21 @@ def _layanan_form(**kwargs: object) -> LayananForm:
     return form
 
 
+def _edit_form(layanan: Layanan) -> LayananForm:
+    """The edit form showing what the layanan holds, its surveys ticked. (Given the layanan as
+    ``obj``, WTForms took ``layanan.instrumen``, the link rows, for the checkboxes: none matched,
+    all rendered unticked, and saving a rename dropped every survey.)"""
+    return _layanan_form(
+        data={
+            "kode": layanan.kode,
+            "nama": layanan.nama,
+            "kebutuhan_utama": layanan.kebutuhan_utama,
+            "aktif": layanan.aktif,
+            "instrumen": list(layanan.instrument_ids),
+        }
+    )
+
+
 @bp.route("/unit/<kode>/layanan", methods=["GET", "POST"])
 @login_required
 def manage_layanan(kode: str) -> ResponseReturnValue:
@@ -84,7 +99,7 @@ def upload_logo(kode: str) -> ResponseReturnValue:
 @login_required
 def edit_layanan(layanan_id: int) -> ResponseReturnValue:
     layanan = managed_layanan(layanan_id)
-    form = _layanan_form(obj=layanan, instrumen=layanan.instrument_ids)
+    form = _edit_form(layanan)
     if request.method == "POST" and form.validate_on_submit():
         try:
             layanan_service.update_layanan(
@@ -146,7 +161,7 @@ def record_served(layanan_id: int) -> ResponseReturnValue:
         except ValueError as exc:
             db.session.rollback()
             served.period.errors = [*served.period.errors, str(exc)]
-    form = _layanan_form(obj=layanan, instrumen=layanan.instrument_ids)
+    form = _edit_form(layanan)
     return _edit_page(layanan, form, served)
 
 
