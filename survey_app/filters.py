@@ -46,12 +46,22 @@ def alasan(code: str) -> str:
     return str(REASONS.get(code, code))
 
 
+def query_args(*names: str) -> dict[str, str]:
+    """The named query parameters of this request, to carry into a link (``**query_args(...)``).
+
+    Only those named: passing all of ``request.args`` let ``?kode=X`` collide with a route's
+    own argument (a 500).
+    """
+    return {name: request.args[name] for name in names if name in request.args}
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["alasan"] = alasan
     app.jinja_env.filters["waktu"] = waktu
     app.jinja_env.filters["angka"] = angka
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or "id")
+    app.jinja_env.globals["query_args"] = query_args
 
     @app.after_request
     def remember_language(response: Response) -> Response:

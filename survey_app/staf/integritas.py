@@ -22,7 +22,7 @@ from survey_app.services.reporting import dashboard as dashboards
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, ReviewForm, TicketForm
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now, viewable_unit
-from survey_app.staf.views import period_span
+from survey_app.staf.views import local_path, period_span
 from survey_app.survei.views import ticket_url
 
 
@@ -61,8 +61,8 @@ def review(submission_id: int) -> ResponseReturnValue:
         abort(404)
     unit = managed_unit(submission.layanan.unit.kode)
     form = _review_form()
-    back = form.kembali.data or ""
-    if not back.startswith("/staf/") or back.startswith("//"):
+    back = local_path(form.kembali.data or "") or ""
+    if not back.startswith("/staf/"):
         back = url_for("staf.integrity_report", kode=unit.kode, periode=submission.period)
     if not form.validate_on_submit():
         abort(400, description="; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))

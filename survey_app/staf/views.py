@@ -98,18 +98,32 @@ def login() -> ResponseReturnValue:
 
 
 def _safe_next() -> str | None:
-    """The ``next`` address when it is a path on this site, else None.
+    return local_path(request.args.get("next", ""))
+
+
+def local_path(target: str) -> str | None:
+    """``target`` when it is a path on this site, else None.
 
     Judged as a browser reads it: control characters and backslashes are dropped or read as
-    slashes by browsers, so ``/%09/evil.example`` or ``/\\evil.example`` would leave the site.
+    slashes by browsers, so ``/%09/evil.example`` or ``/\\evil.example`` would leave the site
+    (and a newline cannot go into a Location header at all).
     """
-    target = request.args.get("next", "")
     if not target or any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def _label_within(span_: Span) -> str | None:
+    """The label of a neighbouring period; None for a custom range, or past 2000-2099."""
+    if span_.kind == "rentang":
+        return None
+    try:
+        return label_of(span_)
+    except ValueError:
+        return None
 
 
 @bp.post("/keluar")
@@ -147,8 +161,8 @@ def show_dashboard(kode: str) -> str:
         children=dashboards.sorted_children(data.children, request.args.get("urut", "nama")),
         sort_url="?"
         + urlencode({k: v for k, v in request.args.items() if k != "urut"} | {"urut": ""}),
-        prev_label=label_of(dashboards.previous_span(span)) if span.kind != "rentang" else None,
-        next_label=label_of(dashboards.next_span(span)) if span.kind != "rentang" else None,
+        prev_label=_label_within(dashboards.previous_span(span)),
+        next_label=_label_within(dashboards.next_span(span)),
     )
 
 

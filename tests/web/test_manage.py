@@ -10,8 +10,10 @@ from survey_app.models import AuditLog, Dilayani, Layanan, Submission
 from tests.conftest import FIXTURES
 from tests.web.conftest import CSRF, signed_in
 
+
 def csrf(client, path):
     return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+
 
 def layanan_id(unit_kode_layanan):
     unit, kode = unit_kode_layanan
@@ -19,10 +21,13 @@ def layanan_id(unit_kode_layanan):
         select(Layanan.id).where(Layanan.unit_id == unit.id, Layanan.kode == kode)
     )
 
+
 def stored():
     return db.session.scalar(select(func.count()).select_from(Submission))
 
+
 MANAGE_GETS = ["/staf/unit/{unit}/layanan", "/staf/layanan/{layanan}", "/staf/unit/{unit}/unggah"]
+
 
 @pytest.mark.parametrize("route", MANAGE_GETS)
 @pytest.mark.parametrize(
@@ -38,6 +43,7 @@ def test_management_pages_need_a_unit_admin_in_scope(app, tree, route, user, uni
     target = {"LAPAS": tree["lapas"], "UPT-LAIN": tree["other"]}[unit]
     path = route.format(unit=unit, layanan=layanan_id((target, "KUNJ")))
     assert signed_in(app, user).get(path).status_code == status
+
 
 @pytest.mark.parametrize(
     "path",
@@ -56,6 +62,7 @@ def test_a_viewer_cannot_post_changes(app, tree, path):
     data = {"csrf_token": token, "kode": "BARU", "nama": "x", "period": "2026-01", "jumlah": "5"}
     assert client.post(target, data=data).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(AuditLog)) == 0
+
 
 def test_adding_a_layanan_defaults_to_skm_and_ipak_and_is_audited(app, tree):
     client = signed_in(app, "kanwil")
@@ -89,6 +96,7 @@ def test_adding_a_layanan_defaults_to_skm_and_ipak_and_is_audited(app, tree):
     assert bad.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Layanan)) == 7
 
+
 def test_deactivating_closes_the_form_and_logs_before_and_after(app, tree):
     client = signed_in(app, "kanwil")
     ident = layanan_id((tree["lapas"], "KUNJ"))
@@ -113,6 +121,7 @@ def test_deactivating_closes_the_form_and_logs_before_and_after(app, tree):
     assert entry.before["nama"] == "Layanan KUNJ" and entry.after["nama"] == "Kunjungan Keluarga"
     assert app.test_client().get(f"/survei/{layanan.token}").status_code == 410
 
+
 def test_people_served_raise_the_months_target(app, tree, clock):
     client = signed_in(app, "kanwil")
     ident = layanan_id((tree["lapas"], "KUNJ"))
@@ -129,6 +138,7 @@ def test_people_served_raise_the_months_target(app, tree, clock):
     assert bad.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Dilayani)) == 1
 
+
 def upload(client, name, body, unit="LAPAS"):
     token = csrf(client, f"/staf/unit/{unit}/unggah")
     return client.post(
@@ -136,6 +146,7 @@ def upload(client, name, body, unit="LAPAS"):
         data={"csrf_token": token, "berkas": (__import__("io").BytesIO(body), name)},
         content_type="multipart/form-data",
     )
+
 
 def test_upload_preview_then_confirm_then_idempotent_again(app, tree):
     client = signed_in(app, "kanwil")
@@ -151,6 +162,7 @@ def test_upload_preview_then_confirm_then_idempotent_again(app, tree):
     again = client.get(upload(client, "jawaban.csv", body).headers["Location"])
     assert "30 baris dibaca: 0 baru, 30 sudah tersimpan." in again.get_data(as_text=True)
 
+
 def test_a_bad_upload_lists_every_problem_and_stores_nothing(app, tree):
     client = signed_in(app, "kanwil")
     body = (FIXTURES / "worked_example.csv").read_text().replace(",4,4,4,4,4,", ",4,9,4,4,4,", 2)
@@ -164,11 +176,13 @@ def test_a_bad_upload_lists_every_problem_and_stores_nothing(app, tree):
         as_text=True
     )
 
+
 def test_another_users_upload_cannot_be_opened(app, tree):
     kanwil = signed_in(app, "kanwil")
     location = upload(kanwil, "jawaban.csv", (FIXTURES / "worked_example.csv").read_bytes())
     admin = signed_in(app, "admin")
     assert admin.get(location.headers["Location"]).status_code == 404
+
 
 def test_files_as_units_save_them_upload_like_the_command_line(app, tree):
     """The external kinds through the web: a `;` CSV from Excel id-ID, a workbook cut short."""
@@ -187,6 +201,7 @@ def test_files_as_units_save_them_upload_like_the_command_line(app, tree):
     preview = client.get(upload(client, "rekap.xlsx", cut).headers["Location"])
     assert preview.status_code == 422 and "damaged or incomplete" in preview.get_data(as_text=True)
     assert stored() == 30
+
 
 def test_an_upload_belongs_to_its_unit_page_is_private_and_swept_after_a_day(app, tree):
     import os
@@ -211,6 +226,7 @@ def test_an_upload_belongs_to_its_unit_page_is_private_and_swept_after_a_day(app
     done = CliRunner().invoke(main, ["sweep"], obj=ScriptInfo(create_app=lambda: app))
     assert done.exit_code == 0 and "berkas lama dihapus." in done.output
     assert not kept.exists() and client.get(location).status_code == 404
+
 
 def test_renaming_a_layanan_keeps_the_surveys_it_carries(app, tree):
     """Issue 16.1: the edit form showed every survey unticked, so a rename dropped IPKP."""

@@ -113,3 +113,36 @@ def test_sign_in_with_hostile_fields_is_refused_cleanly(app, tree, field, value)
     data[field] = value
     response = client.post("/staf/masuk", data=data)
     assert response.status_code in (200, 400, 403, 422)
+
+
+EDGES = ["2099-12", "2000-01", "2099", "2000", "2099-T4", "2000-S1", "2000-T1", "X"]
+PERIODS = {"periode", "dari", "sampai", "tahun"}
+
+
+def single_parameters(app, valid):
+    """Each query parameter alone, valid route arguments: edge periods (the first and last
+    year a period may name, whose neighbours may not) and a value colliding with a route
+    argument's name (``?kode=X``), so no other parameter is refused first."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or SLOW.search(rule.rule):
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", quote(valid[name], safe=""), path)
+        for name in QUERY:
+            for value in EDGES if name in PERIODS else ["X"]:
+                yield rule.rule, f"{path}?{name}={quote(value, safe='')}"
+
+
+def test_each_parameter_alone_at_its_edges_never_answers_500(app, valid):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = signed_in(app, "kanwil")
+    before = counts()
+    failures = []
+    for rule, url in single_parameters(app, valid):
+        response = client.get(url)
+        if response.status_code >= 500:
+            failures.append(f"{response.status_code} {rule}: {url[:160]!r}")
+        response.close()
+    assert not failures, "\n".join(failures)
+    assert counts() == before
