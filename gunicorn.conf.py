@@ -2,7 +2,9 @@
 
 * Threaded workers, so a client sending its body one byte at a time holds one thread, never a
   whole worker: `/health` and everyone else are still answered (issue 19.7). Each worker keeps
-  `threads` connections; past that, the kernel queues them (`backlog`).
+  `threads` connections; past that, the kernel queues them (`backlog`). So workers x threads
+  deliberately slow clients can still fill it: on the open Internet put a buffering proxy in
+  front (nginx buffers whole requests before passing them on; see the README).
 * No client address is written anywhere: no access log, and the error log's lines (such as
   "Invalid request from ip=...") have IPv4 and IPv6 addresses blanked.
 
@@ -19,7 +21,7 @@ from survey_app.sources import RedactAddresses
 bind = os.environ.get("ZISURVEY_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("ZISURVEY_WORKERS", 2 * multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
-threads = 16
+threads = 32  # one per connection being read or answered; slow clients each hold one
 timeout = 30  # a request taking longer than this is ended and its worker replaced
 graceful_timeout = 20
 keepalive = 5

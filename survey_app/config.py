@@ -36,6 +36,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SARAN_MAX": 1000,
         "RATELIMIT_STORAGE_URI": "memory://",  # SURVEY_RATELIMIT_STORAGE_URI=redis://... in prod
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: limits are not counted for a while rather than every request failing
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # a moving window: attempts straddling a clock minute still count together
         "RATELIMIT_STRATEGY": "moving-window",
         # where the day's source salt is kept: redis://... (shared by workers, expires), or
@@ -79,7 +81,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str = "") -> dic
 
 def _typed(variable: str, value: str, default: Any) -> Any:
     lowered = value.strip().lower()
-    if isinstance(default, bool) or (default is None and lowered in TRUE + FALSE):
+    if callable(default) or isinstance(default, dict | tuple | list):
+        raise ConfigError(f"{variable}: this setting cannot be set from the environment")
+    if isinstance(default, bool):
         if lowered in TRUE + FALSE:
             return lowered in TRUE
         raise ConfigError(f"{variable}: {value!r} is not 1/0, true/false or yes/no")
@@ -100,6 +104,57 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+LIMIT_STORAGES = ("memory://", *REDIS_SCHEMES, "redis+sentinel://", "redis+cluster://")
+STRATEGIES = ("fixed-window", "moving-window", "sliding-window-counter")
+
+
+def check(settings: Mapping[str, Any]) -> None:
+    """Refuse, naming the variable, the values the app would only fail on later: rate limits,
+    where limits and salts are kept, database addresses, the export queue, the time zone.
+
+    Raises :class:`ConfigError`.
+    """
+    from limits import parse_many
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from analysis.periods import zone
+
+    def fail(name: str, why: str) -> None:
+        raise ConfigError(f"SURVEY_{name}: {settings[name]!r} {why}")
+
+    for name in ("LOGIN_LIMIT", "SUBMIT_LIMIT"):
+        try:
+            parse_many(str(settings[name]))
+        except ValueError:
+            fail(
+                name, "is not a rate limit such as '10 per minute' or '20 per minute;200 per hour'"
+            )
+    if not str(settings["RATELIMIT_STORAGE_URI"]).startswith(LIMIT_STORAGES):
+        fail("RATELIMIT_STORAGE_URI", "is not memory:// or redis://host:port")
+    if settings["RATELIMIT_STRATEGY"] not in STRATEGIES:
+        fail("RATELIMIT_STRATEGY", f"is not one of {', '.join(STRATEGIES)}")
+    for name in ("SALT_STORE", "JOBS_REDIS_URL"):
+        value = settings.get(name)
+        if value and value != "memory" and not str(value).startswith(REDIS_SCHEMES):
+            fail(name, "is not a redis://host:port address")
+    for name in ("SQLALCHEMY_DATABASE_URI", "REPORTS_DATABASE_URL"):
+        if settings.get(name):
+            try:
+                make_url(str(settings[name]))
+            except ArgumentError:
+                name = "DATABASE_URL" if name == "SQLALCHEMY_DATABASE_URI" else name
+                raise ConfigError(
+                    f"SURVEY_{name}: not a database address such as "
+                    "postgresql+psycopg://user@host/name or sqlite:///path"
+                ) from None
+    try:
+        zone(str(settings["BABEL_DEFAULT_TIMEZONE"]))
+    except ValueError:
+        fail("BABEL_DEFAULT_TIMEZONE", "is not a time zone such as Asia/Jakarta")
+
+
 def load(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     settings = defaults(instance_path)
     settings.update(from_environment(os.environ, instance_path))
@@ -108,6 +163,7 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, A
         settings["TRUSTED_HOSTS"] = [
             h.strip() for h in settings["TRUSTED_HOSTS"].split(",") if h.strip()
         ]
+    check(settings)
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = secret_key(instance_path)
     return settings

@@ -198,3 +198,31 @@ def test_a_backup_cut_short_or_altered_is_refused_and_a_failed_one_leaves_nothin
     for each in (app, target):
         with each.app_context():
             db.engine.dispose()
+
+
+def test_restore_before_upgrade_or_with_a_wrong_type_is_one_line(tmp_path):
+    app = migrated("sqlite", tmp_path / "a")
+    fill(app)
+    path = tmp_path / "cadangan.jsonl.gz"
+    assert cli(app, "backup", str(path)).exit_code == 0
+    bare = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'kosong.db'}"})
+    done = cli(bare, "restore", str(path))
+    assert done.exit_code == 2 and "run `zisurvey db upgrade` first" in done.stderr
+    with gzip.open(path, "rt") as file:
+        lines = file.read().splitlines()
+    answer = next(n for n, line in enumerate(lines) if line.startswith('{"t": "answer"'))
+    typed = [
+        *lines[:answer],
+        re.sub(r'"value": \d', '"value": "x"', lines[answer]),
+        *lines[answer + 1 :],
+    ]
+    bad = tmp_path / "salah.jsonl.gz"
+    with gzip.open(bad, "wt") as out:
+        out.write("\n".join(typed) + "\n")
+    target = migrated("sqlite", tmp_path / "b")
+    done = cli(target, "restore", str(bad))
+    assert done.exit_code == 2 and "is not a whole number" in done.stderr, done.output
+    assert "Traceback" not in done.output
+    for each in (app, bare, target):
+        with each.app_context():
+            db.engine.dispose()

@@ -67,6 +67,16 @@ def test_sign_in_goes_on_to_a_local_page(app, tree):
         ("SURVEY_LOGIN_LOCKOUT_MINUTES", "-1"),
         ("SURVEY_PROXY_COUNT", "٢"),
         ("SURVEY_SESSION_COOKIE_SECURE", "mungkin"),
+        ("SURVEY_LOGIN_LIMIT", "ten"),
+        ("SURVEY_SUBMIT_LIMIT", "lots"),
+        ("SURVEY_JOBS_REDIS_URL", "nonsense"),
+        ("SURVEY_SALT_STORE", "somewhere"),
+        ("SURVEY_CLOCK", "now"),
+        ("SURVEY_RATELIMIT_STORAGE_URI", "junk"),
+        ("SURVEY_RATELIMIT_STRATEGY", "junk"),
+        ("SURVEY_REPORTS_DATABASE_URL", "::::"),
+        ("SURVEY_SQLALCHEMY_ENGINE_OPTIONS", "junk"),
+        ("SURVEY_BABEL_DEFAULT_TIMEZONE", "Mars/Base"),
     ],
 )
 def test_a_bad_setting_refuses_to_start_naming_the_variable(monkeypatch, tmp_path, variable, value):
@@ -333,3 +343,19 @@ def test_a_ten_year_range_is_a_few_parameters_and_eleven_years_are_refused(app, 
         event.remove(db.engine, "before_cursor_execute", count)
     assert page.status_code == 200 and max(widest) < 40  # not one per month (120)
     assert client.get("/staf/unit/KANWIL?dari=2015-01&sampai=2026-12").status_code == 400
+
+
+@pytest.mark.parametrize("secret", ["1", "no", "0"])
+def test_a_secret_key_is_text_whatever_it_looks_like(monkeypatch, tmp_path, secret):
+    monkeypatch.setenv("SURVEY_SECRET_KEY", secret)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 's.db'}"})
+    assert app.config["SECRET_KEY"] == secret
+
+
+def test_with_redis_away_the_form_still_takes_answers(app, tree):
+    from survey_app.services.collection.sources import RedisSalts
+
+    app.extensions["zisurvey.salts"] = RedisSalts("redis://127.0.0.1:1")  # nothing listens
+    target = layanan(tree)
+    assert answer(respondent(app), target.token).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1

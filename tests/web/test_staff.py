@@ -181,6 +181,8 @@ def test_create_user_command(app, tree):
     [
         ("lain", "viewer", "RUTAN", "password123", "terlalu umum"),
         ("lain", "viewer", "RUTAN", "aaaaaaaaaaaa", "terlalu umum"),
+        ("lain", "viewer", "RUTAN", "demo-zisurvey", "terlalu umum"),  # the README's demo
+        ("lain", "viewer", "RUTAN", "p" + "ankasila-" * 30, "paling banyak 200"),
         ("operator", "viewer", "RUTAN", "operator-2026", "memuat nama pengguna"),
         ("x" * 65, "viewer", "RUTAN", "cukup-panjang-1", "2-64 karakter"),
         ("nama\x00", "viewer", "RUTAN", "cukup-panjang-1", "2-64 karakter"),

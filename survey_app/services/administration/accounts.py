@@ -14,6 +14,7 @@ from survey_app.models import ROLES, Pengguna, Unit
 from survey_app.services import DbSession
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200  # the sign-in form's limit
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common_passwords.txt"
 # Checked when the user does not exist, so a wrong name takes as long as a wrong password.
@@ -40,6 +41,8 @@ def password_problem(password: str, username: str) -> str | None:
     passwords shipped in ``data/common_passwords.txt``, not the username nor built on it."""
     if len(password) < MIN_PASSWORD:
         return f"kata sandi paling sedikit {MIN_PASSWORD} karakter"
+    if len(password) > MAX_PASSWORD:
+        return f"kata sandi paling banyak {MAX_PASSWORD} karakter"
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) < 3:
         return "kata sandi ini terlalu umum: pilih yang lain"
@@ -49,13 +52,19 @@ def password_problem(password: str, username: str) -> str | None:
 
 
 def create_user(
-    session: DbSession, username: str, password: str, role: str, unit: Unit | None = None
+    session: DbSession,
+    username: str,
+    password: str,
+    role: str,
+    unit: Unit | None = None,
+    demo: bool = False,
 ) -> Pengguna:
     """A new account, checked; raises :class:`AccountError` saying what to change.
 
     Usernames are 2-64 characters of a-z, 0-9, ``.``, ``_`` and ``-``, unique ignoring case;
     an admin has no unit, a unit admin or viewer has one; the password passes
-    :func:`password_problem`.
+    :func:`password_problem` (``demo=True``, for the demo data only, lets the published demo
+    password through: it is on the list, so no real account can have it).
     """
     username = normal_username(username)
     if not USERNAME.fullmatch(username):
@@ -69,7 +78,7 @@ def create_user(
         raise AccountError(f"peran {role} memerlukan unit (--unit KODE)")
     if role == "admin" and unit is not None:
         raise AccountError("admin pusat tidak terikat unit: hapus --unit, atau pilih peran lain")
-    problem = password_problem(password, username)
+    problem = None if demo else password_problem(password, username)
     if problem:
         raise AccountError(problem)
     if session.scalar(select(Pengguna).where(Pengguna.username == username)):

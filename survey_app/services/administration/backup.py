@@ -24,10 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Connection,
     Date,
     DateTime,
+    Integer,
     LargeBinary,
+    String,
     Table,
     Time,
     func,
@@ -36,7 +39,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.types import TypeDecorator
 
 from survey_app.extensions import db
@@ -106,9 +109,14 @@ def restore(connection: Connection, path: Path) -> Summary:
     """
     by_name = {t.name: t for t in tables()}
     try:
+        here = revision(connection)
+    except DBAPIError as exc:
+        raise BackupError(
+            "this database has no zisurvey schema yet: run `zisurvey db upgrade` first"
+        ) from exc
+    try:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             header = _header(next(lines, ""))
-            here = revision(connection)
             if header["revision"] != here:
                 raise BackupError(
                     f"the backup is of schema {header['revision']}, this database is at {here}: "
@@ -120,8 +128,12 @@ def restore(connection: Connection, path: Path) -> Summary:
             counts = _load(connection, by_name, lines)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise BackupError(f"the file cannot be read as a zisurvey backup: {exc}") from exc
-    except IntegrityError as exc:
-        raise BackupError(f"a row of the backup breaks a rule of the schema: {exc.orig}") from exc
+    except (IntegrityError, DataError) as exc:
+        first = str(exc.orig).splitlines()[0]
+        raise BackupError(f"a row of the backup breaks a rule of the schema: {first}") from exc
+    except (StatementError, DBAPIError) as exc:
+        first = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+        raise BackupError(f"a row of the backup cannot be stored here: {first}") from exc
     _reset_sequences(connection, list(by_name.values()))
     rollup.rebuild(connection)
     return Summary(str(header["revision"]), counts)
@@ -146,7 +158,7 @@ def _load(
             table = by_name[record["t"]]
             row = _typed(table, record["r"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise BackupError(f"line {number}: not a row of a known table ({exc})") from exc
+            raise BackupError(f"line {number}: not a row this schema holds ({exc})") from exc
         if table is not current and batch and current is not None:
             connection.execute(insert(current), batch)
             batch = []
@@ -221,6 +233,16 @@ def _typed(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             value = date.fromisoformat(value)
         elif value is not None and isinstance(kind, LargeBinary):
             value = base64.b64decode(value)
+        elif value is not None and isinstance(kind, Boolean) and not isinstance(value, bool):
+            raise TypeError(f"{table.name}.{name}: {value!r} is not true or false")
+        elif (
+            value is not None
+            and isinstance(kind, Integer)
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            raise TypeError(f"{table.name}.{name}: {value!r} is not a whole number")
+        elif value is not None and isinstance(kind, String) and not isinstance(value, str):
+            raise TypeError(f"{table.name}.{name}: {value!r} is not text")
         out[name] = value
     return out
 

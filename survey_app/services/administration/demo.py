@@ -104,7 +104,7 @@ def load_demo(
     rng = random.Random(seed)
     units = _units(session)
     for username, role, unit_kode in DEMO_USERS:
-        create_user(session, username, DEMO_PASSWORD, role, units.get(unit_kode or ""))
+        create_user(session, username, DEMO_PASSWORD, role, units.get(unit_kode or ""), demo=True)
     months = _month_starts(now, 3)
     added = 0
     for unit_kode, kode, nama, utama, instrument_ids, mean, (full, short) in SERVICES:

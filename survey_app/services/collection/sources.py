@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 from datetime import datetime
@@ -40,20 +41,30 @@ class MemorySalts:
 
 
 class RedisSalts:
-    """The day's salt in Redis, shared by every worker, expiring two days after it is made."""
+    """The day's salt in Redis, shared by every worker, expiring two days after it is made.
+
+    While Redis cannot be reached the salt comes from this process's memory (logged once), so
+    the form keeps taking answers; their hashes then match only within this worker.
+    """
 
     def __init__(self, url: str) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._errors = redis.exceptions.RedisError
         self._cache: dict[str, str] = {}
+        self._fallback = MemorySalts()
 
     def salt(self, day: str) -> str:
         found = self._cache.get(day)
         if found is None:
             key = f"zisurvey:garam:{day}"
-            self._redis.set(key, secrets.token_hex(32), nx=True, ex=SALT_SECONDS)
-            value = self._redis.get(key)
+            try:
+                self._redis.set(key, secrets.token_hex(32), nx=True, ex=SALT_SECONDS)
+                value = self._redis.get(key)
+            except self._errors:
+                logging.getLogger(__name__).warning("Redis unreachable: salt kept in memory")
+                return self._fallback.salt(day)
             found = self._cache[day] = value.decode() if isinstance(value, bytes) else str(value)
             for old in [d for d in self._cache if d != day]:
                 del self._cache[old]
