@@ -290,23 +290,36 @@ def _check_shape(
 
 
 def _count_cells(data: bytes, separator: str, skip: int, width: int) -> list[str]:
+    """Rows whose number of cells is not the header's, by counting separators per line: a
+    running count over blocks of whole lines (a few MB each), read at each line's end."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    starts = np.concatenate(([0], np.flatnonzero(raw == ord("\n")) + 1))
-    starts = starts[starts < len(raw)]
-    if not len(starts):
-        return []
-    separators = np.add.reduceat((raw == ord(separator)).view(np.uint8), starts, dtype=np.int64)
-    bounds = np.append(starts, len(raw))
-    problems = []
-    for line in np.flatnonzero(separators != width - 1):  # rare: checked one by one
-        text = data[bounds[line] : bounds[line + 1]]
-        if line <= skip or not text.replace(separator.encode(), b"").strip():
-            continue  # the title above the header, or a line that holds no value
-        cells = int(separators[line]) + 1
-        hint = f" (a '{separator}' inside a value that is not quoted?)" if cells > width else ""
-        problems.append(f"row {line - skip}: {cells} cells where the header has {width}{hint}")
-        if len(problems) >= MAX_SHAPE_PROBLEMS:
-            break
+    problems: list[str] = []
+    line, start = 0, 0
+    while start < len(raw) and len(problems) < MAX_SHAPE_PROBLEMS:
+        stop = min(start + (8 << 20), len(raw))
+        if stop < len(raw):
+            stop = data.rfind(b"\n", start, stop) + 1 or len(raw)
+        block = raw[start:stop]
+        ends = np.flatnonzero(block == ord("\n"))
+        if not len(ends) or ends[-1] != len(block) - 1:
+            ends = np.append(ends, len(block) - 1)  # a last line with no newline
+        running = np.cumsum(block == ord(separator), dtype=np.int32)
+        per_line = np.diff(running[ends], prepend=0)
+        for offset in np.flatnonzero(per_line != width - 1):  # rare: checked one by one
+            number = line + int(offset)
+            first = start + (int(ends[offset - 1]) + 1 if offset else 0)
+            text = data[first : start + int(ends[offset]) + 1]
+            if number <= skip or not text.replace(separator.encode(), b"").strip():
+                continue  # the title above the header, or a line that holds no value
+            cells = int(per_line[offset]) + 1
+            hint = f" (a '{separator}' inside a value that is not quoted?)" if cells > width else ""
+            problems.append(
+                f"row {number - skip}: {cells} cells where the header has {width}{hint}"
+            )
+            if len(problems) >= MAX_SHAPE_PROBLEMS:
+                break
+        line += len(ends)
+        start = stop
     return problems
 
 
