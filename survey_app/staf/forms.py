@@ -63,7 +63,16 @@ class LayananForm(FlaskForm):
 
 
 class ServedForm(FlaskForm):
-    period = StringField(_l("Bulan"), validators=[InputRequired(), Month()])
+    period = StringField(
+        _l("Bulan"),
+        validators=[InputRequired(), Month()],
+        description=_l("tulis seperti 2026-11"),
+        render_kw={
+            "placeholder": "2026-11",
+            "inputmode": "numeric",
+            "pattern": "[0-9]{4}-[0-9]{2}",
+        },
+    )
     jumlah = WholeNumberField(
         _l("Jumlah orang dilayani"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
     )
