@@ -67,11 +67,7 @@ class ServedForm(FlaskForm):
         _l("Bulan"),
         validators=[InputRequired(), Month()],
         description=_l("tulis seperti 2026-11"),
-        render_kw={
-            "placeholder": "2026-11",
-            "inputmode": "numeric",
-            "pattern": "[0-9]{4}-[0-9]{2}",
-        },
+        render_kw={"placeholder": "2026-11"},  # checked on the server, in Indonesian
     )
     jumlah = WholeNumberField(
         _l("Jumlah orang dilayani"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
