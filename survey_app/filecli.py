@@ -12,21 +12,20 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-import pandas as pd
-import yaml
 
 from analysis import lke, sample
 from analysis.mapping import ColumnMapping, MappingError, parse_mapping
-from analysis.periods import check_month, period_kind, span_labels, zone_name
-from analysis.responses import META, read_responses, read_services
-from analysis.scoring import score
-from analysis.stats import reliability
-from analysis.tables import read_table
 from survey_app.services.catalogue import load_catalogue
 from survey_app.textout import assessment_table, compliance_table, proposal_yaml, score_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, scipy and the readers are imported inside the commands that read files: `score
+# --help`, `sample-size` and `assess` start in a fraction of a second (issue 20).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,25 +57,33 @@ def ignored(values: tuple[str, ...]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-class StrictLoader(yaml.SafeLoader):
+def strict_loader() -> type:
     """YAML's safe loader, refusing a key written twice (it would silently keep the last)."""
+    import yaml
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [self.construct_object(key, deep=deep) for key, _value in node.value]
-        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
-        if twice:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {', '.join(twice)} is written twice", node.start_mark
-            )
-        return super().construct_mapping(node, deep=deep)
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            keys = [self.construct_object(key, deep=deep) for key, _value in node.value]
+            twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+            if twice:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {', '.join(twice)} is written twice", node.start_mark
+                )
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def load_mapping(path: str | None) -> ColumnMapping | None:
     """The mapping file at ``path`` (YAML, INTERCHANGE.md), checked; None without one."""
     if not path:
         return None
+    import yaml
+
+    from analysis.responses import META
+
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=StrictLoader)  # noqa: S506
+        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=strict_loader())  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise MappingError(
             [f"mapping: {path} is not valid YAML ({exc})".replace("\n", " ")]
@@ -94,6 +101,9 @@ def _responses(
     encoding: str | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
+    from analysis.periods import zone_name
+    from analysis.responses import read_responses
+
     return read_responses(
         Path(path),
         load_catalogue().schema(),
@@ -166,6 +176,9 @@ def score_command(
     stats: bool,
 ) -> None:
     """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
+    from analysis.periods import period_kind, span_labels
+    from analysis.scoring import score
+
     kind = period_kind(period) if period else None
     definition = load_catalogue().instruments[instrument]
     frame = _responses(file, tz, ignore, mapping, waktu, encoding)
@@ -179,6 +192,8 @@ def score_command(
     result = score(frame, definition.codes, definition.scale)
     payload = result.as_dict(instrument)
     if stats:
+        from analysis.stats import reliability  # scipy: only when asked
+
         payload["stats"] = reliability(frame, definition.codes, definition.scale).as_dict()
     emit(as_json, payload, lambda: score_table(definition, result, payload.get("stats")))
 
@@ -208,6 +223,9 @@ def compliance_command(
     as_json: bool,
 ) -> None:
     """Periksa jumlah minimal responden per layanan dalam satu bulan."""
+    from analysis.periods import check_month
+    from analysis.responses import read_services
+
     check_month(period)
     services = read_services(Path(services_file))
     frame = _responses(
@@ -282,6 +300,8 @@ def mapping_command(
     file: str, instrument_ids: tuple[str, ...], baris_judul: int | None, encoding: str | None
 ) -> None:
     """Usulkan berkas pemetaan (YAML) untuk diperiksa orang; tidak pernah dipakai sendiri."""
+    from analysis.tables import read_table
+
     catalogue = load_catalogue()
     instruments = [catalogue.instruments[i] for i in instrument_ids]
     table = read_table(Path(file), encoding=encoding, header_row=baris_judul, dtype=str)
@@ -295,3 +315,6 @@ COMMANDS = (
     assess_command,
     sample_size_command,
 )
+
+
+files = click.Group("zisurvey", commands=list(COMMANDS), help="Perintah berkas zisurvey.")

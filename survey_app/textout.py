@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from analysis.lke import Assessment
 from analysis.mapping import propose
-from analysis.sample import Compliance
-from analysis.scoring import IndexResult
-from analysis.tables import Table
-from instruments import Instrument, ProfileQuestion
+
+if TYPE_CHECKING:  # the command line imports these only when a command needs them
+    import pandas as pd
+
+    from analysis.lke import Assessment
+    from analysis.sample import Compliance
+    from analysis.scoring import IndexResult
+    from analysis.tables import Table
+    from instruments import Instrument, ProfileQuestion
 
 
 def koma(value: Decimal | float | None, places: int = 2) -> str:

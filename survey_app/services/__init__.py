@@ -1,12 +1,16 @@
 """Domain services: take the session, add and flush; the request or CLI command commits."""
 
 from collections.abc import Iterable
-from typing import Any, TypeAlias
-
-from sqlalchemy.orm import Session, scoped_session
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 # Services accept a plain Session (CLI, scripts) or Flask-SQLAlchemy's scoped one (requests).
-DbSession: TypeAlias = Session | scoped_session[Any]
+# Named for the type checker only, so importing a service's package stays cheap.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, scoped_session
+
+    DbSession: TypeAlias = Session | scoped_session[Any]
+else:
+    DbSession = Any
 
 
 def in_months(column: Any, months: Iterable[str]) -> Any:

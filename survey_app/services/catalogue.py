@@ -6,10 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.responses import Schema
 from instruments import Instrument, ProfileQuestion, load_directory, load_profile_questions
 from instruments.loader import DEFAULT_DIRECTORY
+
+if TYPE_CHECKING:
+    from analysis.responses import Schema
 
 DEFAULT_INSTRUMENTS = ("skm", "ipak")
 
@@ -21,6 +24,8 @@ class Catalogue:
 
     def schema(self) -> Schema:
         """What a responses file may hold, for :func:`analysis.responses.read_responses`."""
+        from analysis.responses import Schema  # pandas: only when a file is read
+
         umur = next((q for q in self.profile if q.key == "umur"), None)
         bands = [
             (c.value, c.min_years, c.max_years)

@@ -268,3 +268,28 @@ def test_sample_size(population, n):
 def test_sample_size_refuses_zero():
     done = run("sample-size", "0")
     assert done.returncode == 2 and done.stdout == "" and "at least 1" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "heavy"),
+    [
+        (["score", "--help"], ("flask", "sqlalchemy", "pandas", "scipy", "weasyprint", "plotly")),
+        (["sample-size", "100"], ("flask", "sqlalchemy", "pandas", "scipy", "weasyprint")),
+        (
+            ["score", str(FIXTURES / "worked_example.csv"), "--instrument", "skm", "--json"],
+            ("flask", "sqlalchemy", "scipy", "weasyprint", "plotly"),
+        ),
+    ],
+)
+def test_file_commands_start_without_the_web_stack(args, heavy):
+    """Issue 20.2: the file commands import no web stack (and nothing a command does not use);
+    benchmarks/startup.py times them as whole processes."""
+    code = (
+        "import sys; from survey_app.entry import main; sys.argv = ['zisurvey', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', [m for m in {list(heavy)!r} if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.splitlines()[-1] == "LOADED []", done.stdout + done.stderr
