@@ -292,7 +292,7 @@ class _CellChecks:
         if waktu != "iso":
             stamps = parse_stamps(raw, waktu, tz)
             # ISO 8601 is never ambiguous: a workbook's real date cells arrive written so
-            iso = stamps.isna() & raw.str.match(ISO_START, na=False)
+            iso = _matching(raw, stamps.isna() & raw.notna(), ISO_START)
             if iso.any():
                 stamps = stamps.where(~iso, iso_stamps(raw.where(iso), tz))
             why = f"is not a timestamp written as {waktu}"
@@ -300,7 +300,7 @@ class _CellChecks:
             return stamps
         stamps = iso_stamps(raw, tz)
         bad = raw.notna() & stamps.isna()
-        slashed = bad & raw.str.contains(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", regex=True, na=False)
+        slashed = _matching(raw, bad, r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
         self._report(
             "submitted_at",
             slashed,
@@ -384,6 +384,16 @@ class _CellChecks:
         none = np.logical_and.reduce([self.frame[code].isna().to_numpy() for code in items])
         rows = self.frame.index[none]
         self.problems.extend(f"row {row}: no answer to any item" for row in rows)
+
+
+def _matching(raw: pd.Series, among: pd.Series, pattern: str) -> pd.Series:
+    """``among`` & ``raw`` matching ``pattern``, the regex run on those rows only (a million
+    rows of which a few are in question)."""
+    mask = among.to_numpy(dtype=bool)
+    found = np.zeros(len(raw), dtype=bool)
+    if mask.any():
+        found[mask] = raw[mask].astype(str).str.match(pattern).to_numpy(dtype=bool)
+    return pd.Series(found, index=raw.index)
 
 
 def _row_order(message: str) -> tuple[int, str]:

@@ -31,9 +31,14 @@ _ISO_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 def iso_stamps(raw: pd.Series, tz: str) -> pd.Series:
     """ISO 8601 stamps as UTC: with an offset exact, without one read in ``tz``; else NaT.
 
-    One vectorised parse when every stamp has the same offset (or none has one), the
-    common case; mixed offsets are parsed in two groups.
+    Files written by one program write every stamp alike (``2026-03-14T09:05:00+07:00``):
+    those are read by :func:`fixed_width_stamps` at numpy speed (pandas takes 3.5 s for a
+    million stamps with offsets). Anything else goes through pandas: one vectorised parse
+    when every stamp has the same offset (or none has one), two groups for mixed offsets.
     """
+    fast = fixed_width_stamps(raw, tz)
+    if fast is not None:
+        return fast
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # mixed zones: handled below
         parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
@@ -46,6 +51,63 @@ def iso_stamps(raw: pd.Series, tz: str) -> pd.Series:
     naive = pd.to_datetime(raw.where(~has_offset), format="ISO8601", errors="coerce")
     local = naive.dt.tz_localize(tz).dt.tz_convert("UTC")
     return aware.where(has_offset, local)
+
+
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]  # YYYY-MM-DDTHH:MM:SS
+
+
+def fixed_width_stamps(raw: pd.Series, tz: str) -> pd.Series | None:
+    """Every stamp ``YYYY-MM-DDTHH:MM:SS`` (or with a space), all with an offset ``+HH:MM``, all
+    with ``Z``, or all with none, as UTC; None when the column is not all of one such shape
+    (or holds a blank or an impossible date), for the general parser to read and report.
+    """
+    values = raw.to_numpy()
+    if not len(values) or pd.isna(values).any():
+        return None
+    try:
+        text = values.astype("S26")  # ASCII only; a longer value keeps 26 bytes and fails below
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return None
+    width = int(np.char.str_len(text[:1])[0])
+    if width not in (19, 20, 25) or (np.char.str_len(text) != width).any():
+        return None
+    grid = text.view(np.uint8).reshape(len(text), 26)
+    shape_ok = (
+        (grid[:, 4] == ord("-"))
+        & (grid[:, 7] == ord("-"))
+        & np.isin(grid[:, 10], (ord("T"), ord(" ")))
+        & (grid[:, 13] == ord(":"))
+        & (grid[:, 16] == ord(":"))
+    )
+    digits = grid[:, _DIGITS]
+    if not shape_ok.all() or ((digits < ord("0")) | (digits > ord("9"))).any():
+        return None
+    local_text = np.ascontiguousarray(grid[:, :19]).view("S19").ravel()
+    local_text = (
+        np.char.replace(local_text, b" ", b"T") if (grid[:, 10] == ord(" ")).any() else local_text
+    )
+    try:
+        local = local_text.astype("datetime64[s]")
+    except ValueError:  # 2026-02-30 and the like: the general parser names the row
+        return None
+    if width == 19:
+        naive = pd.Series(local.astype("datetime64[ns]"), index=raw.index)
+        return naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    if width == 20:
+        if not (grid[:, 19] == ord("Z")).all():
+            return None
+        minutes = np.zeros(len(text), dtype=np.int64)
+    else:
+        sign = grid[:, 19]
+        offset = grid[:, [20, 21, 23, 24]].astype(np.int64) - ord("0")
+        if not np.isin(sign, (ord("+"), ord("-"))).all() or not (grid[:, 22] == ord(":")).all():
+            return None
+        if (offset < 0).any() or (offset > 9).any():
+            return None
+        minutes = (offset[:, 0] * 10 + offset[:, 1]) * 60 + offset[:, 2] * 10 + offset[:, 3]
+        minutes = np.where(sign == ord("-"), -minutes, minutes)
+    utc = local - minutes.astype("timedelta64[m]")
+    return pd.Series(utc.astype("datetime64[ns]"), index=raw.index).dt.tz_localize("UTC")
 
 
 def parse_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series:
