@@ -15,17 +15,20 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+_N = "[0-9]"  # ASCII digits only: other scripts' digits are no date here
 _CLOCK = (
-    r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:\s*(?P<ampm>[AaPp][Mm]))?)?"
+    rf"(?:[ T]+(?P<H>{_N}{{1,2}})[:.](?P<M>{_N}{{2}})(?:[:.](?P<S>{_N}{{2}}))?"
+    r"(?:\s*(?P<ampm>[AaPp][Mm]))?)?"
 )
-_OFFSET = r"(?:\s*(?:GMT|UTC)?\s*(?P<oh>[+-]\d{1,2})(?::?(?P<om>\d{2}))?)?"
-_DAY_FIRST = rf"^\s*(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}){_CLOCK}\s*$"
-_MONTH_FIRST = rf"^\s*(?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})[/.-](?P<y>\d{{4}}){_CLOCK}{_OFFSET}\s*$"
-_YEAR_FIRST = rf"^\s*(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}}){_CLOCK}{_OFFSET}\s*$"
+_OFFSET = rf"(?:\s*(?:GMT|UTC)?\s*(?P<oh>[+-]{_N}{{1,2}})(?::?(?P<om>{_N}{{2}}))?)?"
+_D, _M, _Y = (rf"(?P<{k}>{_N}{{{n}}})" for k, n in (("d", "1,2"), ("m", "1,2"), ("y", "4")))
+_DAY_FIRST = rf"^\s*{_D}[/.-]{_M}[/.-]{_Y}{_CLOCK}\s*$"
+_MONTH_FIRST = rf"^\s*{_M}[/.-]{_D}[/.-]{_Y}{_CLOCK}{_OFFSET}\s*$"
+_YEAR_FIRST = rf"^\s*{_Y}[/.-]{_M}[/.-]{_D}{_CLOCK}{_OFFSET}\s*$"
 
 
 ISO_START = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_ISO_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+_ISO_OFFSET = r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 
 
 def iso_stamps(raw: pd.Series, tz: str) -> pd.Series:
@@ -120,45 +123,56 @@ def parse_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series:
     if waktu == "mdy":
         return _from_parts(raw.str.extract(_MONTH_FIRST.replace(_OFFSET, "")), tz)
     if waktu == "gforms":
-        year_first = raw.str.extract(_YEAR_FIRST)
-        month_first = raw.str.extract(_MONTH_FIRST)
-        return _from_parts(year_first.where(year_first["y"].notna(), month_first), tz)
+        parts = raw.str.extract(_YEAR_FIRST)
+        rest = parts["y"].isna() & raw.notna()
+        if rest.any():  # the other Google Forms style, tried on the rows the first did not fit
+            parts.loc[rest] = raw[rest].str.extract(_MONTH_FIRST)[parts.columns]
+        return _from_parts(parts, tz)
     if "%" in waktu:
         return _pattern(raw, waktu, tz)
     raise ValueError(f"waktu {waktu!r} is not iso, dmy, mdy, gforms or a pattern with %")
 
 
+def _numbers(column: pd.Series | None, index: pd.Index) -> np.ndarray:
+    """Digits captured by a regex as floats (NaN where nothing was captured)."""
+    if column is None:
+        return np.full(len(index), np.nan)
+    return column.astype("float64").to_numpy()
+
+
 def _from_parts(parts: pd.DataFrame, tz: str) -> pd.Series:
-    hour = pd.to_numeric(parts["H"], errors="coerce").fillna(0)
-    minute = pd.to_numeric(parts["M"], errors="coerce").fillna(0)
-    second = pd.to_numeric(parts["S"], errors="coerce").fillna(0)
-    ampm = parts["ampm"].str.upper() if "ampm" in parts else pd.Series(np.nan, index=parts.index)
-    twelve = ampm.notna()
-    # 24:30 or 12:75 is no time of day: refused, never rolled over into the next hour or day
-    bad_clock = (hour > 23) | (minute > 59) | (second > 59) | (twelve & ((hour < 1) | (hour > 12)))
-    hour = hour.where(~twelve, (hour % 12) + (ampm == "PM") * 12)
-    local = pd.to_datetime(
-        pd.DataFrame(
-            {
-                "year": pd.to_numeric(parts["y"], errors="coerce"),
-                "month": pd.to_numeric(parts["m"], errors="coerce"),
-                "day": pd.to_numeric(parts["d"], errors="coerce"),
-                "hour": hour,
-                "minute": minute,
-                "second": second,
-            }
-        ),
-        errors="coerce",
+    """Captured date and clock parts as UTC times, computed with numpy (a million rows in a
+    fraction of a second). A day past its month's end (31/02) or a time of day that does not
+    exist (24:30, 12:75, 13 PM) is NaT, never rolled over into the next hour, day or month."""
+    index = parts.index
+    year, month, day = (_numbers(parts[k], index) for k in ("y", "m", "d"))
+    hour, minute, second = (np.nan_to_num(_numbers(parts[k], index)) for k in ("H", "M", "S"))
+    ampm = parts["ampm"].str.upper().to_numpy() if "ampm" in parts else np.full(len(index), None)
+    twelve = pd.notna(ampm)
+    valid = ~(np.isnan(year) | np.isnan(month) | np.isnan(day))
+    valid &= (month >= 1) & (month <= 12) & (day >= 1)
+    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    valid &= ~twelve | ((hour >= 1) & (hour <= 12))
+    hour = np.where(twelve, hour % 12 + np.where(ampm == "PM", 12, 0), hour)
+    safe = valid.copy()
+    months = np.where(safe, (year - 1970) * 12 + month - 1, 0).astype("int64")
+    start = months.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - start).astype("int64")
+    safe &= day <= length
+    seconds = (np.where(safe, day, 1) - 1) * 86400 + hour * 3600 + minute * 60 + second
+    local = start.astype("datetime64[s]") + seconds.astype("int64").astype("timedelta64[s]")
+    local = np.where(safe, local, np.datetime64("NaT"))
+    local_series = pd.Series(local.astype("datetime64[ns]"), index=index)
+    naive_utc = local_series.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert(
+        "UTC"
     )
-    local = local.where(~bad_clock)
-    offset_hours = pd.to_numeric(parts.get("oh"), errors="coerce") if "oh" in parts else None
-    naive_utc = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
-    if offset_hours is None or offset_hours.isna().all():
+    offset_hours = _numbers(parts["oh"], index) if "oh" in parts else np.full(len(index), np.nan)
+    if np.isnan(offset_hours).all():
         return naive_utc
-    minutes = pd.to_numeric(parts["om"], errors="coerce").fillna(0) * np.sign(offset_hours)
-    shift = pd.to_timedelta(offset_hours * 60 + minutes, unit="m")
-    aware = (local - shift).dt.tz_localize("UTC")
-    return aware.where(offset_hours.notna(), naive_utc)
+    minutes = np.nan_to_num(_numbers(parts["om"], index)) * np.sign(offset_hours)
+    shift = np.nan_to_num(offset_hours * 60 + minutes).astype("int64").astype("timedelta64[m]")
+    aware = pd.Series((local - shift).astype("datetime64[ns]"), index=index).dt.tz_localize("UTC")
+    return aware.where(~np.isnan(offset_hours), naive_utc)
 
 
 def _pattern(raw: pd.Series, pattern: str, tz: str) -> pd.Series:

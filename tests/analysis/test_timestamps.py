@@ -65,3 +65,32 @@ def test_many_stamps_with_offsets_are_read_by_the_fast_reader():
     raw = pd.Series(np.char.add(text.astype(str), "+08:00").astype(object))
     moment = datetime(2026, 3, 1, tzinfo=UTC)
     assert (fixed_width_stamps(raw, "Asia/Jakarta") >= moment - timedelta(days=365)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(moments=st.lists(MOMENTS, min_size=1, max_size=30), offset=st.integers(-12, 14))
+def test_google_forms_and_day_first_stamps_read_as_python_reads_them(moments, offset):
+    from zoneinfo import ZoneInfo
+
+    from analysis.timestamps import parse_stamps
+
+    moments = [m.replace(microsecond=0) for m in moments]
+    gmt = f"GMT{offset:+d}"
+    google = pd.Series([f"{m:%Y/%m/%d} {m:%I:%M:%S %p} {gmt}" for m in moments])
+    expected = [m - timedelta(hours=offset) for m in moments]
+    got = parse_stamps(google, "gforms", "Asia/Jakarta")
+    assert [s.to_pydatetime().replace(tzinfo=None) for s in got] == expected
+    day_first = pd.Series([f"{m.day}/{m.month:02d}/{m.year} {m:%H:%M:%S}" for m in moments])
+    jakarta = ZoneInfo("Asia/Jakarta")
+    expected = [m.replace(tzinfo=jakarta).astimezone(UTC).replace(tzinfo=None) for m in moments]
+    got = parse_stamps(day_first, "dmy", "Asia/Jakarta")
+    assert [s.to_pydatetime().replace(tzinfo=None) for s in got] == expected
+
+
+@pytest.mark.parametrize(
+    "stamp", ["31/02/2026 10:00", "29/02/2026 10:00", "15/13/2026 10:00", "٣١/01/2026 10:00"]
+)
+def test_a_day_past_its_month_or_other_digits_is_not_a_date(stamp):
+    from analysis.timestamps import parse_stamps
+
+    assert parse_stamps(pd.Series([stamp]), "dmy", "Asia/Jakarta").isna().all()
