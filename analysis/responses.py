@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,7 @@ def read_responses(
             encoding=encoding,
             header_row=mapping.baris_judul,
             header_names=[mapping.kolom.get(c, c) for c in REQUIRED],
-            dtype=dict.fromkeys(META, str) if plain else str,
+            dtype=dict.fromkeys(META, str) if plain else _mapped_types(mapping, schema),
         )
     except TableError as exc:
         raise ResponsesError(exc.problems) from exc
@@ -165,6 +165,23 @@ def formula_text(value: object) -> object:
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
+
+
+def _mapped_types(mapping: ColumnMapping, schema: Schema) -> Any:
+    """Column types for a mapped file, given its header: text, except the answers when they
+    are numbers (``jawaban: angka``), left to the parser's number inference, the fast path."""
+    if mapping.jawaban == "label":
+        return str
+    items = {
+        source.strip().casefold()
+        for target, source in mapping.kolom.items()
+        if target in schema.item_scales
+    } | {code.casefold() for code in schema.item_scales}  # item columns named as in the contract
+
+    def types(header: list[str]) -> dict[str, Any]:
+        return {cell: str for cell in header if cell.strip().casefold() not in items}
+
+    return types
 
 
 def _map_columns(

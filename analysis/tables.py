@@ -16,7 +16,7 @@ import io
 import re
 import warnings
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -60,7 +60,7 @@ def read_table(
     encoding: str | None = None,
     header_row: int | None = None,
     header_names: Collection[str] = (),
-    dtype: Mapping[str, Any] | type | None = None,
+    dtype: Mapping[str, Any] | type | Callable[[list[str]], Mapping[str, Any]] | None = None,
 ) -> Table:
     """Read ``source`` (a path or a binary file object) into a :class:`Table`.
 
@@ -75,7 +75,8 @@ def read_table(
         ``header_row``, the first of the first 30 rows holding them all is the header; without
         either, the first row about as full as the fullest.
     dtype
-        Column types for the CSV parser (the workbook readers always give text).
+        Column types for the CSV parser, or a function of the header's cells returning them
+        (the workbook readers always give text).
 
     Raises
     ------
@@ -138,7 +139,7 @@ def _read_csv(
     encoding: str | None,
     header_row: int | None,
     header_names: Collection[str],
-    dtype: Mapping[str, Any] | type | None,
+    dtype: Mapping[str, Any] | type | Callable[[list[str]], Mapping[str, Any]] | None,
 ) -> Table:
     encoding = encoding or _encoding(head)
     lines = head.decode(encoding, errors="replace").splitlines()
@@ -146,6 +147,9 @@ def _read_csv(
     skip = (header_row - 1) if header_row else _header_line(lines, header_names, separator)
     if skip >= len(lines):
         raise TableError([f"the header row {skip + 1} is past the end of the file"])
+    if callable(dtype) and not isinstance(dtype, type):
+        header = next(csv.reader([lines[skip]], delimiter=separator, skipinitialspace=True), [])
+        dtype = dtype(header)
     try:
         with warnings.catch_warnings():
             # index_col=False drops the extra cell of a long first row with only a warning
