@@ -131,9 +131,17 @@ def _limit_public_bodies() -> None:
 
 
 def _load_user(user_id: str) -> Pengguna | None:
-    if not (user_id.isascii() and user_id.isdigit()):
+    """The account of a session cookie ``"<id>:<session version>"``: None (signed out) when the
+    version is not the account's current one or the account is deactivated (issue 15.5)."""
+    number, _, version = user_id.partition(":")
+    if not (number.isascii() and number.isdigit() and version.isascii() and version.isdigit()):
         return None
-    return db.session.get(Pengguna, int(user_id))
+    if len(number) > 10 or len(version) > 10:
+        return None
+    user = db.session.get(Pengguna, int(number))
+    if user is None or user.sesi_versi != int(version) or not user.aktif:
+        return None
+    return user
 
 
 def _locale() -> str:

@@ -44,11 +44,23 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # memory (one process); unset: the rate limits' Redis, else memory. Never the database.
         "SALT_STORE": None,
         "LOGIN_LIMIT": "10 per minute",
-        "LOGIN_LOCKOUT": 5,  # failed sign-ins in a row that lock an account ...
-        "LOGIN_LOCKOUT_MINUTES": 15,  # ... for this long
+        # sign-in throttling: after LOGIN_LOCKOUT failures under one username (typed, existing
+        # or not), each further attempt waits LOGIN_WAIT_SECONDS, doubled per failure, at most
+        # LOGIN_LOCKOUT_MINUTES; one source waits the same way after LOGIN_SOURCE_LOCKOUT
+        "LOGIN_LOCKOUT": 5,
+        "LOGIN_WAIT_SECONDS": 60,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "LOGIN_SOURCE_LOCKOUT": 30,
         # per source; a service hall's shared wifi puts many honest respondents behind one
         "SUBMIT_LIMIT": "20 per minute;200 per hour",
         "FORM_MAX_BYTES": 64 * 1024,  # a whole survey form is under 10 kB
+        # outgoing mail (reset links, weekly digest): none unless MAIL_SERVER is set
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_SECURITY": "starttls",  # starttls, ssl or none
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_SENDER": "zisurvey@localhost",
         "JOBS_REDIS_URL": None,  # SURVEY_JOBS_REDIS_URL=redis://...: long exports as RQ jobs
         "JOBS_QUEUE": "zisurvey-ekspor",
         "PROXY_COUNT": 0,  # SURVEY_PROXY_COUNT=1 behind one load balancer or reverse proxy
@@ -149,6 +161,8 @@ def check(settings: Mapping[str, Any]) -> None:
                     f"SURVEY_{name}: not a database address such as "
                     "postgresql+psycopg://user@host/name or sqlite:///path"
                 ) from None
+    if settings.get("MAIL_SECURITY") not in ("starttls", "ssl", "none"):
+        fail("MAIL_SECURITY", "is not one of starttls, ssl, none")
     try:
         zone(str(settings["BABEL_DEFAULT_TIMEZONE"]))
     except ValueError:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -72,6 +73,13 @@ class Unit(Base):
     jam_tutup: Mapped[time] = mapped_column(Time, default=time(16, 0))
     # the unit's logo for posters and images: a PNG the app re-encoded itself (at most 600 px)
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    kota: Mapped[str | None] = mapped_column(String(100))
+    alamat: Mapped[str | None] = mapped_column(String(300))
+    # the head of the unit and their NIP, for the signature of reports
+    kepala: Mapped[str | None] = mapped_column(String(200))
+    nip_kepala: Mapped[str | None] = mapped_column(String(18))
+    # a closed unit keeps its data and figures; its forms take no new answers
+    aktif: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")
@@ -168,11 +176,12 @@ class Answer(Base):
     value: Mapped[int] = mapped_column(SmallInteger)
 
 
-ROLES = ("admin", "unit_admin", "viewer")
+ROLES = ("admin", "unit_admin", "viewer", "petugas")
 
 
 class Pengguna(UserMixin, Base):
-    """A staff account: the central admin, or a unit admin or viewer scoped to a unit and below."""
+    """A staff account: the central admin, or a unit admin, viewer or petugas loket scoped to a
+    unit (and, except the petugas, the units below it)."""
 
     __tablename__ = "pengguna"
     __table_args__ = (
@@ -186,16 +195,53 @@ class Pengguna(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     aktif: Mapped[bool] = mapped_column(default=True)
-    gagal_masuk: Mapped[int] = mapped_column(
-        default=0, server_default="0"
-    )  # failed sign-ins in a row
-    terkunci_sampai: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # an address for password-reset links and the weekly digest (optional)
+    email: Mapped[str | None] = mapped_column(String(254))
+    # bumped by sign-out, a password change or reset, deactivation and a role or unit change:
+    # a session cookie carrying an older version is no longer signed in
+    sesi_versi: Mapped[int] = mapped_column(default=0, server_default="0")
+    dibuat: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    terakhir_masuk: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     unit: Mapped[Unit | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.aktif
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session cookie: ``"<id>:<session version>"``."""
+        return f"{self.id}:{self.sesi_versi}"
+
+
+class PercobaanMasuk(Base):
+    """Failed sign-ins counted under one key: ``akun:<hash of the username typed>`` (whether or
+    not the account exists) or ``sumber:<salted source hash>``. Counted atomically; after
+    enough failures each further attempt waits until ``tunggu_sampai``."""
+
+    __tablename__ = "percobaan_masuk"
+    __table_args__ = (CheckConstraint("gagal >= 0", name="gagal"),)
+
+    kunci: Mapped[str] = mapped_column(String(80), primary_key=True)
+    gagal: Mapped[int] = mapped_column(default=0)
+    terakhir: Mapped[datetime] = mapped_column(UtcDateTime())
+    tunggu_sampai: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ResetSandi(Base):
+    """A one-time password-reset link: only the SHA-256 of its token is stored."""
+
+    __tablename__ = "reset_sandi"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    pengguna_id: Mapped[int] = mapped_column(ForeignKey("pengguna.id"), index=True)
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+    berlaku_sampai: Mapped[datetime] = mapped_column(UtcDateTime())
+    dipakai: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    pembuat_id: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+
+    pengguna: Mapped[Pengguna] = relationship(foreign_keys=[pengguna_id])
 
 
 class Dilayani(Base):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
+from math import ceil
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit
@@ -25,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_time
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from rq.job import Job
@@ -36,14 +38,14 @@ from survey_app.extensions import db, limiter
 from survey_app.files import download, pdf
 from survey_app.models import Unit
 from survey_app.services.access import can_manage, home_units
-from survey_app.services.administration.accounts import AccountLocked, authenticate
+from survey_app.services.administration import signin
 from survey_app.services.collection import integrity
 from survey_app.services.collection.answers import answers_pages
 from survey_app.services.reporting import dashboard as dashboards
 from survey_app.services.reporting import exports, jobs
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
-from survey_app.staf.scope import catalogue, reports_session, viewable_unit
+from survey_app.staf.scope import catalogue, now, reports_session, viewable_unit
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -67,34 +69,51 @@ def period_span(unit: Unit) -> Span:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        config = current_app.config
         try:
-            user = authenticate(
+            user = signin.authenticate(
                 db.session,
                 form.username.data or "",
                 form.password.data or "",
-                config["CLOCK"](),
-                config["LOGIN_LOCKOUT"],
-                config["LOGIN_LOCKOUT_MINUTES"],
+                current_app.extensions["zisurvey.source_key"](),
+                now(),
+                throttle(),
             )
-        except AccountLocked as locked:
-            db.session.commit()
+        except signin.SignInWait as wait:
+            db.session.rollback()
+            seconds = max(1, ceil((wait.until - now()).total_seconds()))
             flash(
                 _(
-                    "Akun ini dikunci sementara karena terlalu banyak percobaan masuk yang "
-                    "gagal. Coba lagi setelah %(jam)s.",
-                    jam=format_time(locked.until, "HH:mm"),
+                    "Terlalu banyak percobaan masuk yang gagal. Tunggu %(lama)s, lalu coba lagi.",
+                    lama=format_timedelta(_rounded_up(seconds), threshold=1),
                 ),
                 "error",
             )
-            return render_template("staf/login.html", form=form), 403
+            page = render_template("staf/login.html", form=form)
+            return page, 429, {"Retry-After": str(seconds)}
         db.session.commit()
         if user is not None:
+            # a new session: the CSRF token and anything an earlier visitor left are dropped
+            session.clear()
             login_user(user)
             session.pop("_id", None)  # Flask-Login's hash of address and browser: not kept
             return redirect(_safe_next() or url_for("staf.index"))
         flash(_("Nama pengguna atau kata sandi salah."), "error")
     return render_template("staf/login.html", form=form)
+
+
+def _rounded_up(seconds: int) -> timedelta:
+    """A wait as people say it: whole minutes, rounded up (59 seconds is "1 menit")."""
+    return timedelta(minutes=ceil(seconds / 60))
+
+
+def throttle() -> signin.Throttle:
+    config = current_app.config
+    return signin.Throttle(
+        after=config["LOGIN_LOCKOUT"],
+        first_wait=timedelta(seconds=config["LOGIN_WAIT_SECONDS"]),
+        cap=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+        source_after=config["LOGIN_SOURCE_LOCKOUT"],
+    )
 
 
 def _safe_next() -> str | None:
@@ -129,7 +148,12 @@ def _label_within(span_: Span) -> str | None:
 @bp.post("/keluar")
 @login_required
 def logout() -> ResponseReturnValue:
+    """Sign out everywhere: the account's session version moves on, so every cookie of it,
+    in this browser or another, is signed out (issue 15.5)."""
+    current_user.sesi_versi += 1
+    db.session.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("staf.login"))
 
 

@@ -67,24 +67,6 @@ def test_sign_in_is_rate_limited_with_a_friendly_page(app, tree):
     assert "Terlalu banyak percobaan" in login(client, "lapas").get_data(as_text=True)
 
 
-def test_five_failures_in_a_row_lock_the_account_for_fifteen_minutes(app, tree, clock):
-    app.config["LOGIN_LIMIT"] = "100 per minute"  # the lockout, not the rate limit, answers
-    client = app.test_client()
-    for _ in range(4):
-        assert "kata sandi salah" in login(client, "lapas", "salah-sandi-123").get_data(True)
-    assert login(client, "lapas").status_code == 302  # a success resets the count
-    client = app.test_client()
-    statuses = [login(client, "lapas", "salah-sandi-123").status_code for _ in range(5)]
-    assert statuses == [200] * 4 + [403]
-    locked = login(client, "lapas")  # the right password, but locked
-    assert locked.status_code == 403
-    assert "dikunci sementara" in locked.get_data(as_text=True)
-    assert "10:15" in locked.get_data(as_text=True)  # 03:00 UTC + 15 min, in WIB
-    assert client.get("/staf/").status_code == 302
-    clock.now += timedelta(minutes=15)
-    assert login(client, "lapas").status_code == 302
-
-
 def test_sign_out_and_no_open_redirect(app, tree):
     client = app.test_client()
     token = CSRF.search(client.get("/staf/masuk").get_data(as_text=True)).group(1)

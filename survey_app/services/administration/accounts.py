@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from survey_app.models import ROLES, Pengguna, Unit
 from survey_app.services import DbSession
@@ -17,8 +16,6 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 200  # the sign-in form's limit
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common_passwords.txt"
-# Checked when the user does not exist, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password")
 
 
 class AccountError(ValueError):
@@ -92,43 +89,3 @@ def create_user(
     session.add(user)
     session.flush()
     return user
-
-
-class AccountLocked(Exception):
-    """Too many failed sign-ins in a row; the account opens again at ``until``."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"locked until {until.isoformat()}")
-        self.until = until
-
-
-def authenticate(
-    session: DbSession,
-    username: str,
-    password: str,
-    now: datetime,
-    lockout: int = 5,
-    minutes: int = 15,
-) -> Pengguna | None:
-    """The user whose password this is, or None.
-
-    ``lockout`` failures in a row lock the account for ``minutes`` (raising
-    :class:`AccountLocked`, even for the right password, so guessing on cannot find it); a
-    success resets the count. The caller commits either way, so failures are counted.
-    """
-    user = session.scalar(select(Pengguna).where(Pengguna.username == normal_username(username)))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if user.terkunci_sampai is not None and user.terkunci_sampai > now:
-        raise AccountLocked(user.terkunci_sampai)
-    if not check_password_hash(user.password_hash, password):
-        user.gagal_masuk += 1
-        if user.gagal_masuk >= lockout:
-            user.gagal_masuk, user.terkunci_sampai = 0, now + timedelta(minutes=minutes)
-            session.flush()
-            raise AccountLocked(user.terkunci_sampai)
-        session.flush()
-        return None
-    user.gagal_masuk, user.terkunci_sampai = 0, None
-    return user if user.aktif else None
