@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import PercobaanMasuk, Pengguna
+from survey_app.models import Pengguna, PercobaanMasuk
 from survey_app.services.administration.signin import Throttle
 from tests.web.conftest import CSRF, PASSWORD, login, signed_in
 
