@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, ENCODING, MAPPING, WAKTU, fail, ignored, load_mapping
 from survey_app.models import Unit
 from survey_app.services.administration import backup
-from survey_app.services.administration.accounts import AccountError, create_user
+from survey_app.services.administration.accounts import AccountError, check_email, create_user
 from survey_app.services.administration.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from survey_app.services.collection import rollup, uploads
 from survey_app.services.collection.imports import import_responses
@@ -109,20 +109,33 @@ def import_command(
 @click.option("--username", required=True)
 @click.option(
     "--role",
-    type=click.Choice(["admin", "unit_admin", "viewer"]),
+    type=click.Choice(["admin", "unit_admin", "viewer", "petugas"]),
     default="admin",
     show_default=True,
 )
-@click.option("--unit", "unit_kode", metavar="KODE", help="Unit of a unit_admin or viewer.")
+@click.option(
+    "--unit", "unit_kode", metavar="KODE", help="Unit of a unit_admin, viewer or petugas."
+)
+@click.option("--email", help="Address for reset links and the weekly digest (optional).")
 @click.password_option(help="At least 10 characters; asked for when not given.")
 @with_appcontext
-def create_user_command(username: str, role: str, unit_kode: str | None, password: str) -> None:
-    """Buat akun staf (admin pertama, atau admin/viewer sebuah unit)."""
+def create_user_command(
+    username: str, role: str, unit_kode: str | None, email: str | None, password: str
+) -> None:
+    """Buat akun staf (admin pertama, atau admin/pembaca/petugas loket sebuah unit)."""
     unit = db.session.scalar(select(Unit).where(Unit.kode == unit_kode)) if unit_kode else None
     if unit_kode and unit is None:
         fail([f"unit {unit_kode} is unknown"])
     try:
-        user = create_user(db.session, username, password, role, unit)
+        user = create_user(
+            db.session,
+            username,
+            password,
+            role,
+            unit,
+            email=check_email(email),
+            now=current_app.config["CLOCK"](),
+        )
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()

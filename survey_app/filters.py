@@ -11,6 +11,8 @@ from flask import Flask, Response, request
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from analysis.periods import ZONES
+
 # Integrity flags and the reasons for a review decision, as people read them.
 REASONS = {
     "beruntun": _l("Banyak kiriman dari satu sumber dalam waktu singkat"),
@@ -46,6 +48,31 @@ def alasan(code: str) -> str:
     return str(REASONS.get(code, code))
 
 
+ACTIONS = {
+    "akun_dibuat": _l("Akun dibuat"),
+    "akun_diubah": _l("Akun diubah"),
+    "akun_dinonaktifkan": _l("Akun dinonaktifkan"),
+    "akun_diaktifkan": _l("Akun diaktifkan"),
+    "tautan_sandi": _l("Tautan kata sandi dibuat"),
+    "sandi_diatur_ulang": _l("Kata sandi diatur lewat tautan"),
+    "sandi_diganti": _l("Kata sandi diganti pemiliknya"),
+    "tunggu_dihapus": _l("Penundaan masuk dihapus"),
+    "tambah": _l("Ditambahkan"),
+    "ubah": _l("Diubah"),
+    "simpan": _l("Disimpan"),
+}
+
+
+def tindakan(code: str) -> str:
+    """The words for an audit action code (the code itself when it has none yet)."""
+    return str(ACTIONS.get(code, code))
+
+
+def zona(tz: str) -> str:
+    """WIB, WITA or WIT for a zone name (the name itself for another zone)."""
+    return ZONES.get(tz, tz)
+
+
 def query_args(*names: str) -> dict[str, str]:
     """The named query parameters of this request, to carry into a link (``**query_args(...)``).
 
@@ -57,6 +84,8 @@ def query_args(*names: str) -> dict[str, str]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["alasan"] = alasan
+    app.jinja_env.filters["tindakan"] = tindakan
+    app.jinja_env.filters["zona"] = zona
     app.jinja_env.filters["waktu"] = waktu
     app.jinja_env.filters["angka"] = angka
     app.jinja_env.filters["tanggal"] = tanggal

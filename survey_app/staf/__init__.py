@@ -5,7 +5,9 @@ from flask import Blueprint
 bp = Blueprint("staf", __name__, url_prefix="/staf")
 
 from survey_app.staf import (  # noqa: E402,F401  (routes attach themselves to bp)
+    akun,
     integritas,
+    loket,
     manage,
     views,
     zi,

@@ -106,3 +106,57 @@ class TicketForm(FlaskForm):
 class LogoForm(FlaskForm):
     berkas = FileField(_l("Logo unit (PNG atau JPEG, paling besar 2 MB)"))
     hapus = BooleanField(_l("Hapus logo"))
+
+
+ROLE_LABELS = {
+    "admin": _l("Admin pusat"),
+    "unit_admin": _l("Admin unit"),
+    "viewer": _l("Pembaca (hanya melihat)"),
+    "petugas": _l("Petugas loket (hanya tiket)"),
+}
+
+
+class AccountForm(FlaskForm):
+    """A new account (username, role, unit, e-mail) or the change of one (role, unit, e-mail)."""
+
+    username = StringField(
+        _l("Nama pengguna"),
+        validators=[InputRequired(), Length(max=64)],
+        description=_l("huruf kecil a-z, angka, titik atau tanda hubung, misalnya operator.lapas"),
+    )
+    role = SelectField(_l("Peran"), validators=[InputRequired()])
+    unit = SelectField(
+        _l("Unit"), validators=[Optional()], description=_l("kosong untuk admin pusat")
+    )
+    email = StringField(
+        _l("Surel (tidak wajib)"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("untuk tautan atur ulang kata sandi dan ringkasan mingguan"),
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Kata sandi baru"),
+        validators=[InputRequired(), Length(max=200)],
+        description=_l(
+            "paling sedikit 10 karakter, bukan kata sandi umum, tidak memuat nama pengguna"
+        ),
+    )
+    ulang = PasswordField(
+        _l("Ulangi kata sandi baru"), validators=[InputRequired(), Length(max=200)]
+    )
+
+    def validate_ulang(self, field: Field) -> None:
+        if field.data != self.password.data:
+            raise ValidationError(_l("Kedua kata sandi tidak sama: ketik ulang."))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    sekarang = PasswordField(
+        _l("Kata sandi sekarang"), validators=[InputRequired(), Length(max=200)]
+    )
+
+
+class ForgotForm(FlaskForm):
+    username = StringField(_l("Nama pengguna"), validators=[InputRequired(), Length(max=64)])

@@ -1,10 +1,8 @@
-"""Integrity routes: the month's flags and decisions, review of a submission, ticket slips."""
+"""Integrity routes: the month's flags and decisions, review of a submission."""
 
 from __future__ import annotations
 
-import base64
-
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,18 +10,14 @@ from wtforms import SelectChoice
 
 from analysis.periods import label_of
 from survey_app.extensions import db
-from survey_app.files import download
 from survey_app.models import REVIEW_REASONS, Submission, Unit
 from survey_app.services.access import can_manage
 from survey_app.services.collection import integrity
-from survey_app.services.collection import tickets as ticketing
-from survey_app.services.publishing import qr
 from survey_app.services.reporting import dashboard as dashboards
 from survey_app.staf import bp
-from survey_app.staf.forms import ConfirmForm, ReviewForm, TicketForm
-from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now, viewable_unit
+from survey_app.staf.forms import ReviewForm
+from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
 from survey_app.staf.views import local_path, period_span
-from survey_app.survei.views import ticket_url
 
 
 def report_of(unit: Unit) -> integrity.Report:
@@ -82,34 +76,3 @@ def review(submission_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(str(exc), "error")
     return redirect(back, code=303)
-
-
-@bp.route("/layanan/<int:layanan_id>/tiket", methods=["GET", "POST"])
-@login_required
-def tickets(layanan_id: int) -> ResponseReturnValue:
-    """One-time survey links for single service encounters: a PDF of slips to hand out."""
-    layanan = managed_layanan(layanan_id)
-    form = TicketForm()
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("staf/tiket.html", layanan=layanan, form=form), status
-    issued = ticketing.issue_tickets(db.session, layanan, form.jumlah.data or 0, now())
-    db.session.commit()
-    links = [(t.token, ticket_url(t)) for t in issued]
-    body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links)
-    return download(body, f"tiket-{layanan.unit.kode}-{layanan.kode}-{issued[0].id}.pdf")
-
-
-@bp.post("/layanan/<int:layanan_id>/tiket/layar")
-@login_required
-def ticket_screen(layanan_id: int) -> ResponseReturnValue:
-    """One fresh ticket as a large QR code on the counter's screen; the next one on a click."""
-    layanan = managed_layanan(layanan_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    [tiket] = ticketing.issue_tickets(db.session, layanan, 1, now())
-    db.session.commit()
-    svg = base64.b64encode(qr.qr_svg(ticket_url(tiket))).decode("ascii")
-    return render_template(
-        "staf/tiket_layar.html", layanan=layanan, tiket=tiket, qr=f"data:image/svg+xml;base64,{svg}"
-    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.extensions import db
 from survey_app.models import Layanan, Unit
-from survey_app.services.access import can_manage, can_view
+from survey_app.services.access import can_issue_tickets, can_manage, can_view
 from survey_app.services.catalogue import Catalogue
 
 
@@ -67,3 +67,20 @@ def managed_layanan(layanan_id: int) -> Layanan:
         abort(404)
     managed_unit(layanan.unit.kode)
     return layanan
+
+
+def ticket_layanan(layanan_id: int) -> Layanan:
+    """The layanan whose tickets the user may issue (its unit's admins, its petugas loket)."""
+    layanan = db.session.get(Layanan, layanan_id)
+    if layanan is None:
+        abort(404)
+    if not can_issue_tickets(db.session, current_user, layanan):
+        abort(403)
+    return layanan
+
+
+def staff_zone() -> str:
+    """The zone to show times in to the signed-in person: their unit's, else the default."""
+    unit = getattr(current_user, "unit", None)
+    zone: str = unit.timezone if unit else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return zone

@@ -160,6 +160,8 @@ def logout() -> ResponseReturnValue:
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
+    if current_user.role == "petugas":
+        return redirect(url_for("staf.counter"))
     units = home_units(db.session, current_user)
     if len(units) == 1:
         return redirect(url_for("staf.show_dashboard", kode=units[0].kode))

@@ -421,7 +421,11 @@ def test_a_ticket_shown_on_the_counter_screen_decodes_and_works_once(app, tree, 
     page = client.get(f"/staf/layanan/{target.id}/tiket").get_data(as_text=True)
     token = CSRF.search(page).group(1)
     screen = client.post(f"/staf/layanan/{target.id}/tiket/layar", data={"csrf_token": token})
-    html = screen.get_data(as_text=True)
+    assert screen.status_code == 303  # a refresh shows the same ticket: it never re-posts
+    for _ in range(2):
+        html = client.get(screen.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Tiket)) == 1
+    assert "Keluar" not in html and "staffbar" not in html  # nothing of the staff in view
     svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1))
     (tmp_path / "qr.svg").write_bytes(svg)
     subprocess.run(
@@ -442,3 +446,5 @@ def test_a_ticket_shown_on_the_counter_screen_decodes_and_works_once(app, tree, 
     assert symbol == f"http://127.0.0.1:5000/survei/t/{tiket.token}"
     assert answer(respondent(app), tiket.token, "/survei/t/{}").status_code == 303
     assert respondent(app).get(f"/survei/t/{tiket.token}").status_code == 410
+    after = client.get(screen.headers["Location"]).get_data(as_text=True)
+    assert "Terima kasih, jawaban sudah diterima." in after and "data:image/svg" not in after
