@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import AuditLog, Evaluasi, Publikasi, Submission, Tiket, Tinjauan
+from survey_app.models import (
+    AuditLog,
+    Evaluasi,
+    Pengguna,
+    Publikasi,
+    ResetSandi,
+    Submission,
+    Tiket,
+    Tinjauan,
+)
 from tests.web.conftest import signed_in
 from tests.web.test_publish import lapas, publish  # noqa: F401  (the fixture)
 
@@ -38,7 +47,7 @@ HOSTILE = [
 ]
 QUERY = ["periode", "dari", "sampai", "tahun", "profile", "lang", "next", "abaikan", "urut", "kode"]
 SLOW = re.compile(r"\.(pdf|png|xlsx)$|/widget$")  # drawn files: hostile path values only
-STORED = (Submission, AuditLog, Evaluasi, Publikasi, Tiket, Tinjauan)
+STORED = (Pengguna, ResetSandi, Submission, AuditLog, Evaluasi, Publikasi, Tiket, Tinjauan)
 
 
 def counts() -> tuple[int, ...]:
@@ -60,6 +69,8 @@ def valid(app, lapas):  # noqa: F811
         "submission_id": str(db.session.scalars(select(Submission.id)).first()),
         "job_id": "tidak-ada",
         "filename": "style.css",
+        "tiket_id": "1",
+        "pengguna_id": str(db.session.scalars(select(Pengguna.id)).first()),
     }
 
 
