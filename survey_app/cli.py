@@ -19,6 +19,14 @@ from survey_app.models import Unit
 from survey_app.services.administration import backup
 from survey_app.services.administration.accounts import AccountError, check_email, create_user
 from survey_app.services.administration.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from survey_app.services.administration.digest import (
+    DigestError,
+    compose,
+    digest_mail,
+    gather,
+    recipients,
+)
+from survey_app.services.administration.mail import MailError, MailSettings, send
 from survey_app.services.collection import rollup, uploads
 from survey_app.services.collection.imports import import_responses
 from survey_app.services.reporting import jobs
@@ -199,6 +207,41 @@ def sweep_command() -> None:
     instance = Path(current_app.instance_path)
     removed = sum(uploads.sweep(instance / folder) for folder in ("unggahan", "ekspor"))
     click.echo(f"{removed} berkas lama dihapus.")
+
+
+@main.command("digest")
+@click.option("--dry-run", is_flag=True, help="Tampilkan ringkasan tanpa mengirimnya.")
+@click.option("--to", "username", metavar="USERNAME", help="Hanya untuk akun ini.")
+@with_appcontext
+def digest_command(dry_run: bool, username: str | None) -> None:
+    """Kirim ringkasan mingguan ke setiap admin unit (jadwalkan sekali seminggu)."""
+    from flask import current_app
+
+    settings = MailSettings.from_config(current_app.config)
+    if settings is None and not dry_run:
+        fail(["surel belum diatur (SURVEY_MAIL_SERVER kosong): tidak ada yang dikirim"])
+    try:
+        users, without_mail = recipients(db.session, username)
+    except DigestError as exc:
+        fail([str(exc)])
+    catalogue = current_app.extensions["zisurvey.catalogue"]
+    now, base_url = current_app.config["CLOCK"](), current_app.config.get("BASE_URL")
+    digests = [gather(db.session, catalogue, user, now, base_url) for user in users]
+    if dry_run:
+        for digest in digests:
+            subject, text = compose(digest)
+            click.echo(f"Kepada: {digest.email}\nPerihal: {subject}\n\n{text}")
+    elif settings is not None:
+        try:
+            send(settings, [digest_mail(settings, digest) for digest in digests])
+        except MailError as exc:  # exit 1: the sending failed (2 is for bad input)
+            click.echo(f"zisurvey digest: {' '.join(str(exc).split())}", err=True)
+            raise SystemExit(1) from None
+    if without_mail:
+        names = ", ".join(user.username for user in without_mail)
+        click.echo(f"{len(without_mail)} admin unit tanpa alamat surel dilewati: {names}.")
+    verb = "disiapkan (--dry-run, tidak dikirim)" if dry_run else "dikirim"
+    click.echo(f"{len(digests)} ringkasan mingguan {verb}.")
 
 
 @main.command("worker")
