@@ -12,9 +12,10 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from survey_app.extensions import db, limiter
+from survey_app.filters import waktu, zona
 from survey_app.models import AuditLog, Pengguna, Unit
 from survey_app.services import audit
-from survey_app.services.administration import accounts, mail, signin
+from survey_app.services.administration import accounts, mail, reset_mail, signin
 from survey_app.staf import bp
 from survey_app.staf.forms import (
     ROLE_LABELS,
@@ -229,15 +230,10 @@ def _mail_link(user: Pengguna, link: str) -> bool:
     settings = mail.MailSettings.from_config(current_app.config)
     if settings is None or not user.email:
         return False
-    text = _(
-        "Halo %(nama)s,\n\nGunakan tautan berikut untuk membuat kata sandi baru akun zisurvey "
-        "Anda. Tautan hanya berlaku sekali, selama 24 jam:\n\n%(tautan)s\n\nBila Anda tidak "
-        "memintanya, abaikan surel ini dan beri tahu admin unit Anda.\n",
-        nama=user.username,
-        tautan=link,
-    )
+    zone = user.unit.timezone if user.unit else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    until = f"{waktu(now() + accounts.RESET_VALID, zone)} {zona(zone)}"
     try:
-        mail.send(settings, [mail.message(settings, user.email, _("Kata sandi zisurvey"), text)])
+        reset_mail.send_reset_link(settings, user, link, until)
     except mail.MailError as exc:
         current_app.logger.warning("%s", exc)
         return False

@@ -1,8 +1,13 @@
-"""Staff fixtures: a unit tree with accounts at each level, and signing in."""
+"""Staff fixtures: a unit tree with accounts at each level, signing in, and a real local SMTP
+server (aiosmtpd) whose received mail is parsed back."""
 
+import email
 import re
+import socket
+from email.policy import default
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from survey_app.extensions import db
 from survey_app.services.administration.accounts import create_user
@@ -41,3 +46,34 @@ def signed_in(app, username):
     client = app.test_client()
     assert login(client, username).status_code == 302
     return client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts, parsed."""
+
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    @property
+    def messages(self):
+        return [email.message_from_bytes(e.content, policy=default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()

@@ -258,3 +258,37 @@ def test_forgot_password_answers_alike_for_known_and_unknown_names(app, tree, na
     assert response.status_code == 302
     assert "Bila akun itu ada" in client.get("/staf/masuk").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ResetSandi)) == 0  # no mail set
+
+
+def _mail_to(app, smtp):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SECURITY="none")
+
+
+def test_a_reset_link_is_mailed_when_mail_is_configured(app, tree, smtp):
+    _mail_to(app, smtp)
+    admin = signed_in(app, "admin")
+    created = create(admin, "op.rutan", "unit_admin", "RUTAN", "op@rutan.go.id")
+    assert "Tautan juga dikirim ke op@rutan.go.id." in created.get_data(as_text=True)
+    [sent] = smtp.messages
+    assert sent["To"] == "op@rutan.go.id"
+    body = sent.get_content()
+    shown = link_in(created)
+    assert f"http://127.0.0.1:5000{shown}" in body and "24 jam" in body and "WITA" in body
+    assert set_password(app, shown).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["lapas", "LAPAS ", "tidak-ada", "kanwil"])
+def test_forgot_password_mails_only_an_active_account_with_an_address(app, tree, smtp, name):
+    _mail_to(app, smtp)
+    target = user("lapas")
+    target.email = "lapas@contoh.go.id"
+    db.session.commit()
+    client = app.test_client()
+    token = token_of(client, "/staf/lupa-sandi")
+    response = client.post("/staf/lupa-sandi", data={"csrf_token": token, "username": name})
+    assert response.status_code == 302  # the same answer, whoever it is
+    expected = 1 if name.strip().lower() == "lapas" else 0  # kanwil has no address
+    assert len(smtp.messages) == expected
+    if expected:
+        link = re.search(r"http://\S+/staf/sandi/\S+", smtp.messages[0].get_content()).group(0)
+        assert set_password(app, link.removeprefix("http://127.0.0.1:5000")).status_code == 302

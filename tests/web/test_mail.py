@@ -4,19 +4,15 @@ The server is aiosmtpd on a free port of 127.0.0.1; what it received is parsed b
 client would (headers, charset, body), never taken from a mock.
 """
 
-import email
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from datetime import UTC, date, datetime
-from email.policy import default
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
@@ -39,44 +35,13 @@ from survey_app.services.collection.integrity import decide
 from survey_app.services.collection.submissions import Origin, Response, record_submission
 from survey_app.services.publishing.publications import publish
 from tests.conftest import make_layanan, make_unit
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, free_port
 from tests.web.helpers import IPAK, SKM
 
 ZISURVEY = shutil.which("zisurvey") or str(Path(sys.executable).parent / "zisurvey")
 IPKP = [f"PK{i}" for i in range(1, 9)]
 NOW = datetime(2026, 11, 16, 3, 0, tzinfo=UTC)  # Monday 11.00 WITA, day 16 of 30
 KUNJ_NAME = "Kunjungan tatap muka – loket 1"  # an en dash: the body must travel as UTF-8
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts, parsed."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    @property
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=default) for e in self.envelopes]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
