@@ -233,15 +233,20 @@ def digest_command(dry_run: bool, username: str | None) -> None:
             click.echo(f"Kepada: {digest.email}\nPerihal: {subject}\n\n{text}")
     elif settings is not None:
         try:
-            send(settings, [digest_mail(settings, digest) for digest in digests])
+            refused = send(settings, [digest_mail(settings, digest) for digest in digests])
         except MailError as exc:  # exit 1: the sending failed (2 is for bad input)
             click.echo(f"zisurvey digest: {' '.join(str(exc).split())}", err=True)
             raise SystemExit(1) from None
+        for line in refused:  # the others were sent; the run still fails
+            click.echo(f"zisurvey digest: {' '.join(line.split())}", err=True)
     if without_mail:
         names = ", ".join(user.username for user in without_mail)
         click.echo(f"{len(without_mail)} admin unit tanpa alamat surel dilewati: {names}.")
     verb = "disiapkan (--dry-run, tidak dikirim)" if dry_run else "dikirim"
-    click.echo(f"{len(digests)} ringkasan mingguan {verb}.")
+    failed = 0 if dry_run or settings is None else len(refused)
+    click.echo(f"{len(digests) - failed} ringkasan mingguan {verb}.")
+    if failed:
+        raise SystemExit(1)
 
 
 @main.command("worker")

@@ -191,6 +191,27 @@ def test_to_sends_one_account_only_and_names_a_wrong_one(mail_app, smtp, season)
     assert len(smtp.envelopes) == 1
 
 
+def test_a_refused_address_does_not_stop_the_other_digests(mail_app, smtp, season):
+    create_user(
+        db.session, "lapas-admin", PASSWORD, "unit_admin", season["lapas"]
+    ).email = "ditolak@example.go.id"
+    db.session.commit()
+
+    async def refuse(server, session, envelope, address, options):  # aiosmtpd's hook
+        if address.startswith("ditolak@"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp.handle_RCPT = refuse
+    done = cli(mail_app, "digest")
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["kanwil@example.go.id"]]  # still sent
+    [line] = done.stderr.splitlines()
+    assert line.startswith("zisurvey digest: ditolak@example.go.id: ditolak server")
+    assert "1 ringkasan mingguan dikirim." in done.stdout
+
+
 def test_an_unreachable_server_is_one_line_naming_it(mail_app, season):
     port = free_port()  # nothing listens there
     mail_app.config["MAIL_PORT"] = port

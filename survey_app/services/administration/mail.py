@@ -59,10 +59,14 @@ def message(settings: MailSettings, to: str, subject: str, text: str) -> EmailMe
     return mail
 
 
-def send(settings: MailSettings, mails: list[EmailMessage]) -> None:
-    """Send ``mails`` over one connection; raises :class:`MailError` naming the server."""
+def send(settings: MailSettings, mails: list[EmailMessage]) -> list[str]:
+    """Send ``mails`` over one connection. A message the server refuses (its recipient or its
+    content) does not stop the others: returns one line per refused message, naming its
+    recipient and the server's answer. Raises :class:`MailError`, naming the server, when
+    the server cannot be reached, refuses the connection or the sign-in."""
     if not mails:
-        return
+        return []
+    refused: list[str] = []
     try:
         if settings.security == "ssl":
             context = ssl.create_default_context()
@@ -77,8 +81,12 @@ def send(settings: MailSettings, mails: list[EmailMessage]) -> None:
             if settings.username:
                 client.login(settings.username, settings.password or "")
             for mail in mails:
-                client.send_message(mail)
+                try:
+                    client.send_message(mail)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    refused.append(f"{mail['To']}: ditolak server ({exc})")
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(
             f"surel tidak terkirim lewat {settings.server}:{settings.port}: {exc}"
         ) from exc
+    return refused

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from survey_app.models import Pengguna
-from survey_app.services.administration.mail import MailSettings, message, send
+from survey_app.services.administration.mail import MailError, MailSettings, message, send
 
 SUBJECT = "Atur ulang kata sandi zisurvey"
 
@@ -54,4 +54,6 @@ def send_reset_link(
     :class:`~survey_app.services.administration.mail.MailError` (naming the server) when the
     mail server cannot be reached or refuses the message.
     """
-    send(settings, [reset_link_mail(settings, user, link, valid_until_text)])
+    refused = send(settings, [reset_link_mail(settings, user, link, valid_until_text)])
+    if refused:
+        raise MailError(f"surel tidak terkirim: {refused[0]}")
