@@ -85,6 +85,7 @@ DEMO_USERS = [
     ("admin", "admin", None),
     ("kanwil", "unit_admin", "KANWIL-SULSEL"),
     ("lapas", "viewer", "LAPAS-MKS"),
+    ("loket", "petugas", "LAPAS-MKS"),
 ]
 
 
