@@ -48,6 +48,9 @@ def url(app, rule, values):
 def test_the_inventory_is_not_empty(app):
     endpoints = {rule.endpoint for rule, _ in staff_routes(app)}
     assert {"staf.show_dashboard", "staf.review", "staf.tickets", "staf.zi"} <= endpoints
+    units = {"staf.list_units", "staf.new_unit", "staf.edit_unit", "staf.close_unit"}
+    units |= {"staf.reopen_unit", "staf.import_units", "staf.preview_import"}
+    assert units | {"staf.confirm_import", "staf.unit_template_csv"} <= endpoints
     assert len(endpoints) >= 15
 
 
@@ -75,13 +78,17 @@ def test_every_staff_route_refuses_a_sibling_units_admin(app, lapas_ids):
 def test_every_staff_post_without_a_csrf_token_is_refused_and_changes_nothing(app, lapas_ids):
     from sqlalchemy import func
 
-    from survey_app.models import AuditLog, Publikasi, Tiket, Tinjauan
+    from survey_app.models import AuditLog, Publikasi, Tiket, Tinjauan, Unit
 
     client = signed_in(app, "admin")
-    tables = (Layanan, Submission, AuditLog, Publikasi, Tiket, Tinjauan)
+    tables = (Layanan, Submission, AuditLog, Publikasi, Tiket, Tinjauan, Unit)
 
     def counts():
-        return [db.session.scalar(select(func.count()).select_from(t)) for t in tables]
+        db.session.expire_all()
+        units = db.session.execute(select(Unit.kode, Unit.nama, Unit.aktif).order_by(Unit.kode))
+        return [db.session.scalar(select(func.count()).select_from(t)) for t in tables] + [
+            units.all()
+        ]
 
     before = counts()
     posts = [rule for rule, method in staff_routes(app) if method == "POST"]
