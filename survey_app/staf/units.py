@@ -43,7 +43,8 @@ def _units_area() -> None:
 
 
 def _form(unit: Unit | None = None) -> UnitForm:
-    details = UnitDetails.of(unit) if unit else UnitDetails(induk=request.args.get("induk", ""))
+    new = UnitDetails(jenis="upt", induk=request.args.get("induk", ""))
+    details = UnitDetails.of(unit) if unit else new
     form = UnitForm(data=vars(details))
     form.jenis.choices = [
         ("kementerian", _("Kementerian")),

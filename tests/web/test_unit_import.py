@@ -177,7 +177,9 @@ BAD_CELLS = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "title"), [("comma", None), ("xlsx", "Daftar unit Sultra")])
+@pytest.mark.parametrize(
+    ("kind", "title"), [("comma", None), ("semicolon", "Daftar unit"), ("xlsx", "Daftar unit")]
+)
 def test_every_problem_is_listed_per_row_and_nothing_is_stored(app, tree, tmp_path, kind, title):
     path = write(tmp_path / f"salah.{'xlsx' if kind == 'xlsx' else 'csv'}", BAD, kind, title)
     found = plan(app, path)

@@ -190,21 +190,24 @@ def test_zone_is_typed_as_people_say_it_and_stored_as_iana(app, tree):
 
 def test_no_cycles_and_a_unit_admin_never_moves_its_own_unit(app, tree):
     kanwil = unit("KANWIL")
-    moved = UnitDetails.of(kanwil)
+    stored = vars(UnitDetails.of(kanwil))
     with pytest.raises(units.UnitError, match="unit ini sendiri atau unit di bawahnya"):
         units.update_unit(
-            db.session, kanwil, moved.__class__(**{**vars(moved), "induk": "KANWIL"}), None, NOW
+            db.session, kanwil, UnitDetails(**{**stored, "induk": "KANWIL"}), None, NOW
         )
     own = tree["users"]["kanwil"]
     with pytest.raises(units.UnitError, match="tidak dapat memindahkan unit Anda sendiri"):
-        details = UnitDetails(**{**vars(moved), "induk": "", "jenis": "eselon1"})
+        details = UnitDetails(**{**stored, "jenis": "eselon1"})
         units.update_unit(db.session, kanwil, details, own, NOW)
     with pytest.raises(units.UnitError, match="membawahi LAPAS"):
-        units.update_unit(
-            db.session, kanwil, UnitDetails(**{**vars(moved), "jenis": "upt"}), None, NOW
-        )
+        units.update_unit(db.session, kanwil, UnitDetails(**{**stored, "jenis": "upt"}), None, NOW)
+    lapas = unit("LAPAS")
+    with pytest.raises(units.UnitError, match="Unit induk KANWIL-LAIN di luar wilayah Anda"):
+        moved = UnitDetails(**{**vars(UnitDetails.of(lapas)), "induk": "KANWIL-LAIN"})
+        units.update_unit(db.session, lapas, moved, own, NOW)
     db.session.rollback()
     assert unit("KANWIL").parent_id is None and unit("KANWIL").jenis == "kanwil"
+    assert unit("LAPAS").parent.kode == "KANWIL" and audits() == []
 
 
 def test_a_unit_admin_edits_its_own_units_details_with_before_and_after(app, tree):

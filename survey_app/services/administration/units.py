@@ -299,7 +299,8 @@ def update_unit(
     """
     if not may_edit(session, actor, unit):
         raise NotAllowed("unit ini di luar wilayah Anda")
-    fields, problems = check_fields(replace(details, kode=unit.kode))
+    # the stored kode is kept as it is, not judged again by today's format
+    fields, problems = check_fields(replace(details, kode="XX"))
     if fields is None:
         raise UnitError(problems)
     parent, missing = _resolve_parent(session, fields.induk)
