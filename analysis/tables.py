@@ -52,6 +52,9 @@ class Table:
     frame: pd.DataFrame
     kind: str  # csv, xlsx, xls or html
     separator: str | None = None
+    # the line (CSV) or sheet row of the header, 1 = the first: a data row's number as the file
+    # shows it is ``header_line + index`` (a quoted value spanning lines aside)
+    header_line: int = 1
 
 
 def read_table(
@@ -88,8 +91,9 @@ def read_table(
     if kind == "csv":
         table = _read_csv(source, head, encoding, header_row, header_names, dtype)
     else:
-        table = Table(_read_workbook(source, kind, header_row, header_names), kind)
-    return Table(_drop_empty(table.frame), table.kind, table.separator)
+        frame, header_line = _read_workbook(source, kind, header_row, header_names)
+        table = Table(frame, kind, header_line=header_line)
+    return Table(_drop_empty(table.frame), table.kind, table.separator, table.header_line)
 
 
 @contextmanager
@@ -180,7 +184,7 @@ def _read_csv(
         raise TableError([f"the file cannot be read as CSV: {exc}"]) from exc
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     _check_shape(source, encoding, separator, skip, len(frame.columns))
-    return Table(frame, "csv", separator)
+    return Table(frame, "csv", separator, skip + 1)
 
 
 def _rewound(source: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
@@ -377,7 +381,8 @@ def _walk_records(text: str, separator: str, skip: int, width: int) -> list[str]
 
 def _read_workbook(
     source: str | Path | IO[bytes], kind: str, header_row: int | None, names: Collection[str]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, int]:
+    """The cells under the header, and the sheet row of the header (1 = the first)."""
     try:
         if kind == "html":
             grid = _html_grid(source)
@@ -408,7 +413,7 @@ def _read_workbook(
     frame = grid.iloc[top + 1 :].copy()
     frame.columns = pd.Index(header)
     frame.index = frame.index - grid.index[top]  # rows as the sheet numbers them, under the header
-    return frame
+    return frame, int(grid.index[top]) + 1
 
 
 def _html_grid(source: str | Path | IO[bytes]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from survey_app.config import ConfigError
 from survey_app.extensions import db
 from survey_app.filecli import COMMANDS, ENCODING, MAPPING, WAKTU, fail, ignored, load_mapping
 from survey_app.models import Unit
-from survey_app.services.administration import backup
+from survey_app.services.administration import backup, unit_import, units
 from survey_app.services.administration.accounts import AccountError, check_email, create_user
 from survey_app.services.administration.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from survey_app.services.administration.digest import (
@@ -27,6 +27,7 @@ from survey_app.services.administration.digest import (
     recipients,
 )
 from survey_app.services.administration.mail import MailError, MailSettings, send
+from survey_app.services.administration.unit_fields import UnitDetails
 from survey_app.services.collection import rollup, uploads
 from survey_app.services.collection.imports import import_responses
 from survey_app.services.reporting import jobs
@@ -111,6 +112,99 @@ def import_command(
         db.session.rollback()
         fail(exc.problems)
     click.echo(f"{result.added} jawaban ditambahkan, {result.already_there} sudah ada.")
+
+
+@main.group("unit")
+def unit_group() -> None:
+    """Unit kerja: tambah, impor dari berkas, daftar (sebagai admin pusat)."""
+
+
+@unit_group.command("add")
+@click.option("--kode", required=True, help="Kode unit, misalnya LAPAS-MKS.")
+@click.option("--nama", required=True, help="Nama unit.")
+@click.option(
+    "--jenis", required=True, metavar="JENIS", help="kementerian, eselon1, kanwil atau upt."
+)
+@click.option("--induk", default="", metavar="KODE", help="Kode unit induk.")
+@click.option("--zona", default="", help="WIB, WITA atau WIT (kosong: zona unit induk).")
+@click.option("--jam", default="", metavar="HH:MM-HH:MM", help="Jam layanan, misalnya 08:00-16:00.")
+@click.option("--kota", default="")
+@click.option("--alamat", default="")
+@click.option("--kepala", default="", help="Nama kepala unit.")
+@click.option("--nip", default="", help="NIP kepala unit (18 angka).")
+@with_appcontext
+def unit_add_command(jam: str, nip: str, **given: str) -> None:
+    """Tambah satu unit (pesan per isian bila ada yang salah, keluar dengan status 2)."""
+    from flask import current_app
+
+    opening, _dash, closing = jam.partition("-")
+    if jam and not _dash:
+        fail(["--jam: tulis jam buka dan tutup seperti 08:00-16:00"])
+    details = UnitDetails(jam_buka=opening, jam_tutup=closing, nip_kepala=nip, **given)
+    try:
+        unit = units.create_unit(db.session, details, None, current_app.config["CLOCK"]())
+        db.session.commit()
+    except units.UnitError as exc:
+        db.session.rollback()
+        fail([str(p) for p in exc.problems])
+    click.echo(f"Unit {unit.kode} ({unit.nama}) ditambahkan.")
+
+
+@unit_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang disimpan.")
+@with_appcontext
+def unit_import_command(file: Path, dry_run: bool) -> None:
+    """Impor unit dan layanannya dari CSV/XLSX: semua atau tidak sama sekali."""
+    from flask import current_app
+
+    catalogue = current_app.extensions["zisurvey.catalogue"]
+    plan = unit_import.plan_unit_import(db.session, catalogue, file, None)
+    if plan.problems:
+        fail([f"{len(plan.problems)} masalah; tidak ada yang disimpan:", *map(str, plan.problems)])
+    changes = [(x.action, x.kode, x.changed) for x in plan.units]
+    changes += [(x.action, f"{x.unit}/{x.kode}", x.changed) for x in plan.layanan]
+    for action, name, changed in changes:
+        if action != "tetap":
+            click.echo(f"{action:5} {name}" + (f" ({', '.join(changed)})" if changed else ""))
+    summary = (
+        f"unit: {plan.count('baru')} baru, {plan.count('ubah')} diubah, "
+        f"{plan.count('tetap')} tetap; layanan: {plan.count('baru', 'layanan')} baru, "
+        f"{plan.count('ubah', 'layanan')} diubah, {plan.count('tetap', 'layanan')} tetap"
+    )
+    if not plan.changes:
+        click.echo(f"Tidak ada perubahan ({summary}).")
+        return
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Pemeriksaan saja, tidak disimpan: {summary}.")
+        return
+    try:
+        unit_import.apply_unit_import(
+            db.session, catalogue, plan, None, current_app.config["CLOCK"](), file.name
+        )
+        db.session.commit()
+    except units.UnitError as exc:
+        db.session.rollback()
+        fail([str(p) for p in exc.problems])
+    click.echo(f"Disimpan: {summary}.")
+
+
+@unit_group.command("list")
+@with_appcontext
+def unit_list_command() -> None:
+    """Daftar unit sebagai pohon: kode, nama, jenis, zona, jam layanan, jumlah layanan."""
+    rows = units.unit_tree(db.session, None)
+    if not rows:
+        click.echo("Belum ada unit.")
+    for row in rows:
+        unit = row.unit
+        hours = f"{unit.jam_buka:%H:%M}-{unit.jam_tutup:%H:%M}"
+        closed = "  [ditutup]" if not unit.aktif else ""
+        click.echo(
+            f"{'  ' * row.depth}{unit.kode}  {unit.nama}  "
+            f"({unit.jenis}, {row.zone}, {hours}, {row.layanan} layanan){closed}"
+        )
 
 
 @main.command("create-user")

@@ -160,3 +160,34 @@ class ChangePasswordForm(NewPasswordForm):
 
 class ForgotForm(FlaskForm):
     username = StringField(_l("Nama pengguna"), validators=[InputRequired(), Length(max=64)])
+
+
+class UnitForm(FlaskForm):
+    """A unit's details; every check (with its Indonesian message) is the service's."""
+
+    kode = StringField(
+        _l("Kode unit"),
+        description=_l(
+            "Huruf besar, angka dan tanda hubung, misalnya LAPAS-MKS. Tidak dapat diubah "
+            "setelah disimpan."
+        ),
+    )
+    nama = StringField(_l("Nama unit"), description=_l("Misalnya Lapas Kelas I Makassar."))
+    jenis = SelectField(_l("Jenis unit"), validate_choice=False)
+    induk = SelectField(_l("Unit induk"), validate_choice=False)
+    zona = SelectField(_l("Zona waktu"), validate_choice=False)
+    jam_buka = StringField(_l("Jam buka layanan"), description=_l("Tulis seperti 08:00."))
+    jam_tutup = StringField(_l("Jam tutup layanan"), description=_l("Tulis seperti 16:00."))
+    kota = StringField(_l("Kota"))
+    alamat = StringField(_l("Alamat"))
+    kepala = StringField(_l("Nama kepala unit"), description=_l("Untuk tanda tangan laporan."))
+    nip_kepala = StringField(
+        _l("NIP kepala unit"), description=_l("18 angka, misalnya 197001012000031001.")
+    )
+
+
+class UnitImportForm(FlaskForm):
+    berkas = FileField(
+        _l("Berkas unit dan layanan (.csv atau .xlsx)"),
+        validators=[FileRequired(message=_l("Pilih berkas .csv atau .xlsx."))],
+    )

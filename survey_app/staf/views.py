@@ -39,6 +39,7 @@ from survey_app.files import download, pdf
 from survey_app.models import Unit
 from survey_app.services.access import can_manage, home_units
 from survey_app.services.administration import signin
+from survey_app.services.administration.units import may_manage_units
 from survey_app.services.collection import integrity
 from survey_app.services.collection.answers import answers_pages
 from survey_app.services.reporting import dashboard as dashboards
@@ -165,7 +166,8 @@ def index() -> ResponseReturnValue:
     units = home_units(db.session, current_user)
     if len(units) == 1:
         return redirect(url_for("staf.show_dashboard", kode=units[0].kode))
-    return render_template("staf/index.html", units=units)
+    area = may_manage_units(current_user)
+    return render_template("staf/index.html", units=units, units_area=area)
 
 
 @bp.get("/unit/<kode>")
@@ -179,6 +181,7 @@ def show_dashboard(kode: str) -> str:
         "staf/dashboard.html",
         d=data,
         manage=can_manage(db.session, current_user, unit),
+        units_area=may_manage_units(current_user),
         label=label_of(span),
         nrr_charts=[charts.html(_nrr_figure(f)) for f in data.figures if f.result.n],
         trend_chart=charts.html(charts.trend_lines(data.trend, _("Tren nilai 12 bulan")))

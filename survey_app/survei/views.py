@@ -46,7 +46,7 @@ def _layanan(token: str) -> Layanan:
 
 def _open_layanan(token: str) -> Layanan:
     layanan = _layanan(token)
-    if not layanan.aktif:
+    if not layanan.aktif or not layanan.unit.aktif:  # a closed unit keeps its data, no answers
         abort(Response(render_template("survei/closed.html", layanan=layanan), status=410))
     return layanan
 

@@ -64,6 +64,9 @@ def url(app, rule, values):
 def test_the_inventory_is_not_empty(app):
     endpoints = {rule.endpoint for rule, _ in staff_routes(app)}
     assert {"staf.show_dashboard", "staf.review", "staf.tickets", "staf.zi"} <= endpoints
+    units = {"staf.list_units", "staf.new_unit", "staf.edit_unit", "staf.close_unit"}
+    units |= {"staf.reopen_unit", "staf.import_units", "staf.preview_import"}
+    assert units | {"staf.confirm_import", "staf.unit_template_csv"} <= endpoints
     assert len(endpoints) >= 15
 
 
@@ -97,7 +100,11 @@ def test_every_staff_post_without_a_csrf_token_is_refused_and_changes_nothing(ap
     tables = (Layanan, Submission, AuditLog, Publikasi, Tiket, Tinjauan, Unit, Pengguna, ResetSandi)
 
     def counts():
-        return [db.session.scalar(select(func.count()).select_from(t)) for t in tables]
+        db.session.expire_all()
+        units = db.session.execute(select(Unit.kode, Unit.nama, Unit.aktif).order_by(Unit.kode))
+        return [db.session.scalar(select(func.count()).select_from(t)) for t in tables] + [
+            units.all()
+        ]
 
     before = counts()
     posts = [rule for rule, method in staff_routes(app) if method == "POST"]

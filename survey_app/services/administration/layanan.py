@@ -51,7 +51,7 @@ def add_layanan(
     nama: str,
     kebutuhan_utama: bool,
     instruments: Sequence[str],
-    user: Pengguna,
+    user: Pengguna | None,
     now: datetime,
 ) -> Layanan:
     """A new layanan; without a choice its form carries the SKM and anti-corruption surveys."""
@@ -84,7 +84,7 @@ def update_layanan(
     kebutuhan_utama: bool,
     aktif: bool,
     instruments: Sequence[str],
-    user: Pengguna,
+    user: Pengguna | None,
     now: datetime,
 ) -> Layanan:
     """Rename, (de)activate, flag and choose instruments; the kode and QR token never change."""

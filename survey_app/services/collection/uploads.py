@@ -38,8 +38,9 @@ def keep(folder: Path, owner: int, unit_id: int, filename: str, data: bytes) -> 
 def find(folder: Path, owner: int, unit_id: int, token: str) -> Path | None:
     """The upload with ``token`` if ``owner`` sent it from unit ``unit_id``'s page and it has
     not expired."""
-    if not token.replace("-", "").replace("_", "").isalnum() or not token.isascii():
-        return None
+    plain = token.replace("-", "").replace("_", "")
+    if len(token) > 64 or not token.isascii() or not plain.isalnum():
+        return None  # a name far longer than a token's cannot even be looked up (ENAMETOOLONG)
     for suffix in ALLOWED:
         path = folder / f"{owner}-{unit_id}-{token}{suffix}"
         if path.is_file() and time.time() - path.stat().st_mtime < MAX_AGE:
