@@ -63,6 +63,19 @@ ACTIONS = {
 }
 
 
+UNIT_KINDS = {
+    "kementerian": _l("Kementerian"),
+    "eselon1": _l("Eselon I"),
+    "kanwil": _l("Kanwil"),
+    "upt": _l("UPT"),
+}
+
+
+def jenis(code: str) -> str:
+    """The words for a unit kind: Kementerian, Eselon I, Kanwil, UPT."""
+    return str(UNIT_KINDS.get(code, code))
+
+
 def tindakan(code: str) -> str:
     """The words for an audit action code (the code itself when it has none yet)."""
     return str(ACTIONS.get(code, code))
@@ -85,6 +98,7 @@ def query_args(*names: str) -> dict[str, str]:
 def register(app: Flask) -> None:
     app.jinja_env.filters["alasan"] = alasan
     app.jinja_env.filters["tindakan"] = tindakan
+    app.jinja_env.filters["jenis"] = jenis
     app.jinja_env.filters["zona"] = zona
     app.jinja_env.filters["waktu"] = waktu
     app.jinja_env.filters["angka"] = angka

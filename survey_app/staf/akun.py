@@ -47,7 +47,10 @@ def _account(pengguna_id: int) -> Pengguna:
 
 def _form(**kwargs: Any) -> AccountForm:
     form = AccountForm(**kwargs)
-    form.role.choices = [(r, str(ROLE_LABELS[r])) for r in accounts.grantable_roles(current_user)]
+    # the least a person needs comes first, so the default grants the least
+    order = ["viewer", "petugas", "unit_admin", "admin"]
+    grantable = sorted(accounts.grantable_roles(current_user), key=order.index)
+    form.role.choices = [(r, str(ROLE_LABELS[r])) for r in grantable]
     units = accounts.scope_units(db.session, current_user)
     form.unit.choices = [("", "-")] + [(u.kode, f"{u.nama} ({u.kode})") for u in units]
     return form

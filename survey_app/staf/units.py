@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.files import download
+from survey_app.filters import UNIT_KINDS
 from survey_app.models import AuditLog, Unit
 from survey_app.services.access import subtree_ids
 from survey_app.services.administration import unit_import, units
@@ -46,12 +47,7 @@ def _form(unit: Unit | None = None) -> UnitForm:
     new = UnitDetails(jenis="upt", induk=request.args.get("induk", ""))
     details = UnitDetails.of(unit) if unit else new
     form = UnitForm(data=vars(details))
-    form.jenis.choices = [
-        ("kementerian", _("Kementerian")),
-        ("eselon1", _("Eselon I")),
-        ("kanwil", _("Kanwil")),
-        ("upt", _("UPT")),
-    ]
+    form.jenis.choices = [(code, str(label)) for code, label in UNIT_KINDS.items()]
     form.zona.choices = [
         ("", _("Sama dengan unit induk")),
         ("WIB", "WIB (Asia/Jakarta)"),

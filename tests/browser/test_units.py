@@ -1,5 +1,11 @@
-"""Units in a real browser: the central admin creates a Kanwil, then imports three UPT with two
-layanan each from a file, through the preview."""
+"""Issue 15's walk in a real browser: the central admin creates a Kanwil, imports three UPT with
+two layanan each from a file through the preview, and creates a unit admin and a petugas loket;
+the unit admin sets its password through its link and makes a new link for the petugas, who
+sets it, issues a ticket on the counter screen and gets 403 on every figure."""
+
+import os
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +29,41 @@ ROWS = [
         for layanan in ("KUNJ;Layanan Kunjungan;skm ipak ipkp;ya", "TITIP;Penitipan Barang;;tidak")
     ),
 ]
+
+
+NEW = "teh-manis-di-kendari-9"
+SHOTS = os.environ.get("ZISURVEY_SHOTS")  # a folder: screenshots of each step, to look at
+
+
+def shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def add_account(page, base, username, role, unit):
+    page.goto(f"{base}/staf/pengguna")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Peran").select_option(role)
+    page.get_by_label("Unit", exact=True).select_option(unit)
+    page.get_by_role("button", name="Tambah akun").click()
+    assert page.get_by_text(f"Akun {username} dibuat.").is_visible()
+    return page.locator("#tautan").input_value()
+
+
+def set_password(page, link):
+    page.goto(link)
+    page.get_by_label("Kata sandi baru", exact=True).fill(NEW)
+    page.get_by_label("Ulangi kata sandi baru").fill(NEW)
+    page.get_by_role("button", name="Simpan kata sandi").click()
+    assert page.get_by_text("Kata sandi baru disimpan. Silakan masuk.").is_visible()
+
+
+def sign_in_with(page, base, username):
+    page.goto(f"{base}/staf/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(NEW)
+    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.browser
@@ -62,13 +103,67 @@ def test_the_central_admin_creates_a_kanwil_and_imports_its_upt(live_app, browse
     assert tree.nth(1).inner_text().split("\t")[:6] == [
         "Kantor Imigrasi Kendari",
         "KANIM-KDI",
-        "upt",
+        "UPT",
         "WITA",
         "08:00–15:00",
         "2",
     ]
-    page.close()
+    shot(page, "1-units")
     with app.app_context():
         kanwil = db.session.scalar(select(Unit).where(Unit.kode == "KANWIL-SULTRA"))
         assert [u.kode for u in kanwil.children] == ["KANIM-KDI", "LAPAS-KDI", "RUTAN-KDI"]
         assert all(len(u.layanan) == 2 for u in kanwil.children)
+        lapas = db.session.scalar(select(Unit).where(Unit.kode == "LAPAS-KDI"))
+        kunj = next(x for x in lapas.layanan if x.kode == "KUNJ")
+        kunj_id = kunj.id
+
+    # accounts: a unit admin of the Kanwil and a petugas loket of the Lapas
+    admin_link = add_account(page, base, "admin.sultra", "unit_admin", "KANWIL-SULTRA")
+    shot(page, "2-account-link")
+    petugas_link = add_account(page, base, "loket.kdi", "petugas", "LAPAS-KDI")
+    assert admin_link != petugas_link
+    page.close()
+
+    # the unit admin sets its password, signs in, and makes the petugas a new link
+    kanwil_page = browser.new_page()
+    set_password(kanwil_page, admin_link)
+    sign_in_with(kanwil_page, base, "admin.sultra")
+    kanwil_page.get_by_role("link", name="Pengguna").click()
+    assert kanwil_page.get_by_role("link", name="pusat").count() == 0  # not in its scope
+    kanwil_page.get_by_role("link", name="loket.kdi").click()
+    kanwil_page.get_by_role("button", name="Buat tautan kata sandi baru").click()
+    new_link = kanwil_page.locator("#tautan").input_value()
+    shot(kanwil_page, "3-reset-link")
+    assert new_link != petugas_link
+    kanwil_page.close()
+
+    # the petugas: the first link no longer works, the new one does
+    counter = browser.new_page(viewport={"width": 360, "height": 640})
+    counter.goto(petugas_link)
+    assert counter.get_by_text("Tautan ini tidak berlaku lagi").is_visible()
+    set_password(counter, new_link)
+    sign_in_with(counter, base, "loket.kdi")
+    assert counter.url == f"{base}/staf/loket"
+    shot(counter, "4-loket")
+    counter.get_by_role("link", name="Layanan Kunjungan").click()
+    counter.get_by_role("button", name="Tampilkan satu tiket").click()
+    assert re.search(r"/tiket/layar/\d+$", counter.url)
+    assert counter.get_by_alt_text("Kode QR tiket survei sekali pakai").is_visible()
+    assert counter.get_by_role("button", name="Keluar").count() == 0  # no staff bar in view
+    shot(counter, "5-counter-screen")
+    counter.reload()  # a refresh shows the same ticket: nothing is issued again
+    with app.app_context():
+        from survey_app.models import Tiket
+
+        assert db.session.query(Tiket).filter_by(layanan_id=kunj_id).count() == 1
+    for path in (
+        "/staf/unit/LAPAS-KDI",
+        "/staf/unit/LAPAS-KDI/rekap.xlsx",
+        "/staf/unit/LAPAS-KDI/zi",
+        "/staf/unit/KANWIL-SULTRA",
+        "/staf/pengguna",
+        "/staf/unit-kerja",
+    ):
+        response = counter.request.get(f"{base}{path}")
+        assert response.status == 403, path
+    counter.close()
