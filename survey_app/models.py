@@ -14,6 +14,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     LargeBinary,
     SmallInteger,
@@ -80,6 +81,8 @@ class Unit(Base):
     nip_kepala: Mapped[str | None] = mapped_column(String(18))
     # a closed unit keeps its data and figures; its forms take no new answers
     aktif: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # the form asks "Apa yang perlu diperbaiki?" beside an answer of 1 or 2 (REGULATION §8)
+    tanya_alasan: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")
@@ -174,6 +177,25 @@ class Answer(Base):
     instrument_version: Mapped[str] = mapped_column(String(16))
     scale: Mapped[int] = mapped_column(SmallInteger)
     value: Mapped[int] = mapped_column(SmallInteger)
+
+
+class AlasanJawaban(Base):
+    """What a respondent who answered 1 or 2 said should improve (REGULATION §8): optional,
+    never edited, never published, never in an index; it leaves with its submission's
+    exclusion like every other figure."""
+
+    __tablename__ = "alasan_jawaban"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["submission_id", "item_code"],
+            ["answer.submission_id", "answer.item_code"],
+            name="fk_alasan_jawaban_answer",
+        ),
+    )
+
+    submission_id: Mapped[int] = mapped_column(primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    teks: Mapped[str] = mapped_column(String(300))
 
 
 ROLES = ("admin", "unit_admin", "viewer", "petugas")
@@ -305,6 +327,57 @@ class Evaluasi(Base):
     predikat_wbk: Mapped[bool] = mapped_column(default=False)
 
     unit: Mapped[Unit] = relationship()
+
+
+TL_STATUS = ("rencana", "berjalan", "selesai")
+
+
+class TindakLanjut(Base):
+    """One entry of a unit's follow-up register for a period (REGULATION §8): the prioritised
+    unsur, the program, when, who is responsible (a role, not a person's details), its status,
+    what was done, and its evidence files."""
+
+    __tablename__ = "tindak_lanjut"
+    __table_args__ = (
+        CheckConstraint(_in("status", TL_STATUS), name="status"),
+        CheckConstraint("dari <= sampai", name="periode"),
+        Index("ix_tindak_lanjut_unit_periode", "unit_id", "dari", "sampai"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    dari: Mapped[str] = mapped_column(String(7))  # the period followed up, first month ...
+    sampai: Mapped[str] = mapped_column(String(7))  # ... and last month
+    instrument_id: Mapped[str] = mapped_column(String(32))
+    unsur: Mapped[str] = mapped_column(String(8))  # the item code, e.g. U3
+    program: Mapped[str] = mapped_column(String(500))
+    waktu: Mapped[str] = mapped_column(String(10))  # YYYY-MM or YYYY-MM-DD
+    penanggung_jawab: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="rencana")
+    hasil: Mapped[str | None] = mapped_column(Text)  # what was done
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+    diubah: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    unit: Mapped[Unit] = relationship()
+    bukti: Mapped[list[BuktiTindakLanjut]] = relationship(
+        cascade="all, delete-orphan", order_by="BuktiTindakLanjut.id"
+    )
+
+
+class BuktiTindakLanjut(Base):
+    """An evidence file of a follow-up entry: a photo the app re-encoded as PNG, or a PDF."""
+
+    __tablename__ = "bukti_tindak_lanjut"
+    __table_args__ = (CheckConstraint("ukuran > 0", name="ukuran"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tindak_lanjut_id: Mapped[int] = mapped_column(ForeignKey("tindak_lanjut.id"), index=True)
+    nama: Mapped[str] = mapped_column(String(200))  # a safe file name, shown and downloaded
+    jenis: Mapped[str] = mapped_column(String(40))  # image/png or application/pdf
+    ukuran: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    isi: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Publikasi(Base):

@@ -48,7 +48,8 @@ from survey_app.services.collection import rollup
 FORMAT = "zisurvey-backup"
 VERSION = 1
 # salts must not outlive their day; the rollup is rebuilt from the answers on restore
-SKIPPED = {"garam_sumber", "alembic_version", "rekap_bulanan"}
+# transient rows: sign-in throttle counts and reset links do not outlive a restore
+SKIPPED = {"garam_sumber", "alembic_version", "rekap_bulanan", "percobaan_masuk", "reset_sandi"}
 BATCH = 2000
 END = "akhir"  # the last line: {"akhir": {table: rows}}
 
