@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
-from analysis.periods import ZONES
+from analysis.periods import ZONES, Span
 
 # Integrity flags and the reasons for a review decision, as people read them.
 REASONS = {
@@ -76,6 +76,37 @@ def jenis(code: str) -> str:
     return str(UNIT_KINDS.get(code, code))
 
 
+ROMAN = ("I", "II", "III", "IV")
+
+
+def _month_name(month: str) -> str:
+    return str(format_date(date(int(month[:4]), int(month[5:7]), 1), format="MMMM y"))
+
+
+def periode(span_: Span) -> str:
+    """A period as people read it: November 2026, Triwulan IV 2026, Semester II 2026,
+    Tahun 2026, or Januari 2026 – Maret 2026 for a custom range."""
+    year = span_.first[:4]
+    number = (int(span_.first[5:7]) - 1) // {"triwulan": 3, "semester": 6}.get(span_.kind, 12)
+    if span_.kind == "bulan":
+        return _month_name(span_.first)
+    if span_.kind == "triwulan":
+        return str(_l("Triwulan %(n)s %(tahun)s", n=ROMAN[number], tahun=year))
+    if span_.kind == "semester":
+        return str(_l("Semester %(n)s %(tahun)s", n=ROMAN[number], tahun=year))
+    if span_.kind == "tahun":
+        return str(_l("Tahun %(tahun)s", tahun=year))
+    return f"{_month_name(span_.first)} – {_month_name(span_.last)}"
+
+
+TL_STATUS = {"rencana": _l("Rencana"), "berjalan": _l("Berjalan"), "selesai": _l("Selesai")}
+
+
+def status_tl(code: str) -> str:
+    """The words for a follow-up entry's status."""
+    return str(TL_STATUS.get(code, code))
+
+
 def tindakan(code: str) -> str:
     """The words for an audit action code (the code itself when it has none yet)."""
     return str(ACTIONS.get(code, code))
@@ -99,6 +130,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["alasan"] = alasan
     app.jinja_env.filters["tindakan"] = tindakan
     app.jinja_env.filters["jenis"] = jenis
+    app.jinja_env.filters["periode"] = periode
+    app.jinja_env.filters["status_tl"] = status_tl
     app.jinja_env.filters["zona"] = zona
     app.jinja_env.filters["waktu"] = waktu
     app.jinja_env.filters["angka"] = angka

@@ -20,14 +20,17 @@ from flask import (
 from flask_babel import get_locale
 from sqlalchemy import select
 
+from analysis.periods import Span
 from analysis.responses import formula_safe
 from survey_app import security
 from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.filters import tanggal
 from survey_app.models import Publikasi, Unit
+from survey_app.services.followup import register
 from survey_app.services.publishing import artefacts
 from survey_app.services.publishing.publications import current, latest_below, publications
+from survey_app.services.reporting.dashboard import previous_span
 from survey_app.survei.views import address, public_url
 
 bp = Blueprint("hasil", __name__, url_prefix="/hasil")
@@ -86,10 +89,17 @@ def cacheable(response: Response) -> Response:
 def show(kode: str) -> str:
     unit = _unit(kode)
     shown = current(publications(db.session, unit))
+    latest = shown[0] if shown else None
+    period = Span("rentang", latest.dari, latest.sampai) if latest else None
     return render_template(
         "hasil/unit.html",
         unit=unit,
-        latest=shown[0] if shown else None,
+        latest=latest,
+        # what was planned and done after the previous period, and what is planned after this
+        followed=register.previous_entries(db.session, unit, period) if period else [],
+        planned=register.entries(db.session, unit, period) if period else [],
+        previous=previous_span(period) if period else None,
+        labels=register.unsur_labels(current_app.extensions["zisurvey.catalogue"]),
         history=shown,
         below=latest_below(db.session, unit),
         widget=address("hasil.widget", kode=unit.kode),

@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from analysis.periods import check_month
+from survey_app.filters import TL_STATUS
 
 
 class WholeNumberField(IntegerField):
@@ -190,4 +191,44 @@ class UnitImportForm(FlaskForm):
     berkas = FileField(
         _l("Berkas unit dan layanan (.csv atau .xlsx)"),
         validators=[FileRequired(message=_l("Pilih berkas .csv atau .xlsx."))],
+    )
+
+
+TL_STATUS_LABELS = TL_STATUS
+
+
+class FollowUpForm(FlaskForm):
+    """An entry of the tindak lanjut register (REGULATION §8's RTL columns, and its record)."""
+
+    unsur = SelectField(_l("Prioritas unsur"), validators=[InputRequired()])
+    program = TextAreaField(
+        _l("Program/kegiatan"),
+        validators=[InputRequired(), Length(max=500)],
+        description=_l("apa yang akan dilakukan, misalnya: menambah papan informasi alur layanan"),
+    )
+    waktu = StringField(
+        _l("Waktu"),
+        validators=[InputRequired(), Length(max=10)],
+        description=_l("bulan seperti 2026-12 atau tanggal seperti 2026-12-15"),
+    )
+    penanggung_jawab = StringField(
+        _l("Penanggung jawab"),
+        validators=[InputRequired(), Length(max=200)],
+        description=_l("jabatan, bukan nama orang: misalnya Kepala Subseksi Registrasi"),
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(code, label) for code, label in TL_STATUS_LABELS.items()],
+        validators=[InputRequired()],
+    )
+    hasil = TextAreaField(
+        _l("Yang sudah dilakukan"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("tidak wajib; isi saat kegiatan berjalan atau selesai"),
+    )
+
+
+class EvidenceForm(FlaskForm):
+    berkas = FileField(
+        _l("Bukti (foto PNG/JPEG atau PDF, paling besar 5 MB)"), validators=[FileRequired()]
     )

@@ -70,6 +70,8 @@ def valid(app, lapas):  # noqa: F811
         "job_id": "tidak-ada",
         "filename": "style.css",
         "tiket_id": "1",
+        "entry_id": "1",
+        "bukti_id": "1",
         "pengguna_id": str(db.session.scalars(select(Pengguna.id)).first()),
     }
 

@@ -37,14 +37,35 @@ def lapas_ids(app, tree):
     answer(respondent(app), target.token)
     create_user(db.session, "rutan", PASSWORD, "unit_admin", tree["rutan"])
     db.session.commit()
-    from survey_app.models import Pengguna, Tiket
+    from survey_app.models import BuktiTindakLanjut, Pengguna, Tiket, TindakLanjut
 
-    tiket = Tiket(layanan_id=target.id, dibuat=app.config["CLOCK"]())
-    db.session.add(tiket)
+    now = app.config["CLOCK"]()
+    tiket = Tiket(layanan_id=target.id, dibuat=now)
+    entry = TindakLanjut(
+        unit_id=tree["lapas"].id,
+        dari="2026-01",
+        sampai="2026-03",
+        instrument_id="skm",
+        unsur="U1",
+        program="Program",
+        waktu="2026-04",
+        penanggung_jawab="Kepala",
+        status="rencana",
+        dibuat=now,
+        diubah=now,
+    )
+    entry.bukti.append(
+        BuktiTindakLanjut(
+            nama="b.pdf", jenis="application/pdf", ukuran=1, sha256="0" * 64, isi=b"%", dibuat=now
+        )
+    )
+    db.session.add_all([tiket, entry])
     db.session.commit()
     values = {
         "pengguna_id": db.session.scalar(select(Pengguna.id).where(Pengguna.username == "lapas")),
         "tiket_id": tiket.id,
+        "entry_id": entry.id,
+        "bukti_id": entry.bukti[0].id,
         "kode": "LAPAS",
         "layanan_id": target.id,
         "submission_id": db.session.scalar(select(Submission.id)),
@@ -97,7 +118,10 @@ def test_every_staff_post_without_a_csrf_token_is_refused_and_changes_nothing(ap
     from survey_app.models import AuditLog, Pengguna, Publikasi, ResetSandi, Tiket, Tinjauan, Unit
 
     client = signed_in(app, "admin")
+    from survey_app.models import BuktiTindakLanjut, TindakLanjut
+
     tables = (Layanan, Submission, AuditLog, Publikasi, Tiket, Tinjauan, Unit, Pengguna, ResetSandi)
+    tables += (TindakLanjut, BuktiTindakLanjut)
 
     def counts():
         db.session.expire_all()

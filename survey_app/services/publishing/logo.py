@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import datetime
-
-from PIL import Image, UnidentifiedImageError
 
 from survey_app.models import Pengguna, Unit
 from survey_app.services import DbSession, audit
+from survey_app.services.images import ImageError, reencoded_png
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 600
@@ -39,19 +37,9 @@ def _normalised(data: bytes) -> bytes:
     if len(data) > MAX_BYTES:
         raise LogoError(f"logo lebih dari {MAX_BYTES // 1024 // 1024} MB")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("PNG", "JPEG"):
-                raise LogoError("logo harus berkas PNG atau JPEG")
-            if image.width * image.height > 25_000_000:
-                raise LogoError("gambar logo terlalu besar")
-            image.load()
-            picture = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise LogoError("berkas ini bukan gambar PNG atau JPEG yang dapat dibaca") from exc
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+        return reencoded_png(data, MAX_SIDE, "logo")
+    except ImageError as exc:
+        raise LogoError(str(exc)) from exc
 
 
 def _digest(data: bytes | None) -> str | None:

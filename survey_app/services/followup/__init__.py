@@ -1,0 +1,1 @@
+"""The follow-up of survey results (tindak lanjut, REGULATION §8)."""
