@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from analysis.periods import check_month
 from survey_app.filters import TL_STATUS
+from survey_app.formtext import Form
 
 
 class WholeNumberField(IntegerField):
@@ -45,7 +46,7 @@ class Month:
             raise ValidationError(_l("Bulan: tulis seperti 2026-11.")) from exc
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Nama pengguna"), validators=[InputRequired(), Length(max=64)])
     password = PasswordField(_l("Kata sandi"), validators=[InputRequired(), Length(max=200)])
 
@@ -55,7 +56,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LayananForm(FlaskForm):
+class LayananForm(Form):
     kode = StringField(_l("Kode"), validators=[Optional(), Length(max=20)])
     nama = StringField(_l("Nama layanan"), validators=[InputRequired(), Length(max=200)])
     kebutuhan_utama = BooleanField(_l("Layanan kebutuhan utama (minimal 30 responden sebulan)"))
@@ -63,7 +64,7 @@ class LayananForm(FlaskForm):
     instrumen = MultiCheckboxField(_l("Survei pada formulir"))
 
 
-class ServedForm(FlaskForm):
+class ServedForm(Form):
     period = StringField(
         _l("Bulan"),
         validators=[InputRequired(), Month()],
@@ -75,16 +76,16 @@ class ServedForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     berkas = FileField(_l("Berkas jawaban (.csv atau .xlsx)"), validators=[FileRequired()])
     abaikan = StringField(_l("Kolom tambahan yang dilewati (pisahkan dengan koma)"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     pass
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     keputusan = RadioField(
         _l("Keputusan"),
         choices=[
@@ -98,13 +99,13 @@ class ReviewForm(FlaskForm):
     kembali = HiddenField()
 
 
-class TicketForm(FlaskForm):
+class TicketForm(Form):
     jumlah = WholeNumberField(
         _l("Jumlah tiket"), default=16, validators=[InputRequired(), NumberRange(1, 500)]
     )
 
 
-class LogoForm(FlaskForm):
+class LogoForm(Form):
     berkas = FileField(_l("Logo unit (PNG atau JPEG, paling besar 2 MB)"))
     hapus = BooleanField(_l("Hapus logo"))
 
@@ -117,7 +118,7 @@ ROLE_LABELS = {
 }
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """A new account (username, role, unit, e-mail) or the change of one (role, unit, e-mail)."""
 
     username = StringField(
@@ -136,7 +137,7 @@ class AccountForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("Kata sandi baru"),
         validators=[InputRequired(), Length(max=200)],
@@ -159,11 +160,11 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     username = StringField(_l("Nama pengguna"), validators=[InputRequired(), Length(max=64)])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     """A unit's details; every check (with its Indonesian message) is the service's."""
 
     kode = StringField(
@@ -187,7 +188,7 @@ class UnitForm(FlaskForm):
     )
 
 
-class UnitImportForm(FlaskForm):
+class UnitImportForm(Form):
     berkas = FileField(
         _l("Berkas unit dan layanan (.csv atau .xlsx)"),
         validators=[FileRequired(message=_l("Pilih berkas .csv atau .xlsx."))],
@@ -197,7 +198,7 @@ class UnitImportForm(FlaskForm):
 TL_STATUS_LABELS = TL_STATUS
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     """An entry of the tindak lanjut register (REGULATION §8's RTL columns, and its record)."""
 
     unsur = SelectField(_l("Prioritas unsur"), validators=[InputRequired()])
@@ -228,7 +229,7 @@ class FollowUpForm(FlaskForm):
     )
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(Form):
     berkas = FileField(
         _l("Bukti (foto PNG/JPEG atau PDF, paling besar 5 MB)"), validators=[FileRequired()]
     )

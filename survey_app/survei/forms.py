@@ -9,13 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from instruments import Instrument, ProfileQuestion
+from survey_app.formtext import Form
 from survey_app.services.collection.submissions import Response
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -49,7 +49,7 @@ class StartStamp:
         return datetime.fromtimestamp(int(seconds), UTC)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     kunci = HiddenField(validators=[InputRequired()])
     layanan = HiddenField(validators=[InputRequired()])
     mulai = HiddenField(validators=[InputRequired()])

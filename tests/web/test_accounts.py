@@ -292,3 +292,12 @@ def test_forgot_password_mails_only_an_active_account_with_an_address(app, tree,
     if expected:
         link = re.search(r"http://\S+/staf/sandi/\S+", smtp.messages[0].get_content()).group(0)
         assert set_password(app, link.removeprefix("http://127.0.0.1:5000")).status_code == 302
+
+
+def test_form_messages_are_indonesian_and_english_through_the_switch(app, tree):
+    client = signed_in(app, "lapas")
+    token = token_of(client, "/staf/akun")
+    empty = client.post("/staf/akun", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Wajib diisi." in empty and "This field is required." not in empty
+    english = client.post("/staf/akun?lang=en", data={"csrf_token": token})
+    assert "This field is required." in english.get_data(as_text=True)
