@@ -6,6 +6,7 @@ bp = Blueprint("staf", __name__, url_prefix="/staf")
 
 from survey_app.staf import (  # noqa: E402,F401  (routes attach themselves to bp)
     akun,
+    alasan,
     integritas,
     loket,
     manage,

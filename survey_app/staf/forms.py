@@ -110,6 +110,17 @@ class LogoForm(Form):
     hapus = BooleanField(_l("Hapus logo"))
 
 
+class TanyaAlasanForm(Form):
+    """Whether the unit's forms ask "Apa yang perlu diperbaiki?" beside an answer of 1 or 2."""
+
+    tanya_alasan = BooleanField(
+        _l('Tanyakan "Apa yang perlu diperbaiki?" di samping jawaban bernilai 1 atau 2'),
+        description=_l(
+            "Tidak wajib diisi responden; tidak pernah diterbitkan dan tidak masuk indeks."
+        ),
+    )
+
+
 ROLE_LABELS = {
     "admin": _l("Admin pusat"),
     "unit_admin": _l("Admin unit"),

@@ -20,7 +20,14 @@ from survey_app.services.collection.imports import ImportPlan, import_responses,
 from survey_app.services.publishing import logo
 from survey_app.services.publishing import publications as publishing
 from survey_app.staf import bp
-from survey_app.staf.forms import ConfirmForm, LayananForm, LogoForm, ServedForm, UploadForm
+from survey_app.staf.forms import (
+    ConfirmForm,
+    LayananForm,
+    LogoForm,
+    ServedForm,
+    TanyaAlasanForm,
+    UploadForm,
+)
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now
 from survey_app.staf.views import period_span
 
@@ -71,7 +78,17 @@ def manage_layanan(kode: str) -> ResponseReturnValue:
             db.session.rollback()
             form.kode.errors = [*form.kode.errors, str(exc)]
     status = 422 if form.errors else 200
-    return render_template("staf/layanan.html", unit=unit, form=form, logo_form=LogoForm()), status
+    return _layanan_page(unit, form, LogoForm()), status
+
+
+def _layanan_page(unit: Unit, form: LayananForm, logo_form: LogoForm) -> str:
+    return render_template(
+        "staf/layanan.html",
+        unit=unit,
+        form=form,
+        logo_form=logo_form,
+        alasan_form=TanyaAlasanForm(data={"tanya_alasan": unit.tanya_alasan}),
+    )
 
 
 @bp.post("/unit/<kode>/logo")
@@ -90,8 +107,7 @@ def upload_logo(kode: str) -> ResponseReturnValue:
     except logo.LogoError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        page = render_template("staf/layanan.html", unit=unit, form=_layanan_form(), logo_form=form)
-        return page, 422
+        return _layanan_page(unit, _layanan_form(), form), 422
     return redirect(url_for("staf.manage_layanan", kode=kode))
 
 

@@ -44,6 +44,7 @@ from survey_app.services.collection import integrity
 from survey_app.services.collection.answers import answers_pages
 from survey_app.services.reporting import dashboard as dashboards
 from survey_app.services.reporting import exports, jobs
+from survey_app.services.reporting.alasan import reasons_by_unsur
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
 from survey_app.staf.scope import catalogue, now, reports_session, viewable_unit
@@ -192,6 +193,8 @@ def show_dashboard(kode: str) -> str:
         + urlencode({k: v for k, v in request.args.items() if k != "urut"} | {"urut": ""}),
         prev_label=_label_within(dashboards.previous_span(span)),
         next_label=_label_within(dashboards.next_span(span)),
+        # per unsur its count and newest reason; every reason on the page show_reasons
+        alasan=reasons_by_unsur(reports, catalogue(), list(data.per_layanan), span.months(), 1),
     )
 
 

@@ -11,15 +11,24 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from instruments import Instrument, ProfileQuestion
 from survey_app.formtext import Form
-from survey_app.services.collection.submissions import Response
+from survey_app.services.collection.submissions import ALASAN_MAX, Response
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran"}
+ALASAN = "alasan-"  # the reason beside item U3 is the field alasan-U3
 SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
 
 
@@ -56,9 +65,18 @@ class SurveyForm(Form):
 
     item_codes: tuple[str, ...] = ()
     profile_keys: tuple[str, ...] = ()
+    asks_alasan = False  # the unit asks why an item was answered 1 or 2
 
     def item_fields(self) -> list[Field]:
         return [self[code] for code in self.item_codes]
+
+    def alasan_field(self, code: str) -> Field | None:
+        """The field "Apa yang perlu diperbaiki?" beside item ``code``, when the unit asks."""
+        return self[ALASAN + code] if self.asks_alasan else None
+
+    def alasan_errors(self) -> list[Field]:
+        fields = (self.alasan_field(code) for code in self.item_codes)
+        return [f for f in fields if f is not None and f.errors]
 
     def profile_fields(self) -> list[Field]:
         return [self[key] for key in self.profile_keys]
@@ -69,6 +87,11 @@ class SurveyForm(Form):
             profile={key: self[key].data or "" for key in self.profile_keys},
             saran=self.saran.data,
             idempotency_key=self.kunci.data,
+            alasan={
+                code: field.data or ""
+                for code in self.item_codes
+                if (field := self.alasan_field(code)) is not None
+            },
         )
 
 
@@ -78,14 +101,18 @@ def form_class(
     profile: tuple[ProfileQuestion, ...],
     language: str,
     saran_max: int,
+    asks_alasan: bool = False,
 ) -> type[SurveyForm]:
-    """A form class for one layanan: its instruments' items, then the optional profile.
+    """A form class for one layanan: its instruments' items (each with its optional reason
+    when ``asks_alasan``), then the optional profile.
 
-    Cached: a class depends only on its (frozen) instruments, the language and the saran limit.
+    Cached: a class depends only on its (frozen) instruments, the language, the saran limit and
+    whether the unit asks for reasons.
     """
     attrs: dict[str, Any] = {
         "item_codes": tuple(code for i in instruments for code in i.codes),
         "profile_keys": tuple(q.key for q in profile),
+        "asks_alasan": asks_alasan,
         "saran": TextAreaField(
             _l("Saran dan masukan (tidak wajib)"),
             validators=[Optional(), Length(max=saran_max, message=_l("Saran terlalu panjang."))],
@@ -101,6 +128,8 @@ def form_class(
                 ],
                 validators=[InputRequired(message=_l("Pertanyaan ini belum dijawab."))],
             )
+            if asks_alasan:
+                attrs[ALASAN + item.code] = _alasan_field()
     for question in profile:
         choices = [SelectChoice(c.value, c.text.get(language)) for c in question.choices]
         field = SelectField if question.key in SELECT_PROFILE else RadioField
@@ -115,14 +144,33 @@ def form_class(
     return type("LayananSurveyForm", (SurveyForm,), attrs)
 
 
+def _alasan_field() -> StringField:
+    return StringField(
+        _l("Apa yang perlu diperbaiki?"),
+        filters=[lambda text: text.strip() if isinstance(text, str) else text],
+        validators=[
+            Optional(),
+            Length(
+                max=ALASAN_MAX,
+                message=_l("Alasan terlalu panjang: paling banyak %(n)d karakter.", n=ALASAN_MAX),
+            ),
+        ],
+    )
+
+
 def tampering(
     posted: MultiDict[str, str],
     kode: str,
     instruments: Sequence[Instrument],
     profile: Sequence[ProfileQuestion],
 ) -> str | None:
-    """Why a post cannot come from our form (unknown field, value off the scale, wrong layanan)."""
+    """Why a post cannot come from our form (unknown field, value off the scale, wrong layanan).
+
+    A reason (``alasan-<item>``) of any item of the form is accepted even when the unit has
+    stopped asking since the form was opened: it is then not stored.
+    """
     scales = {code: i.scale for i in instruments for code in i.codes}
+    reasons = {ALASAN + code for code in scales}
     choices: Mapping[str, tuple[str, ...]] = {q.key: q.values for q in profile}
     for name in posted:
         values = posted.getlist(name)
@@ -135,7 +183,7 @@ def tampering(
         elif name in choices:
             if value and value not in choices[name]:
                 return f"{name}: value {value!r} is not one of the choices"
-        elif name not in FIXED_FIELDS:
+        elif name not in FIXED_FIELDS and name not in reasons:
             return f"field {name} is not on this form"
     if posted.get("layanan", kode) != kode:
         return "the form was sent for another layanan"

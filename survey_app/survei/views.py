@@ -17,6 +17,7 @@ from survey_app.files import download
 from survey_app.models import Layanan, Tiket
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.submissions import (
+    ALASAN_MAX,
     Origin,
     SubmissionRejected,
     TicketUsed,
@@ -71,6 +72,7 @@ def _form(layanan: Layanan) -> SurveyForm:
         _catalogue().profile,
         str(get_locale()),
         current_app.config["SARAN_MAX"],
+        layanan.unit.tanya_alasan,
     )
     kunci = secrets.token_urlsafe(24)
     stamp = _stamp().sign(layanan.token, kunci, _now())
@@ -91,6 +93,7 @@ def _render(
         form=form,
         instruments=_instruments(layanan),
         action=action,
+        alasan_max=ALASAN_MAX,
     )
     return page, status
 

@@ -125,7 +125,9 @@ def test_every_staff_post_without_a_csrf_token_is_refused_and_changes_nothing(ap
 
     def counts():
         db.session.expire_all()
-        units = db.session.execute(select(Unit.kode, Unit.nama, Unit.aktif).order_by(Unit.kode))
+        units = db.session.execute(
+            select(Unit.kode, Unit.nama, Unit.aktif, Unit.tanya_alasan).order_by(Unit.kode)
+        )
         return [db.session.scalar(select(func.count()).select_from(t)) for t in tables] + [
             units.all()
         ]

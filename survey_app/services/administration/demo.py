@@ -80,6 +80,23 @@ SARAN = [
     "Informasi persyaratan di papan pengumuman kurang jelas.",
     "Pelayanan cepat, pertahankan.",
 ]
+# "Apa yang perlu diperbaiki?" beside a low answer, per SKM unsur (the others share a few)
+ALASAN = {
+    "U1": "Syarat di papan informasi berbeda dengan yang diminta petugas.",
+    "U2": "Alur pendaftaran kunjungan membingungkan, tidak ada petunjuk.",
+    "U3": "Menunggu lebih dari satu jam sebelum dipanggil.",
+    "U4": "Diminta uang fotokopi yang tidak ada di papan tarif.",
+    "U5": "Barang titipan tidak sampai lengkap.",
+    "U6": "Petugas belum bisa menjelaskan syarat integrasi.",
+    "U7": "Petugas kurang ramah saat antrean ramai.",
+    "U8": "Pengaduan lewat kotak saran tidak pernah dijawab.",
+    "U9": "Ruang tunggu panas dan kursinya kurang.",
+}
+ALASAN_LAIN = [
+    "Informasi yang diberikan kurang jelas.",
+    "Ada yang didahulukan karena kenal petugas.",
+    "Prosesnya terlalu lama.",
+]
 DEMO_PASSWORD = "demo-zisurvey"
 DEMO_USERS = [
     ("admin", "admin", None),
@@ -103,6 +120,7 @@ def load_demo(
     if only_if_empty and session.scalar(select(func.count()).select_from(Unit)):
         return 0
     rng = random.Random(seed)
+    reasons_rng = random.Random(seed + 1)  # the answers stay those of the seed
     units = _units(session)
     for username, role, unit_kode in DEMO_USERS:
         create_user(session, username, DEMO_PASSWORD, role, units.get(unit_kode or ""), demo=True)
@@ -126,7 +144,11 @@ def load_demo(
                 answers = {c: _answer(rng, mean, offsets[c]) for c in codes}
                 saran = rng.choice(SARAN) if rng.random() < 0.08 else None
                 response = Response(
-                    answers, _profile(rng, catalogue), saran, f"demo-{unit_kode}-{kode}-{added}"
+                    answers,
+                    _profile(rng, catalogue),
+                    saran,
+                    f"demo-{unit_kode}-{kode}-{added}",
+                    _reasons(reasons_rng, answers),
                 )
                 tiket = Tiket(layanan=layanan, dibuat=stamp) if rng.random() < 0.2 else None
                 origin = Origin(f"{rng.getrandbits(64):016x}", rng.randrange(60, 400), tiket)
@@ -135,6 +157,15 @@ def load_demo(
         if unit_kode == "LAPAS-MKS" and kode == "KUNJ":
             added += _burst(session, catalogue, layanan, codes, months[-2])
     return added
+
+
+def _reasons(rng: random.Random, answers: dict[str, int]) -> dict[str, str]:
+    """A few respondents who answered 1 or 2 say what should improve."""
+    return {
+        code: ALASAN.get(code) or rng.choice(ALASAN_LAIN)
+        for code, value in answers.items()
+        if value <= 2 and rng.random() < 0.2
+    }
 
 
 def _burst(

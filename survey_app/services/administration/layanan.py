@@ -125,3 +125,17 @@ def set_served(
 def served_in(session: DbSession, layanan: Layanan) -> list[Dilayani]:
     query = select(Dilayani).where(Dilayani.layanan_id == layanan.id).order_by(Dilayani.period)
     return list(session.scalars(query))
+
+
+def set_tanya_alasan(
+    session: DbSession, unit: Unit, on: bool, user: Pengguna | None, now: datetime
+) -> bool:
+    """Whether the forms of ``unit``'s layanan ask why an item was answered 1 or 2 (REGULATION
+    §8); audited (``ubah``) when it changes, which is returned. Reasons stored before stay."""
+    if unit.tanya_alasan == on:
+        return False
+    before = {"tanya_alasan": unit.tanya_alasan}
+    unit.tanya_alasan = on
+    audit.record(session, user, "ubah", "unit", unit.id, before, {"tanya_alasan": on}, now)
+    session.flush()
+    return True

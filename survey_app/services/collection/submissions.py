@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
 from analysis.periods import period_of
-from survey_app.models import Answer, Layanan, Submission, Tiket
+from survey_app.models import AlasanJawaban, Answer, Layanan, Submission, Tiket
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
+
+ALASAN_MAX = 300  # characters of one reason (the column's width)
+LOW_ANSWERS = (1, 2)  # the answers a respondent may say why of (REGULATION §8)
 
 
 class SubmissionRejected(ValueError):
@@ -21,12 +24,14 @@ class SubmissionRejected(ValueError):
 
 @dataclass(frozen=True)
 class Response:
-    """What a respondent sent, already parsed: item code -> answer, and the optional profile."""
+    """What a respondent sent, already parsed: item code -> answer, the optional profile, and
+    per item the optional reason (alasan) of a low answer."""
 
     answers: Mapping[str, int]
     profile: Mapping[str, str]
     saran: str | None
     idempotency_key: str
+    alasan: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ def record_submission(
     returns the first submission and adds nothing. Raises :class:`SubmissionRejected` when an
     answer is outside its scale, belongs to an instrument the layanan does not carry, or when
     there is no answer at all, and :class:`TicketUsed` when its one-time link was used before.
+
+    The reasons of low answers (:func:`reasons`) are stored with the answers, in the same
+    transaction, when the layanan's unit asks for them (``Unit.tanya_alasan``); never edited.
     """
     existing = find_submission(session, response.idempotency_key)
     if existing is not None:
@@ -76,6 +84,8 @@ def record_submission(
     if tiket is not None and tiket.id is not None and ticket_submission(session, tiket):
         raise TicketUsed("this one-time link was used already")
     submission = new_submission(catalogue, layanan, response, now, source)
+    # a unit not flushed yet reads None: asking is on by default
+    alasan = reasons(response) if layanan.unit.tanya_alasan is not False else {}
     submission.sumber, submission.durasi, submission.tiket = (
         origin.sumber,
         origin.durasi,
@@ -83,8 +93,34 @@ def record_submission(
     )
     session.add(submission)
     session.flush()
+    session.add_all(
+        AlasanJawaban(submission_id=submission.id, item_code=code, teks=teks)
+        for code, teks in alasan.items()
+    )
     rollup.add(session, [submission])
     return submission, True
+
+
+def reasons(response: Response) -> dict[str, str]:
+    """The reasons of ``response`` to store, by item code: trimmed, beside an answer of 1 or 2.
+
+    An empty reason is none. A reason beside an answer of 3 or 4 is dropped silently: the form
+    hides the field then, but keeps what was typed before the respondent changed their mind.
+    A reason for an item not answered, or longer than :data:`ALASAN_MAX`, cannot come from the
+    form and is refused (:class:`SubmissionRejected`).
+    """
+    kept = {}
+    for code, text in sorted(response.alasan.items()):
+        teks = (text or "").strip()
+        if not teks:
+            continue
+        if code not in response.answers:
+            raise SubmissionRejected(f"alasan for item {code}, which was not answered")
+        if len(teks) > ALASAN_MAX:
+            raise SubmissionRejected(f"alasan for item {code} is over {ALASAN_MAX} characters")
+        if response.answers[code] in LOW_ANSWERS:
+            kept[code] = teks
+    return kept
 
 
 def ticket_submission(session: DbSession, tiket: Tiket) -> Submission | None:
