@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db, limiter
 from survey_app.filters import waktu, zona
@@ -72,10 +73,10 @@ def _link(token: str) -> str:
 @bp.route("/pengguna", methods=["GET", "POST"])
 @login_required
 def accounts_list() -> ResponseReturnValue:
-    """The accounts in scope with role, unit, last sign-in and status; a form to add one."""
+    """The accounts in scope with role, unit, last sign-in and status; a form to add one. A new
+    account's link is shown once, after a redirect, so a refresh adds nothing."""
     _manager()
     form = _form()
-    link = None
     if form.validate_on_submit():
         try:
             user, token = accounts.add_account(
@@ -88,14 +89,49 @@ def accounts_list() -> ResponseReturnValue:
                 now(),
             )
             db.session.commit()
-            link = _link(token)
-            flash(_("Akun %(nama)s dibuat.", nama=user.username), "ok")
-            sent = _mail_link(user, link)
-            return _accounts_page(_form(formdata=None), link=link, created=user, sent=sent)
         except accounts.AccountError as exc:
             db.session.rollback()
-            form.username.errors = [*form.username.errors, str(exc)]
-    return _accounts_page(form, link=link), 422 if form.errors else 200
+            _error_on(form, exc)
+        except IntegrityError:  # the same name sent twice at once: the second is refused
+            db.session.rollback()
+            name = accounts.normal_username(form.username.data or "")
+            _error_on(
+                form, accounts.AccountError(f"nama pengguna {name} sudah dipakai", "username")
+            )
+        else:
+            flash(_("Akun %(nama)s dibuat.", nama=user.username), "ok")
+            _hand_over(user, token, first=True)
+            return redirect(url_for("staf.accounts_list"))
+    shown = _handed_over()
+    created = db.session.get(Pengguna, shown["pengguna_id"]) if shown else None
+    return _accounts_page(form, created=created, **(shown or {})), 422 if form.errors else 200
+
+
+def _error_on(form: AccountForm, exc: accounts.AccountError) -> None:
+    """Put a service's message under the field it names (the first field otherwise)."""
+    field = getattr(form, exc.field or "", None) or next(iter(form))
+    if field.name == "csrf_token":
+        field = next(f for f in form if f.name != "csrf_token")
+    field.errors = [*field.errors, str(exc)]
+
+
+def _hand_over(user: Pengguna, token: str, first: bool = False) -> None:
+    """Keep a new link for the next page only, mailing it where mail is configured."""
+    link = _link(token)
+    session["_tautan"] = {
+        "pengguna_id": user.id,
+        "link": link,
+        "sent": _mail_link(user, link, first),
+    }
+
+
+def _handed_over(pengguna_id: int | None = None) -> dict[str, Any] | None:
+    """The link kept by :func:`_hand_over`, once (for ``pengguna_id`` when given)."""
+    kept = session.get("_tautan")
+    if not kept or (pengguna_id is not None and kept.get("pengguna_id") != pengguna_id):
+        return None
+    session.pop("_tautan", None)
+    return dict(kept)
 
 
 def _accounts_page(form: AccountForm, **extra: Any) -> str:
@@ -143,8 +179,9 @@ def edit_account(pengguna_id: int) -> ResponseReturnValue:
             return redirect(url_for("staf.edit_account", pengguna_id=user.id))
         except accounts.AccountError as exc:
             db.session.rollback()
-            form.role.errors = [*form.role.errors, str(exc)]
-    return _account_page(user, form), 422 if form.errors else 200
+            _error_on(form, exc)
+    shown = _handed_over(user.id) or {}
+    return _account_page(user, form, **shown), 422 if form.errors else 200
 
 
 def _account_page(user: Pengguna, form: AccountForm, **extra: Any) -> str:
@@ -214,29 +251,22 @@ def account_reset_link(pengguna_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("staf.edit_account", pengguna_id=user.id))
     db.session.commit()
-    link = _link(token)
-    sent = _mail_link(user, link)
-    form = _form(
-        data={
-            "role": user.role,
-            "unit": user.unit.kode if user.unit else "",
-            "email": user.email or "",
-        }
-    )
-    del form.username
-    return _account_page(user, form, link=link, sent=sent)
+    _hand_over(user, token)
+    return redirect(url_for("staf.edit_account", pengguna_id=user.id))
 
 
-def _mail_link(user: Pengguna, link: str) -> bool:
-    """Mail a reset link to the account's address; False when there is no mail or no address
-    (the link is then handed over by the admin) or the server refused (said in the log)."""
+def _mail_link(user: Pengguna, link: str, first: bool = False) -> bool:
+    """Mail a password link to the account's address; False when there is no mail, no address
+    or no SURVEY_BASE_URL (the link is then handed over by the admin), or the server refused
+    (said in the log). A mailed link is built from SURVEY_BASE_URL only: from the request's Host
+    header, a forged host would have carried the token to someone else's site."""
     settings = mail.MailSettings.from_config(current_app.config)
-    if settings is None or not user.email:
+    if settings is None or not user.email or not current_app.config["BASE_URL"]:
         return False
     zone = user.unit.timezone if user.unit else current_app.config["BABEL_DEFAULT_TIMEZONE"]
     until = f"{waktu(now() + accounts.RESET_VALID, zone)} {zona(zone)}"
     try:
-        reset_mail.send_reset_link(settings, user, link, until)
+        reset_mail.send_reset_link(settings, user, link, until, first)
     except mail.MailError as exc:
         current_app.logger.warning("%s", exc)
         return False
@@ -271,7 +301,8 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link by mail. The answer is the same whether the account exists,
     has an address, or mail is configured at all, so it tells nobody which usernames exist."""
     form = ForgotForm()
-    mail_ready = mail.MailSettings.from_config(current_app.config) is not None
+    config = current_app.config
+    mail_ready = mail.MailSettings.from_config(config) is not None and bool(config["BASE_URL"])
     if form.validate_on_submit():
         name = accounts.normal_username(form.username.data or "")
         user = db.session.scalar(select(Pengguna).where(Pengguna.username == name))
@@ -311,6 +342,6 @@ def own_account() -> ResponseReturnValue:
             return redirect(url_for("staf.own_account"))
         except accounts.AccountError as exc:
             db.session.rollback()
-            form.password.errors = [*form.password.errors, str(exc)]
+            _error_on(form, exc)
     status = 422 if form.errors else 200
     return render_template("staf/akun.html", form=form, roles=ROLE_LABELS), status

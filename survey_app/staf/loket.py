@@ -7,6 +7,7 @@ import base64
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -27,11 +28,16 @@ def counter() -> ResponseReturnValue:
     """A petugas loket's start page: the open layanan of its unit, each with its tickets."""
     if current_user.role != "petugas" or current_user.unit is None:
         abort(403)
-    layanan = db.session.scalars(
-        select(Layanan)
-        .where(Layanan.unit_id == current_user.unit_id, Layanan.aktif)
-        .order_by(Layanan.nama)
-    ).all()
+    open_unit = current_user.unit.aktif
+    layanan = (
+        db.session.scalars(
+            select(Layanan)
+            .where(Layanan.unit_id == current_user.unit_id, Layanan.aktif)
+            .order_by(Layanan.nama)
+        ).all()
+        if open_unit
+        else []
+    )
     return render_template("staf/loket.html", unit=current_user.unit, layanan=layanan)
 
 
@@ -40,6 +46,8 @@ def counter() -> ResponseReturnValue:
 def tickets(layanan_id: int) -> ResponseReturnValue:
     """One-time survey links for single service encounters: a PDF of slips to hand out."""
     layanan = ticket_layanan(layanan_id)
+    if not (layanan.aktif and layanan.unit.aktif):
+        return _closed(layanan)
     form = TicketForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
@@ -59,6 +67,8 @@ def ticket_screen(layanan_id: int) -> ResponseReturnValue:
     layanan = ticket_layanan(layanan_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not (layanan.aktif and layanan.unit.aktif):
+        return _closed(layanan)
     [tiket] = ticketing.issue_tickets(db.session, layanan, 1, now())
     db.session.commit()
     target = url_for("staf.show_ticket_screen", layanan_id=layanan.id, tiket_id=tiket.id)
@@ -83,3 +93,14 @@ def show_ticket_screen(layanan_id: int, tiket_id: int) -> ResponseReturnValue:
         used=used is not None,
         qr=svg and f"data:image/svg+xml;base64,{svg}",
     )
+
+
+def _closed(layanan: Layanan) -> ResponseReturnValue:
+    """A closed layanan or unit takes no answers: no ticket is issued for it (a citizen who
+    scanned one would only meet "Survei ditutup")."""
+    message = _(
+        "Layanan %(nama)s atau unitnya sudah ditutup, jadi tidak menerima jawaban: tiket tidak "
+        "dibuat. Buka kembali layanan atau unitnya lebih dulu.",
+        nama=layanan.nama,
+    )
+    return render_template("error.html", code=409, message=message), 409

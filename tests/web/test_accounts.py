@@ -24,7 +24,7 @@ def token_of(client, path):
 def create(client, username, role, unit="", email=""):
     token = token_of(client, "/staf/pengguna")
     data = {"csrf_token": token, "username": username, "role": role, "unit": unit, "email": email}
-    return client.post("/staf/pengguna", data=data)
+    return client.post("/staf/pengguna", data=data, follow_redirects=True)
 
 
 def link_in(response):
@@ -62,8 +62,11 @@ def test_a_reset_link_expires_after_24_hours_and_a_newer_one_replaces_it(app, tr
     admin = signed_in(app, "admin")
     target = user("lapas")
     path = f"/staf/pengguna/{target.id}/reset"
-    first = link_in(admin.post(path, data={"csrf_token": token_of(admin, path[:-6])}))
-    second = link_in(admin.post(path, data={"csrf_token": token_of(admin, path[:-6])}))
+    token = token_of(admin, path[:-6])
+    first = link_in(admin.post(path, data={"csrf_token": token}, follow_redirects=True))
+    again = admin.get(path[:-6]).get_data(as_text=True)
+    assert first.rsplit("/", 1)[1] not in again  # shown once: a refresh shows no link again
+    second = link_in(admin.post(path, data={"csrf_token": token}, follow_redirects=True))
     assert app.test_client().get(first).status_code == 410
     assert app.test_client().get(second).status_code == 200
     clock.now += timedelta(hours=24, seconds=1)
@@ -78,7 +81,8 @@ def test_a_reset_ends_every_session_and_lifts_the_wait(app, tree, clock):
     assert login(app.test_client(), "lapas").status_code == 429
     admin = signed_in(app, "admin")
     path = f"/staf/pengguna/{user('lapas').id}"
-    link = link_in(admin.post(f"{path}/reset", data={"csrf_token": token_of(admin, path)}))
+    token = token_of(admin, path)
+    link = link_in(admin.post(f"{path}/reset", data={"csrf_token": token}, follow_redirects=True))
     assert set_password(app, link).status_code == 302
     assert session.get("/staf/unit/LAPAS").status_code == 302  # the old session ended
     assert login(app.test_client(), "lapas", NEW).status_code == 302  # no wait left
@@ -301,3 +305,71 @@ def test_form_messages_are_indonesian_and_english_through_the_switch(app, tree):
     assert "Wajib diisi." in empty and "This field is required." not in empty
     english = client.post("/staf/akun?lang=en", data={"csrf_token": token})
     assert "This field is required." in english.get_data(as_text=True)
+
+
+def test_a_mailed_link_never_takes_its_host_from_the_request(app, tree, smtp):
+    _mail_to(app, smtp)
+    target = user("lapas")
+    target.email = "lapas@contoh.go.id"
+    db.session.commit()
+    client = app.test_client()
+    forged = {"Host": "evil.example"}
+    app.config["TRUSTED_HOSTS"] = None
+    page = client.get("/staf/lupa-sandi", headers=forged).get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    client.post("/staf/lupa-sandi", data={"csrf_token": token, "username": "lapas"}, headers=forged)
+    [sent] = smtp.messages
+    assert "evil.example" not in sent.get_content()
+    assert "http://127.0.0.1:5000/staf/sandi/" in sent.get_content()  # SURVEY_BASE_URL
+    app.config["BASE_URL"] = None  # no public address set: nothing is mailed at all
+    page = client.get("/staf/lupa-sandi", headers=forged).get_data(as_text=True)
+    assert "Kirim tautan" not in page and "dapat membuatkan tautan" in page
+    client.post("/staf/lupa-sandi", data={"csrf_token": token, "username": "lapas"}, headers=forged)
+    assert len(smtp.messages) == 1
+
+
+def test_a_unit_admin_cannot_take_over_a_peer(app, tree):
+    from survey_app.services.administration.accounts import create_user
+
+    peer = create_user(db.session, "kanwil2", PASSWORD, "unit_admin", tree["kanwil"])
+    db.session.commit()
+    kanwil = signed_in(app, "kanwil")
+    assert kanwil.get(f"/staf/pengguna/{peer.id}").status_code == 403
+    assert kanwil.post(f"/staf/pengguna/{peer.id}/reset").status_code in (400, 403)
+    refused = create(kanwil, "kanwil3", "unit_admin", "KANWIL")
+    assert refused.status_code == 422 and "admin di atas Anda" in refused.get_data(True)
+    assert create(kanwil, "admin.lapas", "unit_admin", "LAPAS").status_code == 200  # below: yes
+    assert create(kanwil, "baca.kanwil", "viewer", "KANWIL").status_code == 200
+
+
+def test_errors_stand_under_their_own_field(app, tree):
+    admin = signed_in(app, "admin")
+    page = create(admin, "baru", "viewer", "LAPAS", "bukan-surel").get_data(as_text=True)
+    email_block = page.split('for="email"')[1].split('class="question"')[0]
+    assert "alamat surel tidak sah" in email_block
+    page = create(admin, "baru", "viewer", "").get_data(as_text=True)
+    assert "memerlukan unit" in page.split('for="unit"')[1].split('class="question"')[0]
+
+
+@pytest.mark.parametrize("weak", ["passwordpassword", "abcabcabcabc", "kopikopikopi"])
+def test_a_password_said_twice_is_refused(app, tree, weak):
+    admin = signed_in(app, "admin")
+    link = link_in(create(admin, "ulang", "viewer", "LAPAS"))
+    response = set_password(app, link, weak)
+    assert response.status_code == 422 and "terlalu umum" in response.get_data(as_text=True)
+
+
+def test_a_closed_layanan_or_unit_issues_no_ticket(app, tree):
+    own = db.session.scalar(
+        select(Layanan).where(Layanan.unit_id == tree["lapas"].id, Layanan.kode == "KUNJ")
+    )
+    kanwil = signed_in(app, "kanwil")
+    token = token_of(kanwil, f"/staf/layanan/{own.id}/tiket")
+    tree["lapas"].aktif = False
+    db.session.commit()
+    closed = kanwil.post(f"/staf/layanan/{own.id}/tiket/layar", data={"csrf_token": token})
+    assert closed.status_code == 409 and "sudah ditutup" in closed.get_data(as_text=True)
+    assert kanwil.get(f"/staf/layanan/{own.id}/tiket").status_code == 409
+    from survey_app.models import Tiket
+
+    assert db.session.scalar(select(func.count()).select_from(Tiket)) == 0

@@ -25,7 +25,13 @@ COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common_passwords.
 
 
 class AccountError(ValueError):
-    """An account that cannot be created; the message says why."""
+    """An account change that cannot be made; the message says why, ``field`` names the form
+    field it belongs under (``username``, ``role``, ``unit``, ``email``, ``password``,
+    ``sekarang``) or is None."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normal_username(username: str) -> str:
@@ -47,11 +53,19 @@ def password_problem(password: str, username: str) -> str | None:
     if len(password) > MAX_PASSWORD:
         return f"kata sandi paling banyak {MAX_PASSWORD} karakter"
     lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 3:
+    if lowered in _common_passwords() or len(set(lowered)) < 3 or _repeated(lowered):
         return "kata sandi ini terlalu umum: pilih yang lain"
     if username and normal_username(username) in lowered:
         return "kata sandi tidak boleh memuat nama pengguna"
     return None
+
+
+def _repeated(text: str) -> bool:
+    """Whether ``text`` is a shorter string said again (``passwordpassword``, ``abcabcabc``)."""
+    return any(
+        len(text) % size == 0 and text == text[:size] * (len(text) // size)
+        for size in range(1, len(text) // 2 + 1)
+    )
 
 
 def create_user(
@@ -75,16 +89,17 @@ def create_user(
     if not USERNAME.fullmatch(username):
         raise AccountError(
             "nama pengguna: 2-64 karakter huruf a-z, angka, titik, garis bawah atau tanda "
-            "hubung, misalnya operator.lapas"
+            "hubung, misalnya operator.lapas",
+            "username",
         )
     if role not in ROLES:
-        raise AccountError(f"peran {role!r} harus salah satu dari {', '.join(ROLES)}")
+        raise AccountError(f"peran {role!r} harus salah satu dari {', '.join(ROLES)}", "role")
     _check_unit(role, unit)
     problem = None if demo else password_problem(password, username)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     if session.scalar(select(Pengguna).where(Pengguna.username == username)):
-        raise AccountError(f"nama pengguna {username} sudah dipakai")
+        raise AccountError(f"nama pengguna {username} sudah dipakai", "username")
     user = Pengguna(
         username=username,
         password_hash=generate_password_hash(password),  # scrypt, werkzeug's current default
@@ -110,9 +125,13 @@ ROLE_NAMES = {
 
 def _check_unit(role: str, unit: Unit | None) -> None:
     if role != "admin" and unit is None:
-        raise AccountError(f"peran {ROLE_NAMES.get(role, role)} memerlukan unit: pilih unitnya")
+        raise AccountError(
+            f"peran {ROLE_NAMES.get(role, role)} memerlukan unit: pilih unitnya", "unit"
+        )
     if role == "admin" and unit is not None:
-        raise AccountError("admin pusat tidak terikat unit: kosongkan unit, atau pilih peran lain")
+        raise AccountError(
+            "admin pusat tidak terikat unit: kosongkan unit, atau pilih peran lain", "unit"
+        )
 
 
 def check_email(email: str | None) -> str | None:
@@ -121,7 +140,7 @@ def check_email(email: str | None) -> str | None:
     if not email:
         return None
     if len(email) > 254 or not EMAIL.fullmatch(email):
-        raise AccountError("alamat surel tidak sah: tulis seperti operator@lapas.go.id")
+        raise AccountError("alamat surel tidak sah: tulis seperti operator@lapas.go.id", "email")
     return email
 
 
@@ -148,12 +167,17 @@ def scope_units(session: DbSession, actor: Pengguna) -> list[Unit]:
 
 def can_manage_account(session: DbSession, actor: Pengguna, target: Pengguna) -> bool:
     """Whether ``actor`` may change ``target``: the admin anyone; a unit admin the accounts of
-    its subtree (never an admin)."""
+    the units below its own, and the viewers and petugas of its own unit (never an admin, never
+    a peer)."""
     if actor.role == "admin":
         return True
     if actor.role != "unit_admin" or actor.unit_id is None or target.unit_id is None:
         return False
-    return target.role != "admin" and target.unit_id in subtree_ids(session, actor.unit_id)
+    if target.role == "admin" or target.unit_id not in subtree_ids(session, actor.unit_id):
+        return False
+    # a peer (another unit admin of the same unit) is its superiors' to manage: otherwise one
+    # could reset a peer's password and sign in as it
+    return target.unit_id != actor.unit_id or target.role in ("viewer", "petugas")
 
 
 def accounts_in_scope(session: DbSession, actor: Pengguna) -> list[Pengguna]:
@@ -178,9 +202,22 @@ def _snapshot(user: Pengguna) -> dict[str, Any]:
 
 def _allowed(session: DbSession, actor: Pengguna, role: str, unit: Unit | None) -> None:
     if role not in grantable_roles(actor):
-        raise AccountError(f"Anda tidak dapat memberi peran {ROLE_NAMES.get(role, role)}")
+        raise AccountError(f"Anda tidak dapat memberi peran {ROLE_NAMES.get(role, role)}", "role")
     if actor.role != "admin" and (unit is None or unit not in scope_units(session, actor)):
-        raise AccountError("unit itu di luar cakupan Anda: pilih unit Anda atau unit di bawahnya")
+        raise AccountError(
+            "unit itu di luar cakupan Anda: pilih unit Anda atau unit di bawahnya", "unit"
+        )
+    if (
+        actor.role == "unit_admin"
+        and role == "unit_admin"
+        and unit is not None
+        and unit.id == actor.unit_id
+    ):
+        raise AccountError(
+            "admin unit yang setara dengan Anda dibuat oleh admin di atas Anda (admin Kanwil "
+            "atau admin pusat); Anda dapat membuat admin untuk unit di bawah Anda",
+            "role",
+        )
 
 
 def add_account(
@@ -328,9 +365,9 @@ def change_password(
     """The owner changes their own password; every other session of the account ends.
     Raises :class:`AccountError`; audited."""
     if not check_password_hash(user.password_hash, current):
-        raise AccountError("kata sandi sekarang salah")
+        raise AccountError("kata sandi sekarang salah", "sekarang")
     if new == current:
-        raise AccountError("kata sandi baru harus berbeda dari yang sekarang")
+        raise AccountError("kata sandi baru harus berbeda dari yang sekarang", "password")
     _set_password(user, new)
     audit.record(session, user, "sandi_diganti", "pengguna", user.id, None, None, now)
 
@@ -338,6 +375,6 @@ def change_password(
 def _set_password(user: Pengguna, password: str) -> None:
     problem = password_problem(password, user.username)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     user.password_hash = generate_password_hash(password)
     user.sesi_versi += 1
