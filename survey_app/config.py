@@ -50,7 +50,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_LOCKOUT": 5,
         "LOGIN_WAIT_SECONDS": 60,
         "LOGIN_LOCKOUT_MINUTES": 15,
-        "LOGIN_SOURCE_LOCKOUT": 30,
+        # high: a whole office may sign in from one address (NAT); its wait is still capped
+        "LOGIN_SOURCE_LOCKOUT": 100,
         # per source; a service hall's shared wifi puts many honest respondents behind one
         "SUBMIT_LIMIT": "20 per minute;200 per hour",
         "FORM_MAX_BYTES": 64 * 1024,  # a whole survey form is under 10 kB

@@ -60,7 +60,65 @@ ACTIONS = {
     "tambah": _l("Ditambahkan"),
     "ubah": _l("Diubah"),
     "simpan": _l("Disimpan"),
+    "tutup": _l("Ditutup"),
+    "buka": _l("Dibuka kembali"),
+    "impor": _l("Diimpor dari berkas"),
+    "tl_tambah": _l("Tindak lanjut ditambahkan"),
+    "tl_ubah": _l("Tindak lanjut diubah"),
+    "tl_hapus": _l("Tindak lanjut dihapus"),
+    "tl_bukti": _l("Bukti ditambahkan"),
+    "tl_bukti_hapus": _l("Bukti dihapus"),
 }
+AUDIT_FIELDS = {
+    "role": _l("peran"),
+    "unit": _l("unit"),
+    "email": _l("surel"),
+    "aktif": _l("status"),
+    "berlaku_sampai": _l("berlaku sampai"),
+    "nama": _l("nama"),
+    "jenis": _l("jenis"),
+    "induk": _l("induk"),
+    "timezone": _l("zona waktu"),
+    "zona": _l("zona waktu"),
+    "jam_buka": _l("jam buka"),
+    "jam_tutup": _l("jam tutup"),
+    "kepala": _l("kepala unit"),
+    "nip_kepala": _l("NIP kepala"),
+}
+ROLE_WORDS = {
+    "admin": _l("Admin pusat"),
+    "unit_admin": _l("Admin unit"),
+    "viewer": _l("Pembaca (hanya melihat)"),
+    "petugas": _l("Petugas loket (hanya tiket)"),
+}
+
+
+def kolom_audit(key: str) -> str:
+    """The words for a field named in an audit entry."""
+    return str(AUDIT_FIELDS.get(key, key))
+
+
+def nilai_audit(value: object, key: str, tz: str) -> str:
+    """An audited value as people read it: '-' for none, ya/tidak, a role's name, WIB for
+    Asia/Jakarta, a stored moment in ``tz``; anything else as text."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        if key == "aktif":
+            return str(_l("aktif") if value else _l("nonaktif"))
+        return str(_l("ya") if value else _l("tidak"))
+    if key == "role":
+        return str(ROLE_WORDS.get(str(value), value))
+    if isinstance(value, str) and value in ZONES:
+        return ZONES[value]
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return f"{waktu(datetime.fromisoformat(value), tz)} {ZONES.get(tz, tz)}"
+        except ValueError:
+            return value
+    if isinstance(value, (list, dict)):
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return str(value)
 
 
 UNIT_KINDS = {
@@ -132,6 +190,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["jenis"] = jenis
     app.jinja_env.filters["periode"] = periode
     app.jinja_env.filters["status_tl"] = status_tl
+    app.jinja_env.filters["kolom_audit"] = kolom_audit
+    app.jinja_env.filters["nilai_audit"] = nilai_audit
     app.jinja_env.filters["zona"] = zona
     app.jinja_env.filters["waktu"] = waktu
     app.jinja_env.filters["angka"] = angka

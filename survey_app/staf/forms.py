@@ -135,7 +135,9 @@ class AccountForm(Form):
     username = StringField(
         _l("Nama pengguna"),
         validators=[InputRequired(), Length(max=64)],
-        description=_l("huruf kecil a-z, angka, titik atau tanda hubung, misalnya operator.lapas"),
+        description=_l(
+            "huruf kecil a-z, angka, titik, garis bawah atau tanda hubung, misalnya operator.lapas"
+        ),
     )
     role = SelectField(_l("Peran"), validators=[InputRequired()])
     unit = SelectField(

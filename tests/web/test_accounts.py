@@ -207,7 +207,8 @@ def test_every_action_is_audited_and_shown_with_names_and_local_times(app, tree)
     history = page.split("Riwayat perubahan")[1]
     assert "Akun dibuat" in history and "Akun dinonaktifkan" in history
     assert "<td>admin</td>" in history and "UTC" not in history
-    assert "role: viewer → petugas" in history
+    assert "peran: Pembaca (hanya melihat) → Petugas loket (hanya tiket)" in history
+    assert "status: aktif → nonaktif" in history and "None" not in history
     assert re.search(r"\d{1,2} \w{3} 2026 \d\d\.\d\d WIB", history)  # the admin reads WIB
 
 
