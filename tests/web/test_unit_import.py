@@ -339,3 +339,16 @@ def test_unit_add_import_and_list_from_the_command_line(app, tmp_path):
     )
     assert listed[1] == "  KANIM-KDI  Kanim Kendari  (upt, WITA, 08:00-15:00, 2 layanan)"
     assert listed[-1] == "KANWIL-X  Kanwil X  (kanwil, WITA, 07:30-15:30, 0 layanan)"
+
+
+@pytest.mark.parametrize("title", [None, "Daftar unit Kanwil Sultra"])
+def test_an_nip_typed_as_a_number_in_excel_is_refused_on_its_row(app, tmp_path, title):
+    rows = tree_rows()
+    rows[-1][7] = 197001012000031001  # a number cell: Excel keeps 15 significant digits
+    found = plan(app, write(tmp_path / "unit.xlsx", rows, "xlsx", title))
+    nip = [p for p in found.problems if p.field == "nip_kepala"]
+    assert [p.row for p in nip] == [len(rows) + (1 if title else 0)]
+    assert "ubah format sel NIP menjadi Teks" in nip[0].message
+    assert counts() == (0, 0)
+    rows[-1][7] = "197001012000031001"  # typed as text: taken exactly
+    assert plan(app, write(tmp_path / "teks.xlsx", rows, "xlsx", title)).problems == []

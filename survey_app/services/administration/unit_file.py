@@ -83,7 +83,40 @@ def read_rows(source: str | Path | IO[bytes] | Table) -> tuple[Rows, list[Proble
         (table.header_line + int(index), dict(zip(names, map(_cell, values), strict=True)))
         for index, values in zip(frame.index, frame.itertuples(index=False), strict=True)
     ]
-    return rows, []
+    if table.kind == "xlsx" and "nip_kepala" in names and not isinstance(source, Table):
+        problems = _numeric_nips(source, table.header_line)
+    return rows, problems
+
+
+def _numeric_nips(source: str | Path | IO[bytes], header_line: int) -> list[Problem]:
+    """An 18-digit NIP typed into a number cell: Excel keeps 15 significant digits, so the
+    last ones are already lost (197001012000031001 comes back as ...008) and must be typed
+    again as text. One problem per such row."""
+    from openpyxl import load_workbook
+
+    if not isinstance(source, str | Path):
+        source.seek(0)
+    book = load_workbook(source, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        found: list[Problem] = []
+        column = None
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            cells = list(row)
+            if number == header_line:
+                titles = [_column(c.value) if c.value is not None else "" for c in cells]
+                column = titles.index("nip_kepala") if "nip_kepala" in titles else None
+            elif column is not None and number > header_line and column < len(cells):
+                if isinstance(cells[column].value, int | float):
+                    message = N_(
+                        "NIP kepala ditulis sebagai angka, sehingga Excel sudah membulatkan "
+                        "digit terakhirnya: ubah format sel NIP menjadi Teks, lalu ketik ulang "
+                        "ke-18 angkanya."
+                    )
+                    found.append(Problem("nip_kepala", message, {}, number))
+        return found
+    finally:
+        book.close()
 
 
 def group_rows(rows: Rows, problems: list[Problem]) -> tuple[dict[str, Rows], Rows]:
