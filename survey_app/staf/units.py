@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
 from survey_app.files import download
@@ -242,7 +243,12 @@ def confirm_import(token: str) -> ResponseReturnValue:
     _units_area()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    path = _import_file(token)
+    path = uploads.find(_upload_folder(), current_user.id, IMPORT_PAGE, token)
+    if path is None:  # confirmed already (a second click), or swept after a day
+        flash(
+            _("Impor ini sudah disimpan atau sudah kedaluwarsa: lihat daftar unit di bawah."), "ok"
+        )
+        return redirect(url_for("staf.list_units"))
     try:
         plan, result = unit_import.import_units(
             db.session, catalogue(), path, current_user, now(), name=path.name
@@ -252,6 +258,12 @@ def confirm_import(token: str) -> ResponseReturnValue:
         db.session.rollback()
         empty = unit_import.UnitImportPlan([], [], exc.problems)
         return _preview(empty, token, exc.problems)
+    except IntegrityError:  # the same file confirmed twice at once: the other one stored it
+        db.session.rollback()
+        flash(
+            _("Impor ini sudah disimpan atau sudah kedaluwarsa: lihat daftar unit di bawah."), "ok"
+        )
+        return redirect(url_for("staf.list_units"))
     path.unlink(missing_ok=True)
     if not result.changed:
         flash(_("Tidak ada perubahan: isi berkas sudah sama dengan data tersimpan."), "ok")
@@ -266,6 +278,11 @@ def confirm_import(token: str) -> ResponseReturnValue:
             ),
             "ok",
         )
+    return redirect(url_for("staf.list_units"))
+
+
+def _already_imported() -> ResponseReturnValue:
+    flash(_("Impor ini sudah disimpan atau sudah kedaluwarsa: lihat daftar unit di bawah."), "ok")
     return redirect(url_for("staf.list_units"))
 
 

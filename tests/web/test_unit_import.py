@@ -277,6 +277,9 @@ def test_upload_preview_confirm_and_a_second_time_nothing_to_do(app, tree, tmp_p
         as_text=True
     )
     assert counts() == (9, 12)
+    twice = client.post(sent.headers["Location"], data={"csrf_token": token}, follow_redirects=True)
+    assert "Impor ini sudah disimpan" in twice.get_data(as_text=True)  # a second click
+    assert twice.status_code == 200 and counts() == (9, 12)
     again = client.get(upload(client, body, "unit.csv").headers["Location"]).get_data(as_text=True)
     assert "Tidak ada perubahan: isi berkas sudah sama dengan data tersimpan." in again
     assert "Simpan perubahan" not in again
