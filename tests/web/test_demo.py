@@ -15,6 +15,18 @@ def test_demo_has_a_kanwil_two_upt_and_a_service_below_minimum(app):
     added = load_demo(db.session, catalogue, now)
     db.session.commit()
     assert 300 <= added <= 600
+    from survey_app.models import TindakLanjut
+
+    register = db.session.execute(
+        select(TindakLanjut.dari, TindakLanjut.sampai, TindakLanjut.status).order_by(
+            TindakLanjut.id
+        )
+    ).all()
+    assert [tuple(r) for r in register] == [
+        ("2026-07", "2026-09", "selesai"),  # the earlier triwulan's follow-up, done
+        ("2026-10", "2026-12", "berjalan"),
+        ("2026-10", "2026-12", "rencana"),
+    ]
     kinds = sorted(db.session.scalars(select(Unit.jenis)))
     assert kinds == ["kanwil", "upt", "upt"]
     assert db.session.scalar(select(func.count()).select_from(Layanan)) == 5

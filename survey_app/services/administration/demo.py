@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from analysis.periods import Span, span
 from survey_app.models import Layanan, LayananInstrumen, Tiket, Unit
 from survey_app.services import DbSession
 from survey_app.services.administration.accounts import create_user
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.submissions import Origin, Response, record_submission
+from survey_app.services.followup import register
 
 TZ = "Asia/Makassar"
 # (unit kode, layanan kode, nama, kebutuhan utama, instruments, mean answer, monthly respondents)
@@ -156,7 +158,50 @@ def load_demo(
                 added += 1
         if unit_kode == "LAPAS-MKS" and kode == "KUNJ":
             added += _burst(session, catalogue, layanan, codes, months[-2])
+    _register(session, catalogue, units["LAPAS-MKS"], months, now)
     return added
+
+
+def _triwulan(moment: datetime) -> Span:
+    return span("triwulan", moment.year, (moment.month - 1) // 3 + 1)
+
+
+def _register(
+    session: DbSession, catalogue: Catalogue, unit: Unit, months: list[datetime], now: datetime
+) -> None:
+    """A few tindak lanjut entries: the earlier triwulan's done, the current one's planned."""
+    earlier, current = _triwulan(months[0]), _triwulan(months[-1])
+    entries = [
+        (
+            earlier,
+            "skm:U9",
+            "Menambah kipas angin dan 20 kursi di ruang tunggu kunjungan",
+            "selesai",
+            "Kepala Subseksi Bimbingan Kemasyarakatan",
+            "20 kursi dan 4 kipas angin terpasang; foto terlampir.",
+        ),
+        (
+            current,
+            "skm:U3",
+            "Memasang papan alur dan waktu layanan kunjungan di loket",
+            "berjalan",
+            "Kepala Seksi Pelayanan Tahanan",
+            "Papan sedang dicetak.",
+        ),
+        (
+            current,
+            "skm:U8",
+            "Menjawab setiap pengaduan kotak saran dalam 7 hari di papan pengumuman",
+            "rencana",
+            "Petugas Pengelola Pengaduan",
+            "",
+        ),
+    ]
+    if earlier == current:
+        entries = entries[1:]
+    for period, unsur, program, status, who, hasil in entries:
+        typed = register.EntryInput(unsur, program, period.last, who, status, hasil)
+        register.add_entry(session, catalogue, unit, period, typed, None, now)
 
 
 def _reasons(rng: random.Random, answers: dict[str, int]) -> dict[str, str]:
