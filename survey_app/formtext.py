@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -33,6 +33,10 @@ MESSAGES = {
     "Field cannot be longer than %(max)d characters.": _l("Paling banyak %(max)d karakter."),
     "Field must be at least %(min)d characters long.": _l("Paling sedikit %(min)d karakter."),
     "Field must be exactly %(max)d characters long.": _l("Harus tepat %(max)d karakter."),
+    # WTForms asks these three with a singular and a plural (ngettext)
+    "Field cannot be longer than %(max)d character.": _l("Paling banyak %(max)d karakter."),
+    "Field must be at least %(min)d character long.": _l("Paling sedikit %(min)d karakter."),
+    "Field must be exactly %(max)d character long.": _l("Harus tepat %(max)d karakter."),
     "Not a valid date value.": _l("Tanggal tidak sah: tulis seperti 2026-12-15."),
     "Not a valid time value.": _l("Jam tidak sah: tulis seperti 08:00."),
     "The CSRF token is missing.": _l("Formulir kedaluwarsa: muat ulang halaman, lalu kirim lagi."),
@@ -50,11 +54,15 @@ class Translations:
 
     def gettext(self, string: str) -> str:
         found = MESSAGES.get(string)
-        return str(found) if found is not None else gettext(string)
+        return str(found) if found is not None else str(get_translations().ugettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The text for ``n``, placeholders left for WTForms to fill (never formatted here:
+        ``%(max)d`` is WTForms' to fill, not ``n``)."""
         found = MESSAGES.get(f"{singular}|{plural}") or MESSAGES.get(singular)
-        return str(found) if found is not None else ngettext(singular, plural, n)
+        if found is not None:
+            return str(found)
+        return str(get_translations().ungettext(singular, plural, n))
 
 
 TRANSLATIONS = Translations()

@@ -306,6 +306,9 @@ def test_form_messages_are_indonesian_and_english_through_the_switch(app, tree):
     assert "Wajib diisi." in empty and "This field is required." not in empty
     english = client.post("/staf/akun?lang=en", data={"csrf_token": token})
     assert "This field is required." in english.get_data(as_text=True)
+    client.get("/staf/akun?lang=id")
+    long_name = create(signed_in(app, "admin"), "x" * 65, "viewer", "LAPAS")
+    assert "Paling banyak 64 karakter." in long_name.get_data(as_text=True)
 
 
 def test_a_mailed_link_never_takes_its_host_from_the_request(app, tree, smtp):
