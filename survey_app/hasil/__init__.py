@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from analysis.periods import Span
+from analysis.periods import Span, span_of
 from analysis.responses import formula_safe
 from survey_app import security
 from survey_app.extensions import db
@@ -90,7 +90,7 @@ def show(kode: str) -> str:
     unit = _unit(kode)
     shown = current(publications(db.session, unit))
     latest = shown[0] if shown else None
-    period = Span("rentang", latest.dari, latest.sampai) if latest else None
+    period = _span_of(latest) if latest else None
     return render_template(
         "hasil/unit.html",
         unit=unit,
@@ -104,6 +104,18 @@ def show(kode: str) -> str:
         below=latest_below(db.session, unit),
         widget=address("hasil.widget", kode=unit.kode),
     )
+
+
+def _span_of(publication: Publikasi) -> Span:
+    """The published period, named (a triwulan reads "Triwulan III 2026") when its label
+    names one."""
+    try:
+        found = span_of(publication.label)
+    except ValueError:
+        found = None
+    if found is None or (found.first, found.last) != (publication.dari, publication.sampai):
+        return Span("rentang", publication.dari, publication.sampai)
+    return found
 
 
 @bp.get("/<kode>/logo.png")

@@ -81,7 +81,7 @@ def follow_up(kode: str) -> ResponseReturnValue:
         unit=unit,
         span=chosen,
         label=_label(chosen),
-        priorities=priorities[:5],
+        priorities=register.lowest_each(priorities),
         entries=register.entries(db.session, unit, chosen),
         previous=register.previous_entries(db.session, unit, chosen),
         form=form,

@@ -51,8 +51,9 @@ class Priority:
 
 
 def priorities(session: DbSession, catalogue: Catalogue, unit: Unit, span: Span) -> list[Priority]:
-    """The period's scored items of ``unit`` and the units below it, lowest NRR first (ties by
-    instrument and item order): the order in which REGULATION §8 has the RTL start."""
+    """The period's scored items of ``unit`` and the units below it, instrument by instrument
+    in the catalogue's order (SKM first), each from its lowest NRR up (ties in the item's
+    order): REGULATION §8 has the RTL start from the lowest-scoring unsur."""
     ids = [
         i
         for i in session.scalars(
@@ -60,7 +61,7 @@ def priorities(session: DbSession, catalogue: Catalogue, unit: Unit, span: Span)
         )
     ]
     pooled = tallies(session, ids, span.months(), by="semua", per_month=False)
-    found: list[tuple[Fraction, int, int, Priority]] = []
+    found: list[tuple[int, Fraction, int, Priority]] = []
     for rank, instrument in enumerate(catalogue.instruments.values()):
         result = pooled.score(instrument)
         for order, item in enumerate(result.items):
@@ -68,8 +69,19 @@ def priorities(session: DbSession, catalogue: Catalogue, unit: Unit, span: Span)
                 continue
             label = _item_label(instrument, item.code)
             priority = Priority(instrument.id, item.code, label, item)
-            found.append((item.nrr, rank, order, priority))
+            found.append((rank, item.nrr, order, priority))
     return [p for *_key, p in sorted(found, key=lambda row: row[:3])]
+
+
+def lowest_each(priorities: list[Priority], count: int = 3) -> list[Priority]:
+    """The ``count`` lowest of each instrument, from :func:`priorities`' order."""
+    seen: dict[str, int] = {}
+    kept = []
+    for priority in priorities:
+        seen[priority.instrument_id] = seen.get(priority.instrument_id, 0) + 1
+        if seen[priority.instrument_id] <= count:
+            kept.append(priority)
+    return kept
 
 
 def _item_label(instrument: Instrument, code: str) -> str:
