@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from analysis.mapping import MappingError
 from analysis.responses import ResponsesError, read_responses
@@ -41,7 +43,20 @@ def _app() -> Flask:
         fail([f"zisurvey: {exc}"])
 
 
-@click.group(cls=FlaskGroup, create_app=_app, add_version_option=False)
+class ZisurveyGroup(FlaskGroup):
+    """The web commands; a database that was never set up is one line saying what to run."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            text = str(exc.orig).lower()
+            if "no such table" not in text and "does not exist" not in text:
+                raise
+            fail(["zisurvey: basis data belum disiapkan: jalankan dulu zisurvey db upgrade"])
+
+
+@click.group(cls=ZisurveyGroup, create_app=_app, add_version_option=False)
 def main() -> None:
     """Survei Zona Integritas: SKM/IKM, IPAK dan IPKP."""
 

@@ -355,3 +355,20 @@ def test_an_nip_typed_as_a_number_in_excel_is_refused_on_its_row(app, tmp_path, 
     assert counts() == (0, 0)
     rows[-1][7] = "197001012000031001"  # typed as text: taken exactly
     assert plan(app, write(tmp_path / "teks.xlsx", rows, "xlsx", title)).problems == []
+
+
+def test_a_database_never_set_up_is_one_line_saying_what_to_run(tmp_path):
+    from survey_app import create_app
+
+    fresh = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'kosong.db'}", "SECRET_KEY": "x"}
+    )
+    done = run(fresh, "unit", "list")
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert done.stderr.strip() == (
+        "zisurvey: basis data belum disiapkan: jalankan dulu zisurvey db upgrade"
+    )
+    with fresh.app_context():
+        from survey_app.extensions import db
+
+        db.engine.dispose()
