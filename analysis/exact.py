@@ -27,3 +27,12 @@ def fraction(text: str | int | Decimal | Fraction) -> Fraction:
     if isinstance(text, float):
         raise ValueError(f"{text!r}: write decimals in data files as strings, not floats")
     return Fraction(Decimal(text)) if isinstance(text, str) else Fraction(text)
+
+
+def angka_id(value: Number | None, places: int = 2) -> str:
+    """``value`` rounded half-up to ``places`` and written the Indonesian way: ``87,55``,
+    ``1.234`` (thousands with a dot); ``-`` for None."""
+    if value is None:
+        return "-"
+    text = f"{round_half_up(value, places):,.{places}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")

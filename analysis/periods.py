@@ -189,3 +189,35 @@ def span(kind: str, year: int, number: int = 1) -> Span:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+BULAN = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+ROMAWI = ("I", "II", "III", "IV")
+
+
+def nama_bulan(month: str) -> str:
+    """``2026-11`` as people read it in Indonesian: ``November 2026``."""
+    return f"{BULAN[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def nama_periode(span_: Span) -> str:
+    """A period in the Indonesian of official documents: ``November 2026``, ``Triwulan IV
+    2026``, ``Semester II 2026``, ``Tahun 2026``, or ``Januari 2026 - Maret 2026`` for a
+    custom range (the web pages use the translated filter ``periode`` instead)."""
+    year = span_.first[:4]
+    if span_.kind == "bulan":
+        return nama_bulan(span_.first)
+    if span_.kind in ("triwulan", "semester"):
+        number = (int(span_.first[5:7]) - 1) // SPAN_LENGTH[span_.kind]
+        return f"{span_.kind.capitalize()} {ROMAWI[number]} {year}"
+    if span_.kind == "tahun":
+        return f"Tahun {year}"
+    return f"{nama_bulan(span_.first)} - {nama_bulan(span_.last)}"
+
+
+def nama_tanggal(day: date) -> str:
+    """A date in the Indonesian of official documents: ``30 November 2026``."""
+    return f"{day.day} {BULAN[day.month - 1]} {day.year}"

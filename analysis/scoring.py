@@ -96,6 +96,29 @@ class IndexResult:
         nilai = self.nilai
         return None if nilai is None else classify(nilai)
 
+    @property
+    def terendah(self) -> ItemScore | None:
+        """The answered item with the lowest exact NRR (the first in the instrument's order on
+        a tie): the kelemahan of REGULATION §8, where the RTL starts."""
+        answered = self.answered_items
+        return min(answered, key=lambda x: x.total / x.n) if answered else None
+
+    @property
+    def tertinggi(self) -> ItemScore | None:
+        """The answered item with the highest exact NRR (the first on a tie): the kelebihan."""
+        answered = self.answered_items
+        return max(answered, key=lambda x: x.total / x.n) if answered else None
+
+    def nrr_tertimbang(self, code: str) -> Decimal | None:
+        """The weighted NRR of item ``code``: NRR x 1/k over the k answered items, rounded
+        half-up to 4 places (the column "NRR tertimbang" of PermenPANRB 14/2017's tables;
+        their sum is the index before rounding). None when nobody answered the item."""
+        k = len(self.answered_items)
+        item = next((x for x in self.items if x.code == code), None)
+        if item is None or item.nrr is None or not k:
+            return None
+        return round_half_up(item.nrr / k, 4)
+
     def as_dict(self, instrument: str) -> dict[str, object]:
         """The ``score`` output of INTERCHANGE.md (numbers as JSON numbers, already rounded)."""
         mutu = self.mutu

@@ -9,6 +9,8 @@ from weasyprint import HTML
 
 TYPES = {
     ".csv": "text/csv",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".zip": "application/zip",
     ".pdf": "application/pdf",
     ".png": "image/png",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -184,7 +185,13 @@ def query_args(*names: str) -> dict[str, str]:
     return {name: request.args[name] for name in names if name in request.args}
 
 
+def b64(data: bytes) -> str:
+    """Bytes as base64 text, for a data: URI (an image inside a page made into a PDF)."""
+    return base64.b64encode(data).decode("ascii")
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["b64"] = b64
     app.jinja_env.filters["alasan"] = alasan
     app.jinja_env.filters["tindakan"] = tindakan
     app.jinja_env.filters["jenis"] = jenis

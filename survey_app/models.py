@@ -31,6 +31,8 @@ from survey_app.extensions import Base
 
 UNIT_KINDS = ("kementerian", "eselon1", "kanwil", "upt")
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+# the free texts of the SKM report staff may write over their defaults (REGULATION §8)
+LAPORAN_BAGIAN = ("pengantar", "latar_belakang", "tim", "kesimpulan")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -378,6 +380,26 @@ class BuktiTindakLanjut(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     isi: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LaporanTeks(Base):
+    """A free text of a unit's SKM report for one period (REGULATION §8): kata pengantar,
+    latar belakang, tim pelaksana or kesimpulan, as staff wrote it over the default."""
+
+    __tablename__ = "laporan_teks"
+    __table_args__ = (
+        CheckConstraint("dari <= sampai", name="periode"),
+        CheckConstraint(_in("bagian", LAPORAN_BAGIAN), name="bagian"),
+        UniqueConstraint("unit_id", "dari", "sampai", "bagian", name="uq_laporan_teks"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    dari: Mapped[str] = mapped_column(String(7))
+    sampai: Mapped[str] = mapped_column(String(7))
+    bagian: Mapped[str] = mapped_column(String(20))
+    teks: Mapped[str] = mapped_column(Text)
+    diubah: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Publikasi(Base):

@@ -21,6 +21,15 @@ _running = False
 
 def svg(figure: go.Figure, width: int = 700, height: int = 340) -> str:
     """The figure as an SVG document (text), for inlining in an HTML page made into a PDF."""
+    return _image(figure, "svg", width, height).decode("utf-8")
+
+
+def png(figure: go.Figure, width: int = 700, height: int = 340, scale: float = 2) -> bytes:
+    """The figure as a PNG (``scale`` times the pixels, sharp in print), for a DOCX."""
+    return _image(figure, "png", width, height, scale)
+
+
+def _image(figure: go.Figure, kind: str, width: int, height: int, scale: float = 1) -> bytes:
     global _running
     with _lock:
         if not _running:
@@ -29,9 +38,9 @@ def svg(figure: go.Figure, width: int = 700, height: int = 340) -> str:
             atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _running = True
         image = kaleido.calc_fig_sync(
-            figure, opts={"format": "svg", "width": width, "height": height}
+            figure, opts={"format": kind, "width": width, "height": height, "scale": scale}
         )
-    return bytes(image).decode("utf-8")
+    return bytes(image)
 
 
 def svg_data_uri(figure: go.Figure, width: int = 700, height: int = 340) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from analysis.periods import Span, span_of
 from analysis.responses import formula_safe
 from survey_app import security
+from survey_app.alamat import address, survey_url
 from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.filters import tanggal
@@ -31,7 +32,6 @@ from survey_app.services.followup import register
 from survey_app.services.publishing import artefacts
 from survey_app.services.publishing.publications import current, latest_below, publications
 from survey_app.services.reporting.dashboard import previous_span
-from survey_app.survei.views import address, public_url
 
 bp = Blueprint("hasil", __name__, url_prefix="/hasil")
 # the one page any site may frame; it has no form and no script
@@ -213,7 +213,7 @@ def artefact(kode: str, publication_id: int, name: str) -> Response:
     unit = _unit(kode)
     publication = _publication(unit, publication_id)
     snapshot = json.dumps(publication.data, sort_keys=True)
-    body = _rendered(snapshot, name, _survey_url(unit), unit.logo, str(get_locale()))
+    body = _rendered(snapshot, name, survey_url(unit), unit.logo, str(get_locale()))
     return download(body, f"{kode}-{publication.label}-{name}")
 
 
@@ -224,11 +224,3 @@ def _rendered(snapshot: str, name: str, survey_url: str, logo: bytes | None, loc
     text = artefacts.content(json.loads(snapshot), survey_url, tanggal, logo)
     page, image = ARTEFACTS[name]
     return artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")
-
-
-def _survey_url(unit: Unit) -> str:
-    """The form when the unit has one open layanan; otherwise its page, which lists them."""
-    open_ = [x for x in unit.layanan if x.aktif]
-    if len(open_) == 1:
-        return public_url(open_[0])
-    return address("hasil.show", kode=unit.kode)

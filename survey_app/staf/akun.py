@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from survey_app.alamat import address
 from survey_app.extensions import db, limiter
 from survey_app.filters import waktu, zona
 from survey_app.models import AuditLog, Pengguna, Unit
@@ -27,7 +28,6 @@ from survey_app.staf.forms import (
     NewPasswordForm,
 )
 from survey_app.staf.scope import now, staff_zone
-from survey_app.survei.views import address
 
 
 def _manager() -> None:

@@ -246,3 +246,17 @@ class EvidenceForm(Form):
     berkas = FileField(
         _l("Bukti (foto PNG/JPEG atau PDF, paling besar 5 MB)"), validators=[FileRequired()]
     )
+
+
+class LaporanTeksForm(Form):
+    """The free texts of the SKM report for a unit and period (REGULATION §8); empty means the
+    default."""
+
+    pengantar = TextAreaField(_l("Kata pengantar"), validators=[Length(max=6000)])
+    latar_belakang = TextAreaField(_l("Latar belakang"), validators=[Length(max=6000)])
+    tim = TextAreaField(
+        _l("Tim pelaksana"),
+        validators=[Length(max=6000)],
+        description=_l("jabatan dalam tim sesuai Surat Keputusan; kosongkan untuk teks bawaan"),
+    )
+    kesimpulan = TextAreaField(_l("Kesimpulan"), validators=[Length(max=6000)])

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from survey_app.alamat import ticket_url
 from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.models import Layanan, Submission, Tiket
@@ -19,7 +20,6 @@ from survey_app.services.publishing import qr
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, TicketForm
 from survey_app.staf.scope import now, ticket_layanan
-from survey_app.survei.views import ticket_url
 
 
 @bp.get("/loket")

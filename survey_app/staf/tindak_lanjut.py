@@ -20,7 +20,7 @@ from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
 from survey_app.staf.views import period_span
 
 
-def _span(unit: Unit) -> Span:
+def triwulan_span(unit: Unit) -> Span:
     """The period asked for; without one, the running triwulan (the LKE asks per triwulan)."""
     if request.args.get("periode") or request.args.get("dari") or request.args.get("sampai"):
         return period_span(unit)
@@ -58,7 +58,7 @@ def _typed(form: FollowUpForm) -> register.EntryInput:
 def follow_up(kode: str) -> ResponseReturnValue:
     """The register of a period: the proposed priorities, the entries, the previous period's."""
     unit = viewable_unit(kode)
-    chosen = _span(unit)
+    chosen = triwulan_span(unit)
     priorities = register.priorities(db.session, catalogue(), unit, chosen)
     form = _form(priorities)
     if request.method == "POST":

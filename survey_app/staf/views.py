@@ -236,7 +236,7 @@ def export_xlsx(kode: str) -> ResponseReturnValue:
     span = period_span(unit)
     queue = jobs.queue(current_app.config["JOBS_REDIS_URL"], current_app.config["JOBS_QUEUE"])
     if queue is not None:
-        job = jobs.enqueue_rekap(queue, unit, span, current_user.id, _export_folder())
+        job = jobs.enqueue_rekap(queue, unit, span, current_user.id, export_folder())
         return redirect(url_for("staf.export_job", job_id=job.id), code=303)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as file:
         path = Path(file.name)
@@ -248,7 +248,8 @@ def export_xlsx(kode: str) -> ResponseReturnValue:
     return download(_chunks(opened), f"rekap-{unit.kode}-{label_of(span)}.xlsx")
 
 
-def _export_folder() -> Path:
+def export_folder() -> Path:
+    """Where background jobs write their files (inside the instance folder)."""
     return Path(current_app.instance_path) / "ekspor"
 
 
@@ -280,7 +281,7 @@ def export_file(job_id: str) -> Response:
     path = Path(str(job.return_value()))
     if not path.is_file():
         abort(410)
-    name = f"rekap-{job.meta['unit']}-{job.meta['label']}.xlsx"
+    name = job.meta.get("nama") or f"rekap-{job.meta['unit']}-{job.meta['label']}.xlsx"
     return download(_chunks(path.open("rb")), name)
 
 

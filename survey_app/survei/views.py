@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from instruments import Instrument
+from survey_app.alamat import public_url
 from survey_app.extensions import db, limiter
 from survey_app.files import download
 from survey_app.models import Layanan, Tiket
@@ -101,22 +102,6 @@ def _render(
 def _limit() -> str:
     limit: str = current_app.config["SUBMIT_LIMIT"]
     return limit
-
-
-def public_url(layanan: Layanan) -> str:
-    return address("survei.show_form", token=layanan.token)
-
-
-def ticket_url(tiket: Tiket) -> str:
-    return address("survei.show_ticket", ticket=tiket.token)
-
-
-def address(endpoint: str, **values: Any) -> str:
-    """The public address: SURVEY_BASE_URL when set (QR codes printed behind a proxy)."""
-    base = current_app.config["BASE_URL"]
-    if base:
-        return f"{base.rstrip('/')}{url_for(endpoint, **values)}"
-    return url_for(endpoint, _external=True, **values)
 
 
 @bp.get("/<token>")

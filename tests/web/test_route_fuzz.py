@@ -17,6 +17,7 @@ from survey_app.extensions import db
 from survey_app.models import (
     AuditLog,
     Evaluasi,
+    LaporanTeks,
     Pengguna,
     Publikasi,
     ResetSandi,
@@ -46,8 +47,18 @@ HOSTILE = [
     "\u202e",
 ]
 QUERY = ["periode", "dari", "sampai", "tahun", "profile", "lang", "next", "abaikan", "urut", "kode"]
-SLOW = re.compile(r"\.(pdf|png|xlsx)$|/widget$")  # drawn files: hostile path values only
-STORED = (Pengguna, ResetSandi, Submission, AuditLog, Evaluasi, Publikasi, Tiket, Tinjauan)
+SLOW = re.compile(r"\.(pdf|png|xlsx|zip|<fmt>)$|/widget$")  # drawn files: hostile path values only
+STORED = (
+    Pengguna,
+    ResetSandi,
+    Submission,
+    AuditLog,
+    Evaluasi,
+    Publikasi,
+    Tiket,
+    Tinjauan,
+    LaporanTeks,
+)
 
 
 def counts() -> tuple[int, ...]:
@@ -73,6 +84,7 @@ def valid(app, lapas):  # noqa: F811
         "entry_id": "1",
         "bukti_id": "1",
         "pengguna_id": str(db.session.scalars(select(Pengguna.id)).first()),
+        "fmt": "pdf",
     }
 
 

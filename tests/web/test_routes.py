@@ -71,6 +71,7 @@ def lapas_ids(app, tree):
         "submission_id": db.session.scalar(select(Submission.id)),
         "token": "a" * 32,
         "job_id": "x",
+        "fmt": "pdf",
     }
     return values
 

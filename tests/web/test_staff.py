@@ -203,7 +203,7 @@ def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_
     info = pdf_info(pdf)
     assert info.size == (595.276, 841.89)  # A4
     text = pdf_lines(pdf)
-    assert "LAPORAN SURVEI KEPUASAN MASYARAKAT" in text and "Unit LAPAS" in text
+    assert "RINGKASAN HASIL SURVEI" in text and "Unit LAPAS" in text
     assert "1 Januari 2026 – 31 Januari 2026" in text
     assert re.search(r"IKM .*30\s+3,5019\s+87,55\s+B\s+Baik", text)
     assert re.search(r"IPAK .*30\s+3,9200\s+98,00\s+A\s+Sangat baik", text)

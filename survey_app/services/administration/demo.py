@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from analysis.periods import Span, span
@@ -38,7 +40,11 @@ SERVICES = [
 
 def _units(session: DbSession) -> dict[str, Unit]:
     kanwil = Unit(
-        kode="KANWIL-SULSEL", nama="Kanwil Ditjenpas Sulawesi Selatan", jenis="kanwil", timezone=TZ
+        kode="KANWIL-SULSEL",
+        nama="Kanwil Ditjenpas Sulawesi Selatan",
+        jenis="kanwil",
+        timezone=TZ,
+        kota="Makassar",
     )
     lapas = Unit(
         kode="LAPAS-MKS",
@@ -48,6 +54,10 @@ def _units(session: DbSession) -> dict[str, Unit]:
         parent=kanwil,
         jam_buka=time(8),
         jam_tutup=time(15),
+        kota="Makassar",
+        # a fictitious head of unit for the signature of the demo's reports
+        kepala="Andi Pratama, A.Md.IP., S.H., M.H.",
+        nip_kepala="197805122000031001",
     )
     rutan = Unit(
         kode="RUTAN-MKS",
@@ -57,6 +67,7 @@ def _units(session: DbSession) -> dict[str, Unit]:
         parent=kanwil,
         jam_buka=time(8),
         jam_tutup=time(15),
+        kota="Makassar",
     )
     session.add_all([kanwil, lapas, rutan])
     return {u.kode: u for u in (kanwil, lapas, rutan)}
@@ -201,7 +212,26 @@ def _register(
         entries = entries[1:]
     for period, unsur, program, status, who, hasil in entries:
         typed = register.EntryInput(unsur, program, period.last, who, status, hasil)
-        register.add_entry(session, catalogue, unit, period, typed, None, now)
+        entry = register.add_entry(session, catalogue, unit, period, typed, None, now)
+        if status == "selesai":
+            register.add_evidence(session, entry, "foto-ruang-tunggu.png", _photo(), None, now)
+
+
+def _photo() -> bytes:
+    """A drawn stand-in for an evidence photo: a waiting room with rows of chairs."""
+    image = Image.new("RGB", (640, 400), "#e9e4d8")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 400), fill="#b9a88c")
+    for row in range(2):
+        for seat in range(10):
+            x, y = 40 + seat * 58, 190 + row * 60
+            draw.rectangle((x, y, x + 40, y + 34), fill="#1f5f7a")
+    for x in (120, 320, 520):
+        draw.ellipse((x - 30, 40, x + 30, 100), outline="#555555", width=4)
+    draw.text((20, 370), "Contoh bukti: kursi dan kipas angin ruang tunggu", fill="#222222")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _reasons(rng: random.Random, answers: dict[str, int]) -> dict[str, str]:

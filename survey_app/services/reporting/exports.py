@@ -12,7 +12,6 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.exact import round_half_up
 from analysis.responses import formula_safe
 from analysis.scoring import IndexResult
 from instruments import Instrument
@@ -153,11 +152,10 @@ def _block(
     row += 1
     header = ["Kode", "Unsur/indikator", "n", "Jumlah nilai", "NRR", "NRR tertimbang"]
     sheet.write_row(row, 0, header, formats["head"])
-    k = len(result.answered_items) or 1
     for item in result.items:
         row += 1
         nrr = item.nrr_rounded
-        weighted = None if item.nrr is None else round_half_up(item.nrr / k, 4)
+        weighted = result.nrr_tertimbang(item.code)
         sheet.write_row(row, 0, [item.code, instrument.item(item.code).dimension.id, item.n])
         sheet.write_number(row, 3, float(item.total))
         if nrr is not None and weighted is not None:

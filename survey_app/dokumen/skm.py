@@ -1,0 +1,577 @@
+"""The SKM report as blocks, in the structure of REGULATION §8 (the de-facto national template):
+sampul; kata pengantar; daftar isi; BAB I Pendahuluan; BAB II Pengumpulan Data; BAB III Hasil;
+BAB IV Analisis (with the Rencana Tindak Lanjut and the trend); BAB V Kesimpulan with the
+signature; lampiran (kuesioner, hasil olah data, dokumentasi publikasi, laporan tindak lanjut
+periode sebelumnya). The report is an official document: always in Indonesian."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from fractions import Fraction
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.exact import angka_id
+from analysis.periods import nama_bulan, nama_periode, nama_tanggal
+from analysis.scoring import IndexResult
+from instruments import Instrument
+from survey_app import charts, filters
+from survey_app.dokumen.blok import (
+    Blok,
+    Daftar,
+    DaftarIsi,
+    Gambar,
+    Grafik,
+    Judul,
+    Paragraf,
+    Sampul,
+    Tabel,
+    TandaTangan,
+)
+from survey_app.models import TindakLanjut
+from survey_app.services.catalogue import Catalogue
+from survey_app.services.laporan.isi import LaporanSKM, share
+
+KANAL = {
+    "qr": "Formulir daring (pindai kode QR di loket atau tautan)",
+    "tiket": "Tiket sekali pakai dari petugas loket",
+    "unggahan": "Unggahan berkas (jawaban yang dikumpulkan di luar aplikasi)",
+}
+DASAR_HUKUM = [
+    "Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik;",
+    "Peraturan Pemerintah Nomor 96 Tahun 2012 tentang Pelaksanaan Undang-Undang Nomor 25 "
+    "Tahun 2009 tentang Pelayanan Publik;",
+    "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 14 Tahun "
+    "2017 tentang Pedoman Penyusunan Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan "
+    "Publik;",
+    "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 90 Tahun "
+    "2021 tentang Pembangunan dan Evaluasi Zona Integritas Menuju Wilayah Bebas dari Korupsi "
+    "dan Wilayah Birokrasi Bersih dan Melayani di Instansi Pemerintah.",
+]
+TUJUAN = [
+    "mengetahui tingkat kepuasan pengguna layanan atas setiap unsur pelayanan;",
+    "mengetahui unsur pelayanan yang masih lemah dan yang sudah baik;",
+    "menjadi dasar rencana tindak lanjut perbaikan pelayanan;",
+    "menyediakan bukti dukung hasil survei bagi evaluasi Zona Integritas.",
+]
+# a person's details a respondent may have typed: 8+ digits (NIK, phone) or an e-mail
+_PRIBADI = re.compile(r"\+?\d[\d .-]{6,}\d|\S+@\S+")
+
+
+def blocks(lap: LaporanSKM, catalogue: Catalogue, base_url: str = "") -> list[Blok]:
+    """Every block of the report of ``lap``, in order. ``base_url`` prefixes the addresses of
+    the public pages named in the lampiran (the path alone when empty)."""
+    return [
+        *_cover(lap),
+        Judul("KATA PENGANTAR"),
+        *_paragraphs(lap.teks["pengantar"]),
+        Judul("DAFTAR ISI"),
+        DaftarIsi(),
+        *_bab_1(lap),
+        *_bab_2(lap, catalogue),
+        *_bab_3(lap, catalogue),
+        *_bab_4(lap),
+        Judul("BAB V KESIMPULAN"),
+        *_paragraphs(lap.teks["kesimpulan"]),
+        _signature(lap),
+        *_lampiran(lap, base_url),
+    ]
+
+
+def judul(lap: LaporanSKM) -> list[str]:
+    """The title lines: SKM, and each other survey the period collected (IPAK, IPKP)."""
+    lines = ["LAPORAN", "SURVEI KEPUASAN MASYARAKAT (SKM)"]
+    for i in lap.instruments:
+        if i.index != "IKM":
+            lines.append(f"DAN {i.title.id.upper()} ({i.index})")
+    return lines
+
+
+def _cover(lap: LaporanSKM) -> list[Blok]:
+    place = (lap.unit.kota or "").upper()
+    return [
+        Sampul(
+            judul=judul(lap),
+            unit=lap.unit.nama.upper(),
+            periode=nama_periode(lap.span).upper(),
+            tempat_tahun="\n".join(x for x in (place, str(lap.tanggal.year)) if x),
+            logo=lap.unit.logo,
+        )
+    ]
+
+
+def _paragraphs(text: str, gaya: str = "biasa") -> list[Blok]:
+    return [Paragraf(line.strip(), gaya) for line in text.split("\n") if line.strip()]
+
+
+def _bab_1(lap: LaporanSKM) -> list[Blok]:
+    return [
+        Judul("BAB I PENDAHULUAN"),
+        Judul("A. Latar Belakang", 2, False),
+        *_paragraphs(lap.teks["latar_belakang"]),
+        Judul("B. Dasar Hukum", 2, False),
+        Daftar(DASAR_HUKUM),
+        Judul("C. Maksud dan Tujuan", 2, False),
+        Paragraf(
+            f"Survei dimaksudkan untuk mengukur kepuasan pengguna layanan {lap.unit.nama} "
+            f"pada {nama_periode(lap.span)}, dengan tujuan:"
+        ),
+        Daftar(TUJUAN),
+        Judul("D. Tim Pelaksana", 2, False),
+        *_paragraphs(lap.teks["tim"]),
+    ]
+
+
+def _bab_2(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
+    total = sum(k.n for k in lap.kanal)
+    rows = [[KANAL.get(k.kode, k.kode), str(k.n), _persen(share(k.n, total))] for k in lap.kanal]
+    rows.append(["Jumlah", str(total), _persen(share(total, total))])
+    span = lap.span
+    return [
+        Judul("BAB II PENGUMPULAN DATA"),
+        Judul("A. Metode dan Saluran", 2, False),
+        Paragraf(
+            "Data dikumpulkan dengan kuesioner tanpa nama (anonim) yang diisi sendiri oleh "
+            "pengguna layanan setelah menerima layanan. Setiap pertanyaan dijawab pada skala 1 "
+            "sampai 4 (4 terbaik). Identitas responden tidak dicatat; profil (umur, jenis "
+            "kelamin, pendidikan, pekerjaan) bersifat pilihan."
+        ),
+        Tabel(
+            ["Saluran", "Responden", "Persentase"],
+            rows,
+            frozenset({1, 2}),
+            "Tabel 2.1 Responden menurut saluran",
+            [0.6, 0.2, 0.2],
+            tebal_akhir=True,
+        ),
+        Judul("B. Waktu Pelaksanaan", 2, False),
+        Paragraf(
+            f"Pengumpulan data dilaksanakan pada {nama_tanggal(span.start_date)} sampai "
+            f"dengan {nama_tanggal(span.end_date)} ({nama_periode(span)})."
+        ),
+        Judul("C. Populasi dan Sampel", 2, False),
+        *_sample(lap),
+        Judul("D. Kuesioner", 2, False),
+        Paragraf(
+            "Kuesioner memuat "
+            + ", ".join(f"{len(i.items)} {_unsur_word(i)} {i.index}" for i in lap.instruments)
+            + ", sesuai instrumen yang ditetapkan; isi lengkapnya pada Lampiran 1."
+            if lap.instruments
+            else "Kuesioner sesuai instrumen yang ditetapkan; isi lengkapnya pada Lampiran 1."
+        ),
+    ]
+
+
+def _sample(lap: LaporanSKM) -> list[Blok]:
+    names = {str(x.id): x.nama for x in lap.layanan}
+    found: list[Blok] = [
+        Paragraf(
+            "Populasi adalah pengguna layanan pada periode survei. Setiap bulan, setiap layanan "
+            "harus memperoleh paling sedikit 30 responden untuk layanan kebutuhan utama dan 15 "
+            "untuk layanan lain; bila jumlah orang yang dilayani (N) diketahui, target sampel "
+            "dihitung dengan rumus Krejcie-Morgan dan tidak kurang dari batas minimal tersebut."
+        )
+    ]
+    rows = []
+    for month in lap.data.months:
+        for s in month.layanan:
+            served = lap.dilayani.get((int(s.kode), month.period))
+            status = "memenuhi" if s.memenuhi else f"kurang {s.kurang}"
+            rows.append(
+                [nama_bulan(month.period), names.get(s.kode, s.kode),
+                 "-" if served is None else str(served), str(s.minimum), str(s.n), status]
+            )  # fmt: skip
+    if rows:
+        found.append(
+            Tabel(["Bulan", "Layanan", "Dilayani (N)", "Target", "Responden", "Status"], rows,
+                  frozenset({2, 3, 4}), "Tabel 2.2 Populasi dan sampel per layanan",
+                  [0.17, 0.33, 0.13, 0.1, 0.12, 0.15])
+        )  # fmt: skip
+        met = sum(1 for m in lap.data.months if m.memenuhi)
+        found.append(
+            Paragraf(f"{met} dari {len(lap.data.months)} bulan memenuhi jumlah sampel minimal.")
+        )
+    return found
+
+
+def _unsur_word(instrument: Instrument) -> str:
+    return "unsur" if instrument.index == "IKM" else "indikator"
+
+
+def _bab_3(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
+    found: list[Blok] = [Judul("BAB III HASIL"), Judul("A. Responden", 2, False)]
+    found += _respondents(lap)
+    letter = ord("B")
+    for instrument in lap.instruments:
+        found.append(Judul(f"{chr(letter)}. {_result_title(instrument)}", 2, False))
+        found += _items_table(instrument, lap.result(instrument.id))
+        letter += 1
+    if lap.per_layanan:
+        found.append(Judul(f"{chr(letter)}. Nilai per Layanan", 2, False))
+        found.append(_per_layanan(lap))
+        letter += 1
+    found.append(Judul(f"{chr(letter)}. Jawaban yang Dikecualikan", 2, False))
+    found += _excluded(lap)
+    return found
+
+
+def _result_title(instrument: Instrument) -> str:
+    if instrument.index == "IKM":
+        return "Nilai per Unsur dan Indeks Kepuasan Masyarakat (IKM)"
+    return f"{instrument.title.id} ({instrument.index})"
+
+
+def _respondents(lap: LaporanSKM) -> list[Blok]:
+    n = lap.data.respondents
+    found: list[Blok] = [
+        Paragraf(f"Jumlah responden yang dihitung pada {nama_periode(lap.span)} adalah {n} orang.")
+    ]
+    rows = [[x.nama, str(lap.data.per_layanan.get(x.id, 0))] for x in lap.layanan]
+    if rows:
+        found.append(Tabel(["Layanan", "Responden"], rows, frozenset({1}),
+                           "Tabel 3.1 Responden per layanan", [0.75, 0.25]))  # fmt: skip
+    number = 2
+    for question, counts in lap.data.profile.items():
+        answered = sum(counts.values())
+        body = [[value, str(c), _persen(share(c, answered))] for value, c in counts.items()]
+        body.append(["Tidak menjawab", str(n - answered), _persen(share(n - answered, n))])
+        found.append(Tabel([question, "Jumlah", "Persentase"], body, frozenset({1, 2}),
+                           f"Tabel 3.{number} Responden menurut {question.lower()}",
+                           [0.6, 0.2, 0.2]))  # fmt: skip
+        number += 1
+    return found
+
+
+def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
+    rows = [
+        [x.code, instrument.item(x.code).dimension.id, str(x.n), angka_id(x.total, 0),
+         angka_id(x.nrr_rounded, 4), angka_id(result.nrr_tertimbang(x.code), 4)]
+        for x in result.items
+    ]  # fmt: skip
+    rows.append(["", "Indeks (jumlah NRR tertimbang)", "", "", "", angka_id(result.indeks, 4)])
+    rows.append(["", f"Nilai {instrument.index} (indeks x 25)", "", "", "",
+                 angka_id(result.nilai)])  # fmt: skip
+    mutu = result.mutu
+    rows.append(["", "Mutu pelayanan (kinerja)", "", "", "",
+                 f"{mutu.mutu} ({mutu.kinerja})" if mutu else "-"])  # fmt: skip
+    word = _unsur_word(instrument).capitalize()
+    return [
+        Tabel(["Kode", word, "n", "Jumlah nilai", "NRR", "NRR tertimbang"], rows,
+              frozenset({2, 3, 4, 5}), f"NRR per {word.lower()} {instrument.index}, "
+              f"n = {result.n}", [0.08, 0.42, 0.08, 0.14, 0.13, 0.15], tebal_akhir=True),
+        Paragraf(
+            f"NRR = jumlah nilai / jumlah responden yang menjawab; NRR tertimbang = NRR x 1/k "
+            f"(k = {len(result.answered_items)} {word.lower()} yang dijawab); nilai = indeks "
+            "x 25. Dihitung eksak, dibulatkan setengah ke atas hanya pada hasil (PermenPANRB "
+            "14/2017).",
+            "kecil",
+        ),
+    ]  # fmt: skip
+
+
+def _per_layanan(lap: LaporanSKM) -> Tabel:
+    instruments = lap.instruments
+    rows = []
+    for x, results in lap.per_layanan:
+        row = [x.nama, str(max((r.n for r in results.values()), default=0))]
+        for i in instruments:
+            r = results[i.id]
+            row.append(f"{angka_id(r.nilai)} ({r.mutu.mutu})" if r.n and r.mutu else "-")
+        rows.append(row)
+    return Tabel(["Layanan", "n", *[i.index for i in instruments]], rows,
+                 frozenset(range(1, len(instruments) + 2)),
+                 "Tabel 3.5 Nilai dan mutu per layanan")  # fmt: skip
+
+
+def _excluded(lap: LaporanSKM) -> list[Blok]:
+    report = lap.integritas
+    rows = [
+        ["Jawaban masuk", str(report.total)],
+        ["Melalui tiket sekali pakai", str(report.via_ticket)],
+        ["Ditandai untuk ditinjau", str(report.flagged_any)],
+        ["Dikecualikan dari perhitungan", str(report.excluded_total)],
+        *[[f"    {filters.alasan(reason)}", str(n)] for reason, n in report.excluded.items()],
+        ["Dihitung dalam indeks", str(report.counted)],
+    ]
+    return [
+        Paragraf(
+            "Jawaban yang janggal (misalnya banyak kiriman dari satu sumber dalam waktu singkat "
+            "atau diisi lebih cepat dari waktu membaca) ditandai dan ditinjau petugas; yang "
+            "dikecualikan tidak dihitung dalam indeks, dengan alasannya."
+        ),
+        Tabel(["Keterangan", "Jumlah"], rows, frozenset({1}), None, [0.75, 0.25]),
+    ]
+
+
+def _bab_4(lap: LaporanSKM) -> list[Blok]:
+    return [
+        Judul("BAB IV ANALISIS"),
+        Judul("A. Kelemahan dan Kelebihan", 2, False),
+        *_extremes(lap),
+        Judul("B. Yang Disampaikan Responden", 2, False),
+        *_voices(lap),
+        Judul("C. Rencana Tindak Lanjut", 2, False),
+        *_rtl(lap),
+        Judul("D. Tren", 2, False),
+        *_trend(lap),
+    ]
+
+
+def _extremes(lap: LaporanSKM) -> list[Blok]:
+    if not lap.ekstrem:
+        return [Paragraf("Belum ada jawaban pada periode ini.")]
+    found: list[Blok] = []
+    for e in lap.ekstrem:
+        item = e.instrument.item
+        found.append(
+            Paragraf(
+                f"{e.instrument.index}: nilai terendah pada {e.terendah.code} "
+                f"{item(e.terendah.code).dimension.id} (NRR {angka_id(e.terendah.nrr_rounded, 4)}"
+                f", nilai {angka_id(e.terendah.nilai)}), tertinggi pada {e.tertinggi.code} "
+                f"{item(e.tertinggi.code).dimension.id} (NRR "
+                f"{angka_id(e.tertinggi.nrr_rounded, 4)}, nilai {angka_id(e.tertinggi.nilai)})."
+            )
+        )
+        chart = _nrr_chart(e.instrument, lap.result(e.instrument.id))
+        found.append(Grafik(chart, f"NRR per {_unsur_word(e.instrument)} {e.instrument.index}"))
+    return found
+
+
+def _nrr_chart(instrument: Instrument, result: IndexResult) -> go.Figure:
+    items = pd.DataFrame(
+        [
+            {
+                "code": x.code,
+                "label": instrument.item(x.code).dimension.id,
+                "nrr": float(x.nrr_rounded) if x.nrr_rounded is not None else None,
+            }
+            for x in result.items
+        ]  # fmt: skip
+    )
+    return charts.nrr_bars(items, "")
+
+
+def masked(text: str) -> str:
+    """A respondent's words with what looks like a person's details (a NIK or phone number, an
+    e-mail address) replaced: the report is handed on, the respondent stays anonymous."""
+    return _PRIBADI.sub("[disamarkan]", text)
+
+
+def _voices(lap: LaporanSKM) -> list[Blok]:
+    found: list[Blok] = []
+    if lap.alasan:
+        found.append(
+            Paragraf(
+                "Responden yang memberi nilai 1 atau 2 dapat menuliskan apa yang perlu "
+                "diperbaiki. Jumlah alasan per unsur dan yang terbaru:"
+            )
+        )
+        for group in lap.alasan:
+            found.append(Paragraf(
+                f"{group.item.code} {group.item.dimension.id} ({group.instrument.index}): "
+                f"{group.n} alasan", "tebal"))  # fmt: skip
+            for row in group.rows:
+                found.append(Paragraf(f"\u201c{masked(row.teks)}\u201d (nilai {row.nilai})",
+                                      "kutipan"))  # fmt: skip
+    else:
+        found.append(Paragraf("Tidak ada alasan nilai rendah yang dituliskan responden."))
+    if lap.saran_n:
+        found.append(Paragraf(f"Saran tertulis: {lap.saran_n}; yang terbaru:", "tebal"))
+        found += [Paragraf(f"\u201c{masked(s.saran)}\u201d", "kutipan") for s in lap.saran]
+    else:
+        found.append(Paragraf("Tidak ada saran tertulis pada periode ini."))
+    return found
+
+
+def _rtl(lap: LaporanSKM) -> list[Blok]:
+    if not lap.rtl:
+        proposal = ", ".join(
+            f"{e.terendah.code} {e.instrument.item(e.terendah.code).dimension.id}"
+            for e in lap.ekstrem
+        )
+        text = "Register tindak lanjut periode ini belum berisi rencana."
+        if proposal:
+            text += f" Prioritas yang diusulkan dari nilai terendah: {proposal}."
+        return [Paragraf(text)]
+    rows = [
+        [str(n), _unsur(lap, e), e.program, _waktu(e.waktu), e.penanggung_jawab]
+        for n, e in enumerate(lap.rtl, 1)
+    ]
+    return [
+        Tabel(["No", "Prioritas Unsur", "Program/Kegiatan", "Waktu", "Penanggung Jawab"], rows,
+              frozenset(), "Tabel 4.1 Rencana Tindak Lanjut", [0.06, 0.24, 0.34, 0.14, 0.22])
+    ]  # fmt: skip
+
+
+def _unsur(lap: LaporanSKM, entry: TindakLanjut) -> str:
+    for f in lap.data.figures:
+        if f.instrument.id == entry.instrument_id:
+            try:
+                return f"{entry.unsur} {f.instrument.item(entry.unsur).dimension.id}"
+            except KeyError:
+                break
+    return entry.unsur
+
+
+def _waktu(waktu: str) -> str:
+    if len(waktu) == 7:
+        return nama_bulan(waktu)
+    return nama_tanggal(date.fromisoformat(waktu))
+
+
+def _trend(lap: LaporanSKM) -> list[Blok]:
+    shown = [i for i in lap.instruments]
+    rows = [
+        [nama_periode(t.span), *[_nilai_mutu(t.results[i.id]) for i in shown]] for t in lap.tren
+    ]
+    points = [
+        {"period": nama_periode(t.span), "instrument": i.index, "nilai": float(r.nilai)}
+        for t in lap.tren
+        for i in shown
+        if (r := t.results[i.id]).nilai is not None
+    ]
+    found: list[Blok] = []
+    if len(lap.tren) > 1 and points:
+        frame = pd.DataFrame(points, columns=["period", "instrument", "nilai"])
+        found.append(Grafik(charts.trend_lines(frame, ""), "Tren nilai per periode"))
+    if shown:
+        numbers = frozenset(range(1, len(shown) + 1))
+        header = ["Periode", *[i.index for i in shown]]
+        found.append(Tabel(header, rows, numbers, "Tabel 4.2 Nilai per periode"))
+    else:
+        found.append(Paragraf("Belum ada nilai untuk dibandingkan."))
+    return found
+
+
+def _nilai_mutu(result: IndexResult) -> str:
+    mutu = result.mutu
+    return f"{angka_id(result.nilai)} ({mutu.mutu})" if mutu else "-"
+
+
+def _signature(lap: LaporanSKM) -> TandaTangan:
+    place = lap.unit.kota or "...................."
+    return TandaTangan(
+        tempat_tanggal=f"{place}, {nama_tanggal(lap.tanggal)}",
+        jabatan=f"Kepala {lap.unit.nama}",
+        nama=lap.unit.kepala or "(nama kepala unit)",
+        nip=f"NIP. {lap.unit.nip_kepala}" if lap.unit.nip_kepala else "NIP. ....................",
+    )
+
+
+def _lampiran(lap: LaporanSKM, base_url: str) -> list[Blok]:
+    return [
+        Judul("LAMPIRAN 1 KUESIONER"),
+        *_questionnaire(lap),
+        Judul("LAMPIRAN 2 HASIL OLAH DATA PER LAYANAN"),
+        *_per_layanan_detail(lap),
+        Judul("LAMPIRAN 3 DOKUMENTASI PUBLIKASI"),
+        *_publications(lap, base_url),
+        Judul("LAMPIRAN 4 LAPORAN TINDAK LANJUT PERIODE SEBELUMNYA"),
+        *_previous(lap),
+    ]
+
+
+def _questionnaire(lap: LaporanSKM) -> list[Blok]:
+    found: list[Blok] = []
+    for instrument in lap.instruments or []:
+        rows = [
+            [x.code, x.question.id, " / ".join(f"{n}. {t.id}" for n, t in enumerate(x.labels, 1))]
+            for x in instrument.items
+        ]
+        title = f"{instrument.title.id} ({instrument.index})"
+        header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
+        found.append(Tabel(header, rows, frozenset(), title, [0.08, 0.52, 0.4]))
+    if not found:
+        found.append(Paragraf("Belum ada jawaban pada periode ini."))
+    return found
+
+
+def _per_layanan_detail(lap: LaporanSKM) -> list[Blok]:
+    found: list[Blok] = []
+    for x, results in lap.per_layanan:
+        found.append(Judul(x.nama, 3, False))
+        for instrument in lap.instruments:
+            result = results[instrument.id]
+            if result.n:
+                found += _items_table(instrument, result)[:1]
+    if not found:
+        found.append(Paragraf("Belum ada jawaban pada periode ini."))
+    return found
+
+
+def _publications(lap: LaporanSKM, base_url: str) -> list[Blok]:
+    if not lap.publikasi:
+        return [Paragraf(f"Hasil {nama_periode(lap.span)} belum dipublikasikan.")]
+    path = f"{base_url.rstrip('/')}/hasil/{lap.unit.kode}"
+    rows = [
+        [str(n), nama_tanggal(p.dibuat.date()), f"{path}?periode={p.label}"]
+        for n, p in enumerate(lap.publikasi, 1)
+    ]
+    return [
+        Paragraf(
+            "Hasil survei dipublikasikan pada halaman hasil unit (terbuka untuk umum), dengan "
+            "poster A3, X-banner dan gambar media sosial yang dibuat dari publikasi yang sama."
+        ),
+        Tabel(["No", "Tanggal publikasi", "Alamat halaman hasil"], rows, frozenset(),
+              None, [0.08, 0.3, 0.62]),
+    ]  # fmt: skip
+
+
+def _previous(lap: LaporanSKM) -> list[Blok]:
+    before = nama_periode(lap.sebelumnya)
+    entries = lap.tindak_lanjut_sebelumnya
+    if not entries:
+        return [Paragraf(f"Register tindak lanjut {before} tidak berisi entri.")]
+    rows = [
+        [str(n), _unsur(lap, e), e.program, _waktu(e.waktu), e.penanggung_jawab,
+         filters.status_tl(e.status), e.hasil or "-"]
+        for n, e in enumerate(entries, 1)
+    ]  # fmt: skip
+    found: list[Blok] = [
+        Paragraf(f"Tindak lanjut atas hasil survei {before} dan statusnya:"),
+        Tabel(["No", "Prioritas Unsur", "Program/Kegiatan", "Waktu", "Penanggung Jawab",
+               "Status", "Yang dilakukan"], rows, frozenset(),
+              f"Tabel L4.1 Tindak lanjut {before}", [0.05, 0.15, 0.2, 0.11, 0.15, 0.1, 0.24]),
+    ]  # fmt: skip
+    for n, e in enumerate(entries, 1):
+        for bukti in e.bukti:
+            if bukti.jenis == "image/png":
+                found.append(Gambar(bukti.isi, f"Bukti tindak lanjut {n}: {bukti.nama}"))
+            else:
+                found.append(Paragraf(f"Bukti tindak lanjut {n}: {bukti.nama} (PDF, dilampirkan "
+                                      "terpisah dalam paket bukti LKE)", "kecil"))  # fmt: skip
+    return found
+
+
+def _persen(value: Fraction | None) -> str:
+    return "-" if value is None else f"{angka_id(value * 100, 1)}%"
+
+
+def follow_up_blocks(lap: LaporanSKM) -> list[Blok]:
+    """The follow-up report the LKE asks for (REGULATION §8 (c)): what the unit did after the
+    previous period's survey, with status and evidence, "mengacu pada" that period's report,
+    then the plan for this period's results; signed like the report."""
+    before = nama_periode(lap.sebelumnya)
+    return [
+        Sampul(
+            judul=["LAPORAN TINDAK LANJUT", "HASIL SURVEI KEPUASAN MASYARAKAT"],
+            unit=lap.unit.nama.upper(),
+            periode=nama_periode(lap.span).upper(),
+            tempat_tahun="\n".join(
+                x for x in ((lap.unit.kota or "").upper(), str(lap.tanggal.year)) if x
+            ),
+            logo=lap.unit.logo,
+        ),
+        Judul("TINDAK LANJUT HASIL SURVEI PERIODE SEBELUMNYA"),
+        Paragraf(
+            f"Laporan ini mengacu pada Laporan Survei Kepuasan Masyarakat {lap.unit.nama} "
+            f"{before}, dan memuat pelaksanaan rencana tindak lanjutnya selama "
+            f"{nama_periode(lap.span)}."
+        ),
+        *_previous(lap),
+        Judul("RENCANA TINDAK LANJUT HASIL SURVEI PERIODE INI", 1, False),
+        *_rtl(lap),
+        _signature(lap),
+    ]

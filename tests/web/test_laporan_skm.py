@@ -1,0 +1,323 @@
+"""The SKM report and the LKE evidence pack (issue 17.3 and 17.5; REGULATION §8): the DOCX and
+the PDF of a demo triwulan opened and read back, every chapter, the NRR table equal to the XLSX
+rekap, the RTL rows from the register, the previous period's follow-up with its evidence, the
+signature; the free texts; the pack's manifest against its files; jobs; bad input."""
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+
+import pypdfium2
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import AuditLog, LaporanTeks, TindakLanjut
+from survey_app.services.administration.demo import DEMO_PASSWORD, load_demo
+from tests.web.conftest import CSRF, login
+from tests.web.test_jobs import queued  # noqa: F401  (the fixture)
+
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)  # 29 November, 10.00 WITA
+PAGE = "/staf/unit/LAPAS-MKS/laporan-skm?periode=2026-T4"
+CHAPTERS = [
+    "KATA PENGANTAR",
+    "DAFTAR ISI",
+    "BAB I PENDAHULUAN",
+    "BAB II PENGUMPULAN DATA",
+    "BAB III HASIL",
+    "BAB IV ANALISIS",
+    "BAB V KESIMPULAN",
+    "LAMPIRAN 1 KUESIONER",
+    "LAMPIRAN 2 HASIL OLAH DATA PER LAYANAN",
+    "LAMPIRAN 3 DOKUMENTASI PUBLIKASI",
+    "LAMPIRAN 4 LAPORAN TINDAK LANJUT PERIODE SEBELUMNYA",
+]
+
+
+@pytest.fixture
+def demo(app, clock):
+    load_demo(db.session, app.extensions["zisurvey.catalogue"], NOW)
+    db.session.commit()
+    clock.now = NOW
+    return app
+
+
+def staff(app, username="kanwil"):
+    client = app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def docx_of(client, periode="2026-T4"):
+    answer = client.get(f"/staf/unit/LAPAS-MKS/laporan-skm.docx?periode={periode}")
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+    name = f'filename="laporan-skm-LAPAS-MKS-{periode}.docx"'
+    assert answer.headers["Content-Disposition"].endswith(name)
+    return Document(io.BytesIO(answer.data))
+
+
+def pdf_text(data: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def rows(table):
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def table_after(document, caption):
+    """The table whose caption paragraph (just before it) starts with ``caption``."""
+    body = document.element.body
+    for number, element in enumerate(body):
+        if element.tag.endswith("}p") and "".join(element.itertext()).startswith(caption):
+            following = body[number + 1]
+            for table in document.tables:
+                if table._tbl is following:
+                    return table
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+def rekap_unit(client):
+    book = load_workbook(
+        io.BytesIO(client.get("/staf/unit/LAPAS-MKS/rekap.xlsx?periode=2026-T4").data)
+    )
+    sheet = book["Rekap unit"]
+    found = {}
+    for row in sheet.iter_rows(values_only=True):
+        if row[0] and re.fullmatch(r"U\d", str(row[0])):
+            found[row[0]] = (row[2], row[3], row[4], row[5])
+        if row[1] == "Nilai IKM":
+            found["nilai"] = row[5]
+    return found
+
+
+def koma(value, places):
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def test_the_docx_holds_every_chapter_the_rekap_figures_the_rtl_and_the_signature(demo):
+    client = staff(demo)
+    document = docx_of(client)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == CHAPTERS
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "LAPORAN" in text and "SURVEI KEPUASAN MASYARAKAT (SKM)" in text
+    assert "DAN SURVEI PERSEPSI ANTI KORUPSI (IPAK)" in text  # the title names what it holds
+    assert "TRIWULAN IV 2026" in text and "LAPAS KELAS I MAKASSAR" in text
+
+    # BAB III: the NRR table is the XLSX rekap's, row by row
+    rekap = rekap_unit(client)
+    ikm = rows(table_after(document, "NRR per unsur IKM"))
+    assert ikm[0] == ["Kode", "Unsur", "n", "Jumlah nilai", "NRR", "NRR tertimbang"]
+    body = {r[0]: r for r in ikm[1:] if r[0]}
+    codes = [f"U{n}" for n in range(1, 10)]
+    assert sorted(body) == sorted(k for k in rekap if k != "nilai") == codes
+    for code, (n, total, nrr, weighted) in ((k, v) for k, v in rekap.items() if k != "nilai"):
+        assert body[code][2:] == [str(n), str(int(total)), koma(nrr, 4), koma(weighted, 4)]
+    assert ikm[-2][-1] == koma(rekap["nilai"], 2)
+    assert re.fullmatch(r"[ABCD] \(.+\)", ikm[-1][-1])
+
+    # BAB IV: the RTL rows are the register's entries of the period
+    register = db.session.scalars(
+        select(TindakLanjut).where(TindakLanjut.dari == "2026-10").order_by(TindakLanjut.id)
+    ).all()
+    rtl = rows(table_after(document, "Tabel 4.1 Rencana Tindak Lanjut"))
+    assert rtl[0] == ["No", "Prioritas Unsur", "Program/Kegiatan", "Waktu", "Penanggung Jawab"]
+    assert [(r[2], r[3], r[4]) for r in rtl[1:]] == [
+        (e.program, "Desember 2026", e.penanggung_jawab) for e in register
+    ]
+    assert rtl[1][1].startswith("U3 ") and rtl[2][1].startswith("U8 ")
+
+    # Lampiran 4: the previous triwulan's follow-up with its status and its photo
+    previous = rows(table_after(document, "Tabel L4.1 Tindak lanjut Triwulan III 2026"))
+    assert previous[1][2].startswith("Menambah kipas angin") and previous[1][5] == "Selesai"
+    assert "20 kursi dan 4 kipas angin terpasang" in previous[1][6]
+    assert len(document.inline_shapes) >= 3  # charts and the evidence photo
+    assert "Bukti tindak lanjut 1: foto-ruang-tunggu.png" in text
+
+    # the signature, from the unit's data, dated in its zone
+    signature = [c.text for t in document.tables for c in t.rows[0].cells if "NIP." in c.text]
+    assert signature == [
+        "Makassar, 29 November 2026\nKepala Lapas Kelas I Makassar\n\n\n\n"
+        "Andi Pratama, A.Md.IP., S.H., M.H.\nNIP. 197805122000031001"
+    ]
+
+
+def test_the_pdf_says_the_same_with_page_numbers_in_its_contents(demo):
+    client = staff(demo)
+    answer = client.get("/staf/unit/LAPAS-MKS/laporan-skm.pdf?periode=2026-T4")
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF-")
+    pages = pdf_text(answer.data)
+    text = "\n".join(pages)
+    for chapter in CHAPTERS:
+        assert chapter in text
+    contents = pages[2]  # cover, kata pengantar, daftar isi
+    assert "DAFTAR ISI" in contents
+    lines = [line.strip() for line in contents.splitlines() if line.strip()]
+    numbers = [int(line) for line in lines if line.isdigit()]  # the page numbers, in order
+    entries = [line for line in lines if not line.isdigit()][1:]  # after the heading
+    for chapter in ("BAB I PENDAHULUAN", "BAB IV ANALISIS", "LAMPIRAN 1 KUESIONER"):
+        number = numbers[entries.index(chapter)]
+        assert pages[number - 1].lstrip().startswith(chapter)
+    rekap = rekap_unit(client)
+    assert f"Nilai IKM (indeks x 25) {koma(rekap['nilai'], 2)}" in text.replace("\r\n", " ")
+    for entry in db.session.scalars(select(TindakLanjut)):
+        assert entry.penanggung_jawab in text.replace("\r\n", " ")
+    assert "NIP. 197805122000031001" in pages[[i for i, p in enumerate(pages) if "BAB V" in p][-1]]
+
+
+def test_staff_write_the_free_texts_per_period_and_go_back_to_the_default(demo):
+    client = staff(demo)
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Laporan SKM" in page and "Paket bukti LKE (ZIP)" in page
+    token = CSRF.search(page).group(1)
+    defaults = {
+        key: re.search(rf'<textarea[^>]*name="{key}"[^>]*>\n?(.*?)</textarea>', page, re.S)
+        .group(1)
+        .replace("&#34;", '"')
+        for key in ("pengantar", "latar_belakang", "tim", "kesimpulan")
+    }
+    assert "Tim Survei Kepuasan Masyarakat Lapas Kelas I Makassar" in defaults["tim"]
+    team = "Penanggung Jawab: Kepala Lapas; Ketua: Kepala Seksi Bimaswat; Anggota: 4 staf."
+    saved = client.post(PAGE, data={"csrf_token": token, **defaults, "tim": team})
+    assert saved.status_code == 303
+    stored = db.session.scalars(select(LaporanTeks)).all()
+    assert [(t.bagian, t.teks, t.dari, t.sampai) for t in stored] == [
+        ("tim", team, "2026-10", "2026-12")
+    ]  # only what changed; the defaults stay defaults
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.entity == "laporan_teks")).one()
+    assert audit.after == {"teks": team} and audit.before == {"teks": None}
+    document = docx_of(client)
+    assert team in [p.text for p in document.paragraphs]
+    assert team not in "\n".join(p.text for p in docx_of(client, "2026-T3").paragraphs)
+
+    emptied = client.post(PAGE, data={"csrf_token": token, **defaults, "tim": ""})
+    assert emptied.status_code == 303
+    assert db.session.scalars(select(LaporanTeks)).all() == []
+
+
+def test_a_bad_text_is_refused_with_the_reason_and_nothing_is_stored(demo):
+    client = staff(demo)
+    token = CSRF.search(client.get(PAGE).get_data(as_text=True)).group(1)
+    long = client.post(PAGE, data={"csrf_token": token, "kesimpulan": "x" * 6001})
+    assert long.status_code == 422
+    assert "Paling banyak 6000 karakter." in long.get_data(as_text=True)
+    nul = client.post(PAGE, data={"csrf_token": token, "pengantar": "a\x00b"})
+    assert nul.status_code == 400  # refused before any form reads it (security.py)
+    assert db.session.scalars(select(LaporanTeks)).all() == []
+
+
+def test_viewers_read_and_download_but_do_not_write(demo):
+    viewer = staff(demo, "lapas")
+    page = viewer.get(PAGE).get_data(as_text=True)
+    assert "Simpan teks" not in page and "Kata pengantar" in page
+    assert viewer.post(PAGE, data={"tim": "x"}).status_code in (400, 403)
+    assert viewer.get("/staf/unit/LAPAS-MKS/laporan-skm.pdf?periode=2026-T4").status_code == 200
+    assert viewer.get("/staf/unit/RUTAN-MKS/laporan-skm.pdf?periode=2026-T4").status_code == 403
+    assert staff(demo, "loket").get(PAGE).status_code == 403  # a petugas sees no figures
+    assert db.session.scalars(select(LaporanTeks)).all() == []
+
+
+@pytest.mark.parametrize(
+    "query", ["periode=2026-T5", "periode=abc", "periode=2026-13", "dari=2026-05&sampai=2026-01"]
+)
+def test_a_bad_period_is_a_clear_400(demo, query):
+    client = staff(demo)
+    for path in ("laporan-skm", "laporan-skm.docx", "laporan-skm.pdf", "bukti-lke.zip"):
+        answer = client.get(f"/staf/unit/LAPAS-MKS/{path}?{query}")
+        assert answer.status_code == 400, path
+
+
+def test_a_period_without_answers_still_makes_a_report_that_says_so(demo):
+    document = docx_of(staff(demo), "2025-T1")
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Belum ada jawaban pada periode ini." in text
+    assert "belum ada responden yang dihitung" in text
+
+
+def publish_t4(client):
+    page = client.get("/staf/unit/LAPAS-MKS?periode=2026-T4").get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    answer = client.post(
+        "/staf/unit/LAPAS-MKS/terbitkan?periode=2026-T4", data={"csrf_token": token}
+    )
+    assert answer.status_code in (302, 303)
+
+
+def test_the_evidence_pack_holds_each_file_once_with_its_hash_and_lke_item(demo):
+    client = staff(demo)
+    publish_t4(client)
+    answer = client.get("/staf/unit/LAPAS-MKS/bukti-lke.zip?periode=2026-T4")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"].endswith(
+        'filename="bukti-lke-skm-LAPAS-MKS-2026-T4.zip"'
+    )
+    pack = zipfile.ZipFile(io.BytesIO(answer.data))
+    listed = list(csv.DictReader(io.StringIO(pack.read("manifest.csv").decode("utf-8-sig"))))
+    assert sorted(r["berkas"] for r in listed) == sorted(
+        n for n in pack.namelist() if n != "manifest.csv"
+    )
+    for row in listed:
+        body = pack.read(row["berkas"])
+        assert hashlib.sha256(body).hexdigest() == row["sha256"]
+        assert int(row["ukuran_byte"]) == len(body)
+    items = {r["butir_lke"] for r in listed}
+    assert items == {
+        "Survei dilakukan (laporan SKM sesuai PermenPANRB 14/2017)",
+        "Hasil survei dipublikasikan",
+        "Tindak lanjut hasil survei",
+    }
+    names = pack.namelist()
+    assert "1-laporan-skm/laporan-skm-LAPAS-MKS-2026-T4.pdf" in names
+    assert "1-laporan-skm/laporan-skm-LAPAS-MKS-2026-T4.docx" in names
+    months = sorted(n for n in names if "/rekap-bulanan/" in n)  # December has not begun
+    assert months == [
+        "1-laporan-skm/rekap-bulanan/rekap-LAPAS-MKS-2026-10.xlsx",
+        "1-laporan-skm/rekap-bulanan/rekap-LAPAS-MKS-2026-11.xlsx",
+    ]
+    assert "2-publikasi/LAPAS-MKS-2026-T4-poster-a3.pdf" in names
+    assert "3-tindak-lanjut/bukti/01-foto-ruang-tunggu.png" in names
+    follow_up = pdf_text(pack.read("3-tindak-lanjut/laporan-tindak-lanjut-LAPAS-MKS-2026-T4.pdf"))
+    text = "\n".join(follow_up).replace("\r\n", " ")
+    assert "mengacu pada Laporan Survei Kepuasan Masyarakat Lapas Kelas I Makassar" in text
+    assert "Triwulan III 2026" in text and "Selesai" in text
+    with pack.open("1-laporan-skm/rekap-bulanan/rekap-LAPAS-MKS-2026-10.xlsx") as sheet:
+        assert "Rekap unit" in load_workbook(io.BytesIO(sheet.read())).sheetnames
+
+
+def test_an_unpublished_period_says_in_the_manifest_what_is_missing(demo):
+    pack = zipfile.ZipFile(
+        io.BytesIO(staff(demo).get("/staf/unit/LAPAS-MKS/bukti-lke.zip?periode=2026-T4").data)
+    )
+    listed = list(csv.DictReader(io.StringIO(pack.read("manifest.csv").decode("utf-8-sig"))))
+    missing = [r for r in listed if not r["berkas"]]
+    assert [(r["butir_lke"], r["keterangan"]) for r in missing] == [
+        ("Hasil survei dipublikasikan", "Belum ada berkas untuk butir ini pada periode ini")
+    ]
+
+
+def test_with_a_queue_the_report_is_built_by_a_worker(demo, queued):  # noqa: F811
+    client = staff(demo)
+    asked = client.get("/staf/unit/LAPAS-MKS/laporan-skm.pdf?periode=2026-T4")
+    assert asked.status_code == 303
+    progress = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "Laporan SKM LAPAS-MKS · 2026-T4" in progress
+    SimpleWorker([queued], connection=queued.connection, serializer=queued.serializer).work(
+        burst=True
+    )
+    done = client.get(asked.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/staf/ekspor/[^"]+/berkas)"', done).group(1)
+    file = client.get(link)
+    assert file.headers["Content-Disposition"].endswith(
+        'filename="laporan-skm-LAPAS-MKS-2026-T4.pdf"'
+    )
+    assert "BAB III HASIL" in "\n".join(pdf_text(file.data))
