@@ -358,6 +358,50 @@ def digest_command(dry_run: bool, username: str | None) -> None:
         raise SystemExit(1)
 
 
+@main.command("laporan")
+@click.argument("kode")
+@click.option(
+    "--periode", required=True, help="Triwulan seperti 2026-T4, atau 2026-S2, 2026-11, 2026."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf", "zip"]),
+    default="pdf",
+    show_default=True,
+    help="docx atau pdf: laporan SKM; zip: paket bukti LKE.",
+)
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Berkas tujuan."
+)
+@with_appcontext
+def report_command(kode: str, periode: str, fmt: str, out: Path | None) -> None:
+    """Tulis laporan SKM (DOCX/PDF) atau paket bukti LKE (ZIP) sebuah unit dan periode."""
+    from analysis.periods import span_of
+    from survey_app.dokumen import laporan, paket
+
+    unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
+    if unit is None:
+        fail([f"unit {kode!r} tidak ada; lihat zisurvey unit list"])
+    try:
+        span = span_of(periode)
+    except ValueError as exc:
+        fail([f"--periode {periode!r}: {exc} (tulis seperti 2026-T4)"])
+    catalogue = current_app.extensions["zisurvey.catalogue"]
+    now = current_app.config["CLOCK"]()
+    base_url = str(current_app.config.get("BASE_URL") or "http://localhost")
+    with current_app.test_request_context("/", base_url=base_url):
+        if fmt == "zip":
+            body = paket.write(db.session, catalogue, unit, span, now, base_url)
+            name = paket.file_name(unit, span)
+        else:
+            body = laporan.write(db.session, catalogue, unit, span, now, fmt, base_url)
+            name = laporan.file_name(unit, span, fmt)
+    target = out or Path(name)
+    target.write_bytes(body)
+    click.echo(f"{target} ({len(body):,} byte)".replace(",", "."))
+
+
 @main.command("worker")
 @click.option("--burst", is_flag=True, help="Berhenti setelah antrean kosong.")
 @with_appcontext

@@ -321,3 +321,26 @@ def test_with_a_queue_the_report_is_built_by_a_worker(demo, queued):  # noqa: F8
         'filename="laporan-skm-LAPAS-MKS-2026-T4.pdf"'
     )
     assert "BAB III HASIL" in "\n".join(pdf_text(file.data))
+
+
+def run_cli(app, *args):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from survey_app.cli import main
+
+    return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+
+def test_the_command_line_writes_the_report_and_refuses_bad_input_in_one_line(demo, tmp_path):
+    target = tmp_path / "laporan.docx"
+    done = run_cli(demo, "laporan", "LAPAS-MKS", "--periode", "2026-T4", "--format", "docx",
+                   "--out", str(target))  # fmt: skip
+    assert done.exit_code == 0, done.output
+    headings = [p.text for p in Document(target).paragraphs if p.style.name == "Heading 1"]
+    assert headings == CHAPTERS
+    unknown = run_cli(demo, "laporan", "TIDAK-ADA", "--periode", "2026-T4")
+    assert unknown.exit_code == 2 and "unit 'TIDAK-ADA' tidak ada" in unknown.output
+    bad = run_cli(demo, "laporan", "LAPAS-MKS", "--periode", "2026-T9")
+    assert bad.exit_code == 2 and "tulis seperti 2026-T4" in bad.output
+    assert "Traceback" not in unknown.output + bad.output
