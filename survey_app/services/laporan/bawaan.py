@@ -62,19 +62,20 @@ def _conclusion(unit: Unit, periode: str, data: Dashboard) -> str:
         )
     lines = [f"Berdasarkan survei {periode} terhadap {data.respondents} responden:"]
     for f in collected:
-        mutu = f.result.mutu
-        lines.append(
+        mutu, low, high = f.result.mutu, f.result.terendah, f.result.tertinggi
+        line = (
             f"- Nilai {f.instrument.index} {unit.nama} sebesar {angka_id(f.result.nilai)}, "
-            f"mutu {mutu.mutu if mutu else '-'} ({mutu.kinerja if mutu else '-'})."
+            f"mutu {mutu.mutu if mutu else '-'} ({mutu.kinerja if mutu else '-'})"
         )
-        low, high = f.result.terendah, f.result.tertinggi
-        if low is None or high is None:
-            continue
-        lines.append(
-            f"  Terendah {low.code} {f.instrument.item(low.code).dimension.id} "
-            f"(NRR {angka_id(low.nrr_rounded, 4)}), tertinggi {high.code} "
-            f"{f.instrument.item(high.code).dimension.id} (NRR {angka_id(high.nrr_rounded, 4)})."
-        )
+        if low is not None and high is not None:
+            word = "unsur" if f.instrument.index == "IKM" else "indikator"
+            line += (
+                f"; {word} terendah {low.code} {f.instrument.item(low.code).dimension.id} "
+                f"(NRR {angka_id(low.nrr_rounded, 4)}), tertinggi {high.code} "
+                f"{f.instrument.item(high.code).dimension.id} "
+                f"(NRR {angka_id(high.nrr_rounded, 4)})"
+            )
+        lines.append(line + ".")
     lines.append(
         "Rencana tindak lanjut difokuskan pada unsur dengan nilai terendah sebagaimana "
         "tercantum dalam Bab IV, dan pelaksanaannya dilaporkan pada periode berikutnya."
