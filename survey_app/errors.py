@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 
 from survey_app.extensions import db
 
 RETRY_SECONDS = 30
+
+
+class InputError(BadRequest):
+    """A bad parameter or form a person can fix: 400 with ``message`` (in their language, with
+    a format hint) shown on the page, inside the staff layout on staff pages."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=message)
+        self.message = message
+
+
+def _back() -> str:
+    """Where "Kembali" leads from a staff error: the page the person came from on this site,
+    else the staff home."""
+    came_from = request.referrer or ""
+    if came_from.startswith(request.host_url) and "/staf/" in came_from:
+        return "/" + came_from[len(request.host_url) :].lstrip("/")
+    return url_for("staf.index")
 
 
 def register(app: Flask) -> None:
@@ -56,5 +74,16 @@ def register(app: Flask) -> None:
             )
             messages[413] = _("Isian terlalu panjang. Persingkat saran Anda lalu kirim lagi.")
         code = error.code or 500
+        if request.blueprint == "staf":
+            messages[400] = _(
+                "Permintaan tidak dapat diproses: periksa isian atau alamat halaman, muat ulang "
+                "halaman lalu coba lagi."
+            )
+            messages[404] = _("Halaman atau data yang diminta tidak ditemukan.")
         message = messages.get(code, _("Terjadi kesalahan. Silakan coba lagi."))
+        if isinstance(error, InputError):
+            message = error.message
+        if request.blueprint == "staf":
+            page = render_template("staf/error.html", code=code, message=message, back=_back())
+            return page, code
         return render_template("error.html", code=code, message=message), code

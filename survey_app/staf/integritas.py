@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from analysis.periods import label_of
+from survey_app.errors import InputError
 from survey_app.extensions import db
 from survey_app.models import REVIEW_REASONS, Submission, Unit
 from survey_app.services.access import can_manage
@@ -59,7 +60,9 @@ def review(submission_id: int) -> ResponseReturnValue:
     if not back.startswith("/staf/"):
         back = url_for("staf.integrity_report", kode=unit.kode, periode=submission.period)
     if not form.validate_on_submit():
-        abort(400, description="; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        raise InputError(
+            "; ".join(f"{getattr(form, k).label.text}: {v[0]}" for k, v in form.errors.items())
+        )
     try:
         integrity.decide(
             db.session,

@@ -34,6 +34,7 @@ from rq.job import Job
 
 from analysis.periods import Span, label_of, period_of, range_span, span_of
 from survey_app import charts, render
+from survey_app.errors import InputError
 from survey_app.extensions import db, limiter
 from survey_app.files import download, pdf
 from survey_app.models import Unit
@@ -54,14 +55,28 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 def period_span(unit: Unit) -> Span:
     """The period asked for (?periode=2026-01|2026-T1|2026-S1|2026, or ?dari=&sampai=)."""
-    try:
-        if request.args.get("dari") or request.args.get("sampai"):
+    if request.args.get("dari") or request.args.get("sampai"):
+        try:
             return range_span(request.args.get("dari", ""), request.args.get("sampai", ""))
-        label = request.args.get("periode")
-        if label:
+        except ValueError:
+            raise InputError(
+                _(
+                    "Rentang bulan tidak sah: tulis Dari dan Sampai seperti 2026-01 dan 2026-03 "
+                    "(tahun 2000-2099); Dari tidak boleh sesudah Sampai, paling panjang 10 tahun."
+                )
+            ) from None
+    label = request.args.get("periode")
+    if label:
+        try:
             return span_of(label)
-    except ValueError as exc:
-        abort(400, description=str(exc))
+        except ValueError:
+            raise InputError(
+                _(
+                    "Periode \u201c%(nilai)s\u201d tidak dikenal: tulis seperti 2026-11 (bulan), "
+                    "2026-T4 (triwulan), 2026-S2 (semester) atau 2026 (tahun).",
+                    nilai=label[:40],
+                )
+            ) from None
     month = period_of(current_app.config["CLOCK"](), unit.timezone)
     return Span("bulan", month, month)
 

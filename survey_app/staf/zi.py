@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from analysis import lke
+from survey_app.errors import InputError
 from survey_app.extensions import db
 from survey_app.files import download, pdf
 from survey_app.models import AuditLog, Evaluasi, Unit
@@ -22,7 +23,7 @@ from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
 def _year() -> int:
     raw = request.args.get("tahun") or request.form.get("tahun") or str(now().year)
     if not (raw.isascii() and raw.isdigit()) or not 2014 <= int(raw) <= 2100:
-        abort(400, description="tahun must be a year")
+        raise InputError(_("Tahun: tulis empat angka antara 2014 dan 2100, seperti 2026."))
     return int(raw)
 
 
