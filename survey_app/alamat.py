@@ -30,8 +30,9 @@ def ticket_url(tiket: Tiket) -> str:
 
 def survey_url(unit: Unit) -> str:
     """Where a unit's printed QR sends people: the form when the unit has one open layanan;
-    otherwise its results page, which lists them."""
+    otherwise the page of its open layanan as large buttons (which also redirects to the form
+    once only one is left open, so a printed QR never leads to a closed service)."""
     open_ = [x for x in unit.layanan if x.aktif]
     if len(open_) == 1:
         return public_url(open_[0])
-    return address("hasil.show", kode=unit.kode)
+    return address("survei.choose", kode=unit.kode)

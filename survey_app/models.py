@@ -35,6 +35,16 @@ ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 LAPORAN_BAGIAN = ("pengantar", "latar_belakang", "tim", "kesimpulan")
 
 
+# printed on ticket slips and typed by hand: no look-alikes (0/O, 1/I/L), upper case only
+TICKET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TICKET_LENGTH = 20  # 31**20, about 99 bits: as hard to guess as the 96 bits before
+
+
+def ticket_token() -> str:
+    """A one-time ticket's code: 20 characters of :data:`TICKET_ALPHABET`."""
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -435,9 +445,7 @@ class Tiket(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), index=True)
-    token: Mapped[str] = mapped_column(
-        String(32), unique=True, default=lambda: secrets.token_urlsafe(12)
-    )
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: ticket_token())
     dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
 
     layanan: Mapped[Layanan] = relationship()

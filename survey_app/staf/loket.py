@@ -54,7 +54,7 @@ def tickets(layanan_id: int) -> ResponseReturnValue:
         return render_template("staf/tiket.html", layanan=layanan, form=form), status
     issued = ticketing.issue_tickets(db.session, layanan, form.jumlah.data or 0, now())
     db.session.commit()
-    links = [(t.token, ticket_url(t)) for t in issued]
+    links = [(ticketing.printed(t.token), ticket_url(t)) for t in issued]
     body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links)
     return download(body, f"tiket-{layanan.unit.kode}-{layanan.kode}-{issued[0].id}.pdf")
 
@@ -90,6 +90,7 @@ def show_ticket_screen(layanan_id: int, tiket_id: int) -> ResponseReturnValue:
         "staf/tiket_layar.html",
         layanan=layanan,
         tiket=tiket,
+        code=ticketing.printed(tiket.token),
         used=used is not None,
         qr=svg and f"data:image/svg+xml;base64,{svg}",
     )

@@ -9,13 +9,14 @@ from typing import NoReturn
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from instruments import Instrument
 from survey_app.alamat import public_url
 from survey_app.extensions import db, limiter
 from survey_app.files import download
-from survey_app.models import Layanan, Tiket
+from survey_app.models import Layanan, Tiket, Unit
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.submissions import (
     ALASAN_MAX,
@@ -102,6 +103,19 @@ def _render(
 def _limit() -> str:
     limit: str = current_app.config["SUBMIT_LIMIT"]
     return limit
+
+
+@bp.get("/unit/<kode>")
+def choose(kode: str) -> ResponseReturnValue:
+    """Where a unit's printed QR (poster, X-banner, social image) leads: its open layanan as
+    large buttons; straight to the form when there is only one."""
+    unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
+    if unit is None:
+        abort(404)
+    open_ = [x for x in unit.layanan if x.aktif] if unit.aktif else []
+    if len(open_) == 1:
+        return redirect(url_for("survei.show_form", token=open_[0].token))
+    return render_template("survei/pilih.html", unit=unit, layanan=open_), 200 if open_ else 410
 
 
 @bp.get("/<token>")

@@ -6,6 +6,7 @@ import re
 import pytest
 from PIL import Image
 
+from survey_app.extensions import db
 from tests.readback import decode_qr, pdf_info, pdf_pages, pdf_text
 from tests.web.conftest import signed_in
 from tests.web.test_publish import lapas, publish  # noqa: F401  (the fixture)
@@ -49,7 +50,7 @@ def test_posters_hold_the_snapshot_in_vector_text_with_embedded_fonts(
     dejavu = {name: embedded for name, embedded in info.fonts.items() if "DejaVuSans" in name}
     assert dejavu and all(dejavu.values())  # vector text in embedded fonts
     [page] = pdf_pages(pdf, dpi=40)
-    assert decode_qr(page) == ["http://127.0.0.1:5000/hasil/LAPAS"]  # two layanan: the page
+    assert decode_qr(page) == ["http://127.0.0.1:5000/survei/unit/LAPAS"]  # two layanan: chooser
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_social_images_have_their_size_and_a_qr_that_decodes(app, published, nam
     assert response.status_code == 200 and response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
     assert image.size == size
-    assert decode_qr(image) == ["http://127.0.0.1:5000/hasil/LAPAS"]
+    assert decode_qr(image) == ["http://127.0.0.1:5000/survei/unit/LAPAS"]
     top = image.crop((0, 0, size[0], 60)).convert("L")
     assert min(top.getdata()) < 100  # the title band is drawn, not left blank
 
@@ -172,3 +173,33 @@ def test_a_logo_is_checked_reencoded_and_drawn_on_every_artefact(app, published,
     log = db.session.scalars(select(AuditLog).where(AuditLog.action == "logo")).all()
     assert len(log) == 2 and log[1].after == {"logo": None}
     assert app.test_client().get("/hasil/LAPAS/logo.png").status_code == 404
+
+
+def test_the_printed_qr_opens_the_units_open_layanan_and_the_form_when_one_is_left(
+    app, published, tree
+):
+    """Issue 16.9: "Pindai untuk mengisi survei" leads to a survey, never to the results."""
+    poster = app.test_client().get(published["poster-a3.pdf"]).data
+    [target] = decode_qr(pdf_pages(poster, dpi=40)[0])
+    phone = app.test_client()
+    path = target.removeprefix("http://127.0.0.1:5000")
+    page = phone.get(path).get_data(as_text=True)
+    open_ = [x for x in tree["lapas"].layanan if x.aktif]
+    assert len(open_) == 2
+    for layanan in open_:
+        assert f'<a class="btn big" href="/survei/{layanan.token}">{layanan.nama}</a>' in page
+    open_[0].aktif = False
+    db.session.commit()
+    alone = phone.get(path)  # the same printed QR, now straight to the one form left open
+    assert alone.status_code == 302 and alone.headers["Location"] == f"/survei/{open_[1].token}"
+    open_[1].aktif = False
+    db.session.commit()
+    none = phone.get(path)
+    assert none.status_code == 410 and "tidak ada layanan" in none.get_data(as_text=True)
+    assert phone.get("/survei/unit/TIDAK-ADA").status_code == 404
+
+
+def test_the_results_page_offers_the_survey_at_its_top(app, published):
+    page = app.test_client().get("/hasil/LAPAS").get_data(as_text=True)
+    top = page.index('<a class="btn big" href="/survei/unit/LAPAS">Isi survei</a>')
+    assert top < page.index("NILAI IKM")

@@ -67,7 +67,12 @@ def test_ticket_slips_decode_to_links_that_take_one_answer(app, tree, tmp_path):
     tickets = db.session.scalars(select(Tiket).order_by(Tiket.id)).all()
     assert len(tickets) == 9
     text = pdf_text(pdf)
-    assert all(t.token in text for t in tickets) and "Tiket survei sekali pakai" in text
+    printed = [" ".join(t.token[i : i + 4] for i in range(0, 20, 4)) for t in tickets]
+    assert all(code in text for code in printed) and "Tiket survei sekali pakai" in text
+    # typed by hand from the slip: no look-alikes to mistake, groups and case do not matter
+    assert all(len(t.token) == 20 and not set(t.token) & set("0O1IL") for t in tickets)
+    typed = printed[-1].lower()
+    assert respondent(app).get(f"/survei/t/{typed}").status_code == 200
     assert pdf_info(pdf).pages == 2
     decoded = decode_qr(pdf_pages(pdf, dpi=110)[0])
     assert sorted(decoded) == sorted(

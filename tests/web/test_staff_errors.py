@@ -31,9 +31,9 @@ def test_a_bad_period_says_how_to_write_it_inside_the_staff_layout(app, tree, qu
 def test_the_way_back_is_the_page_one_came_from_on_this_site_only(app, tree):
     client = signed_in(app, "kanwil")
     came_from = "http://localhost/staf/unit/LAPAS?periode=2026-01"
-    page = client.get(
-        "/staf/unit/LAPAS?periode=x", headers={"Referer": came_from}
-    ).get_data(as_text=True)
+    page = client.get("/staf/unit/LAPAS?periode=x", headers={"Referer": came_from}).get_data(
+        as_text=True
+    )
     assert 'href="/staf/unit/LAPAS?periode=2026-01"' in page
     elsewhere = client.get(
         "/staf/unit/LAPAS?periode=x", headers={"Referer": "https://jahat.example/staf/"}

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from survey_app.models import Layanan, Tiket
+from survey_app.models import TICKET_ALPHABET, TICKET_LENGTH, Layanan, Tiket
 from survey_app.services import DbSession
 
 
@@ -21,4 +21,18 @@ def issue_tickets(session: DbSession, layanan: Layanan, count: int, now: datetim
 
 
 def find_ticket(session: DbSession, token: str) -> Tiket | None:
-    return session.scalar(select(Tiket).where(Tiket.token == token))
+    """The ticket of ``token`` as printed or typed: spaces and dashes between groups ignored,
+    and a code of the look-alike-free alphabet read in either case."""
+    found = session.scalar(select(Tiket).where(Tiket.token == token))
+    typed = "".join(token.split()).replace("-", "").upper()
+    if found is None and typed != token:
+        found = session.scalar(select(Tiket).where(Tiket.token == typed))
+    return found
+
+
+def printed(token: str) -> str:
+    """A ticket code as printed on its slip, in groups of four: ``ABCD EFGH JKMN PQRS TUVW``
+    (codes made before the look-alike-free alphabet are printed as they are)."""
+    if len(token) == TICKET_LENGTH and set(token) <= set(TICKET_ALPHABET):
+        return " ".join(token[i : i + 4] for i in range(0, len(token), 4))
+    return token
