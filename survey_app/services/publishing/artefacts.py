@@ -100,8 +100,15 @@ def _koma(value: str | None) -> str:
     return "-" if value is None else f"{Decimal(value):.2f}".replace(".", ",")
 
 
+def _cell(row: dict[str, Any]) -> str:
+    """A demographic count, "<5" for a small cell, "*" for one hidden against differencing."""
+    if row["n"] is not None:
+        return str(row["n"])
+    return "*" if row.get("disembunyikan") == "selisih" else "<5"
+
+
 def _cells(rows: list[dict[str, Any]]) -> str:
-    shown = [f"{r['nilai']} {r['n'] if r['n'] is not None else '<5'}" for r in rows if r["n"] != 0]
+    shown = [f"{r['nilai']} {_cell(r)}" for r in rows if r["n"] != 0]
     return " · ".join(shown) or "-"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from analysis.disclosure import recoverable
 from analysis.periods import Span, label_of
 from survey_app.models import Pengguna, Publikasi, Unit
 from survey_app.services import DbSession, audit
@@ -92,9 +93,7 @@ def snapshot(
         "responden_per_layanan": [
             {"layanan": x.nama, "n": d.per_layanan.get(x.id, 0)} for x in unit.layanan
         ],
-        "demografi": {
-            key: _suppressed(d.profile_codes.get(key, {}), key, catalogue) for key in DEMOGRAPHICS
-        },
+        "demografi": _demographics(session, catalogue, unit, span, d.profile_codes),
         "dikecualikan": {
             "jumlah": sum(d.excluded.values()),
             "per_alasan": [{"alasan": k, "n": v} for k, v in d.excluded.items()],
@@ -103,6 +102,42 @@ def snapshot(
         "di_bawah_minimal": short,
         "terima_kasih": THANKS,
     }
+
+
+def _demographics(
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    span: Span,
+    counts: dict[str, dict[str, int]],
+) -> dict[str, list[dict[str, Any]]]:
+    """Per demographic question, the count per answer: a cell of 1-4 is hidden ("kecil"), and
+    so is a cell whose count, with the unit's other publications, would let a reader compute
+    a count of 1-4 by adding and subtracting ("selisih"; REGULATION §6)."""
+    months = frozenset(span.months())
+    public = [
+        (frozenset(_months(p)), p.data.get("demografi", {})) for p in publications(session, unit)
+    ]
+    shown = {}
+    for key in DEMOGRAPHICS:
+        rows = _suppressed(counts.get(key, {}), key, catalogue)
+        for row in rows:
+            if row["n"] is None:
+                continue
+            known = [
+                (other, cell["n"])
+                for other, cells in public
+                for cell in cells.get(key, [])
+                if cell["nilai"] == row["nilai"] and cell["n"] is not None
+            ]
+            if recoverable([*known, (months, row["n"])]):
+                row.update(n=None, disembunyikan="selisih")
+        shown[key] = rows
+    return shown
+
+
+def _months(publication: Publikasi) -> list[str]:
+    return Span("rentang", publication.dari, publication.sampai).months()
 
 
 def _text(value: object) -> str | None:
@@ -115,7 +150,10 @@ def _suppressed(counts: dict[str, int], key: str, catalogue: Catalogue) -> list[
     rows = []
     for choice in question.choices:
         n = counts.get(choice.value, 0)
-        rows.append({"nilai": choice.text.id, "n": n if n >= MIN_CELL or n == 0 else None})
+        row: dict[str, Any] = {"nilai": choice.text.id, "n": n}
+        if 0 < n < MIN_CELL:
+            row.update(n=None, disembunyikan="kecil")
+        rows.append(row)
     return rows
 
 
