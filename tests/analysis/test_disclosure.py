@@ -49,7 +49,9 @@ def brute_force(known):
     for coefficients in itertools.product((-1, 0, 1), repeat=len(known)):
         if not any(coefficients):
             continue
-        cover = [sum(c for c, (s, _) in zip(coefficients, known, strict=True) if m in s) for m in MONTHS]
+        cover = [
+            sum(c for c, (s, _) in zip(coefficients, known, strict=True) if m in s) for m in MONTHS
+        ]
         if all(x in (0, 1) for x in cover):
             value = sum(c * v for c, (_, v) in zip(coefficients, known, strict=True))
             if 1 <= abs(value) <= 4:
