@@ -41,6 +41,7 @@ class Item:
     dimension: Text
     question: Text
     labels: tuple[Text, ...]  # labels[0] is the answer 1, labels[-1] the answer ``scale``
+    help: Text | None = None  # a line of help under the question, where the instrument has one
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def _item(raw: Any, scale: int) -> Item:
         dimension=_text(raw["dimension"], f"item {code} dimension"),
         question=_text(raw["question"], f"item {code} question"),
         labels=tuple(Text(str(a), str(b)) for a, b in zip(labels["id"], labels["en"], strict=True)),
+        help=_text(raw["help"], f"item {code} help") if raw.get("help") else None,
     )
 
 
@@ -205,3 +207,17 @@ def load_profile_questions(path: Path = PROFILE_FILE) -> tuple[ProfileQuestion, 
         )
     except (OSError, yaml.YAMLError, InstrumentError, KeyError, TypeError, AttributeError) as exc:
         raise InstrumentError(f"{path.name}: {exc}") from exc
+
+
+SECONDS_PER_ITEM = 6  # reading a short statement and tapping one of four answers
+SECONDS_FIXED = 30  # the opening lines, the optional profile and sending
+
+
+def estimate_minutes(items: int) -> int:
+    """An honest estimate of the minutes a form of ``items`` scored questions takes, rounded
+    up: 6 seconds per question plus 30 for the rest (14 questions: 2 minutes; 22: 3). Printed
+    on the form, posters, ticket slips and the counter screen (issue 21), never "1 menit" for a
+    form that takes longer."""
+    if items < 0:
+        raise ValueError("the number of questions cannot be negative")
+    return max(1, -(-(items * SECONDS_PER_ITEM + SECONDS_FIXED) // 60))

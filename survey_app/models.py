@@ -95,6 +95,8 @@ class Unit(Base):
     aktif: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # the form asks "Apa yang perlu diperbaiki?" beside an answer of 1 or 2 (REGULATION §8)
     tanya_alasan: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # the unit's own complaint channel (WBS/pengaduan), shown after a respondent has answered
+    tautan_pengaduan: Mapped[str | None] = mapped_column(String(300))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")

@@ -98,7 +98,7 @@ def collect(
         progress(step, STEPS)
     files += _rekaps(session, catalogue, unit, span, now)
     progress(3, STEPS)
-    files += _publication(session, unit, span)
+    files += _publication(session, catalogue, unit, span)
     progress(4, STEPS)
     with force_locale("id"):
         blocks = skm.follow_up_blocks(lap)
@@ -133,7 +133,7 @@ def _rekaps(
     return found
 
 
-def _publication(session: DbSession, unit: Unit, span: Span) -> list[Berkas]:
+def _publication(session: DbSession, catalogue: Catalogue, unit: Unit, span: Span) -> list[Berkas]:
     """The artefacts of the period's current publication (none when it is not published)."""
     shown: Publikasi | None = next(
         (
@@ -146,7 +146,9 @@ def _publication(session: DbSession, unit: Unit, span: Span) -> list[Berkas]:
     if shown is None:
         return []
     page = alamat.address("hasil.show", kode=unit.kode, periode=shown.label)
-    text = artefacts.content(shown.data, alamat.survey_url(unit), filters.tanggal, unit.logo)
+    minutes = catalogue.unit_minutes(unit)
+    survey = alamat.survey_url(unit)
+    text = artefacts.content(shown.data, survey, filters.tanggal, unit.logo, minutes)
     found = [
         Berkas("2-publikasi/halaman-hasil.txt", f"{page}\n".encode(), PUBLIKASI,
                "Alamat halaman hasil yang terbuka untuk umum"),

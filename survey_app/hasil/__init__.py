@@ -213,14 +213,18 @@ def artefact(kode: str, publication_id: int, name: str) -> Response:
     unit = _unit(kode)
     publication = _publication(unit, publication_id)
     snapshot = json.dumps(publication.data, sort_keys=True)
-    body = _rendered(snapshot, name, survey_url(unit), unit.logo, str(get_locale()))
+    minutes = current_app.extensions["zisurvey.catalogue"].unit_minutes(unit)
+    body = _rendered(snapshot, name, survey_url(unit), unit.logo, str(get_locale()), minutes)
     return download(body, f"{kode}-{publication.label}-{name}")
 
 
 @lru_cache(maxsize=32)
-def _rendered(snapshot: str, name: str, survey_url: str, logo: bytes | None, locale: str) -> bytes:
+def _rendered(
+    snapshot: str, name: str, survey_url: str, logo: bytes | None, locale: str, minutes: int
+) -> bytes:
     """An artefact drawn from everything it shows, so a repeat costs nothing (a frozen snapshot
-    never changes; a new logo or QR target is a new key). ``locale`` keys the date words."""
-    text = artefacts.content(json.loads(snapshot), survey_url, tanggal, logo)
+    never changes; a new logo, QR target or form length is a new key). ``locale`` keys the
+    date words."""
+    text = artefacts.content(json.loads(snapshot), survey_url, tanggal, logo, minutes)
     page, image = ARTEFACTS[name]
     return artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from instruments import Instrument, ProfileQuestion, load_directory, load_profile_questions
+from instruments import (
+    Instrument,
+    ProfileQuestion,
+    estimate_minutes,
+    load_directory,
+    load_profile_questions,
+)
 from instruments.loader import DEFAULT_DIRECTORY
 
 if TYPE_CHECKING:
     from analysis.responses import Schema
+    from survey_app.models import Unit
 
 DEFAULT_INSTRUMENTS = ("skm", "ipak")
 
@@ -55,6 +62,16 @@ class Catalogue:
                 for q in self.profile
             },
         )
+
+    def minutes(self, instrument_ids: Sequence[str]) -> int:
+        """The honest time estimate (whole minutes) of a form carrying these instruments."""
+        items = sum(len(self.instruments[i].items) for i in instrument_ids if i in self.instruments)
+        return estimate_minutes(items)
+
+    def unit_minutes(self, unit: Unit) -> int:
+        """The estimate for a unit's printed QR: its longest open form."""
+        open_ = [x for x in unit.layanan if x.aktif] or list(unit.layanan)
+        return max((self.minutes(x.instrument_ids) for x in open_), default=estimate_minutes(0))
 
     def item_codes(self) -> list[str]:
         return [c for i in self.instruments.values() for c in i.codes]

@@ -110,6 +110,18 @@ class LogoForm(Form):
     hapus = BooleanField(_l("Hapus logo"))
 
 
+class PengaduanForm(Form):
+    """The unit's own complaint channel, shown after a respondent answers."""
+
+    tautan_pengaduan = StringField(
+        _l("Kanal pengaduan unit (WBS atau halaman pengaduan)"),
+        description=_l(
+            "alamat lengkap, misalnya https://wbs.kemenimipas.go.id; tampil bersama SP4N-LAPOR! "
+            "setelah responden mengirim jawaban. Kosongkan untuk menghapus."
+        ),
+    )
+
+
 class TanyaAlasanForm(Form):
     """Whether the unit's forms ask "Apa yang perlu diperbaiki?" beside an answer of 1 or 2."""
 

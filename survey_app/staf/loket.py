@@ -19,7 +19,7 @@ from survey_app.services.collection import tickets as ticketing
 from survey_app.services.publishing import qr
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, TicketForm
-from survey_app.staf.scope import now, ticket_layanan
+from survey_app.staf.scope import catalogue, now, ticket_layanan
 
 
 @bp.get("/loket")
@@ -55,7 +55,8 @@ def tickets(layanan_id: int) -> ResponseReturnValue:
     issued = ticketing.issue_tickets(db.session, layanan, form.jumlah.data or 0, now())
     db.session.commit()
     links = [(ticketing.printed(t.token), ticket_url(t)) for t in issued]
-    body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links)
+    minutes = catalogue().minutes(layanan.instrument_ids)
+    body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links, minutes)
     return download(body, f"tiket-{layanan.unit.kode}-{layanan.kode}-{issued[0].id}.pdf")
 
 
@@ -91,6 +92,7 @@ def show_ticket_screen(layanan_id: int, tiket_id: int) -> ResponseReturnValue:
         layanan=layanan,
         tiket=tiket,
         code=ticketing.printed(tiket.token),
+        minutes=catalogue().minutes(layanan.instrument_ids),
         used=used is not None,
         qr=svg and f"data:image/svg+xml;base64,{svg}",
     )

@@ -24,6 +24,7 @@ from survey_app.staf.forms import (
     ConfirmForm,
     LayananForm,
     LogoForm,
+    PengaduanForm,
     ServedForm,
     TanyaAlasanForm,
     UploadForm,
@@ -81,14 +82,39 @@ def manage_layanan(kode: str) -> ResponseReturnValue:
     return _layanan_page(unit, form, LogoForm()), status
 
 
-def _layanan_page(unit: Unit, form: LayananForm, logo_form: LogoForm) -> str:
+def _layanan_page(
+    unit: Unit, form: LayananForm, logo_form: LogoForm, pengaduan: PengaduanForm | None = None
+) -> str:
     return render_template(
         "staf/layanan.html",
         unit=unit,
         form=form,
         logo_form=logo_form,
         alasan_form=TanyaAlasanForm(data={"tanya_alasan": unit.tanya_alasan}),
+        pengaduan_form=pengaduan or PengaduanForm(data={"tautan_pengaduan": unit.tautan_pengaduan}),
     )
+
+
+@bp.post("/unit/<kode>/pengaduan")
+@login_required
+def set_complaints(kode: str) -> ResponseReturnValue:
+    """The unit's own complaint channel, shown on the thank-you page (issue 21)."""
+    unit = managed_unit(kode)
+    form = PengaduanForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = layanan_service.set_pengaduan(
+            db.session, unit, form.tautan_pengaduan.data or "", current_user, now()
+        )
+    except layanan_service.LayananError as exc:
+        db.session.rollback()
+        form.tautan_pengaduan.errors = [str(exc)]
+        return _layanan_page(unit, LayananForm(), LogoForm(), form), 422
+    db.session.commit()
+    if changed:
+        flash(_("Kanal pengaduan disimpan."), "ok")
+    return redirect(url_for("staf.manage_layanan", kode=kode), code=303)
 
 
 @bp.post("/unit/<kode>/logo")

@@ -27,7 +27,8 @@ from survey_app.formtext import Form
 from survey_app.services.collection.submissions import ALASAN_MAX, Response
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran"}
+FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran", "bahasa"}
+LANGUAGES = ("id", "en")  # the form's language buttons post one of these (answers kept)
 ALASAN = "alasan-"  # the reason beside item U3 is the field alasan-U3
 SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
 
@@ -135,6 +136,8 @@ def form_class(
         field = SelectField if question.key in SELECT_PROFILE else RadioField
         if field is SelectField:
             choices = [SelectChoice("", str(_l("(tidak diisi)"))), *choices]
+        else:  # a tapped optional answer can be taken back
+            choices = [*choices, SelectChoice("", str(_l("Tidak diisi")))]
         attrs[question.key] = field(
             question.label.get(language),
             choices=choices,

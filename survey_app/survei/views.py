@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from typing import NoReturn
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
-from instruments import Instrument
+from instruments import Instrument, estimate_minutes
 from survey_app.alamat import public_url
 from survey_app.extensions import db, limiter
 from survey_app.files import download
-from survey_app.models import Layanan, Tiket, Unit
+from survey_app.models import Layanan, Publikasi, Tiket, Unit
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.submissions import (
     ALASAN_MAX,
@@ -32,7 +44,7 @@ from survey_app.services.collection.tickets import find_ticket
 from survey_app.services.publishing import qr
 from survey_app.sources import request_source
 from survey_app.survei import bp
-from survey_app.survei.forms import StartStamp, SurveyForm, form_class, tampering
+from survey_app.survei.forms import LANGUAGES, StartStamp, SurveyForm, form_class, tampering
 
 
 def _catalogue() -> Catalogue:
@@ -78,7 +90,29 @@ def _form(layanan: Layanan) -> SurveyForm:
     )
     kunci = secrets.token_urlsafe(24)
     stamp = _stamp().sign(layanan.token, kunci, _now())
+    draft = session.pop(DRAFT + layanan.token, None) if request.method == "GET" else None
+    if isinstance(draft, dict):  # the answers given before the language was switched
+        return cls(formdata=MultiDict(draft))
     return cls(layanan=layanan.kode, kunci=kunci, mulai=stamp)
+
+
+DRAFT = "draf:"  # session key of a form's answers while its language is switched
+
+
+def _switch_language(layanan: Layanan, tiket: Tiket | None) -> ResponseReturnValue:
+    """Keep what was answered in the respondent's own session cookie (nothing is stored by the
+    app) and show the same form in the other language: a redirect, so the back button never
+    meets a "resend form?" page."""
+    kept = {
+        name: value
+        for name, value in request.form.items()
+        if name not in ("csrf_token", "bahasa") and value
+    }
+    session[DRAFT + layanan.token] = kept
+    language = request.form["bahasa"]
+    if tiket is not None:
+        return redirect(url_for("survei.show_ticket", ticket=tiket.token, lang=language), 303)
+    return redirect(url_for("survei.show_form", token=layanan.token, lang=language), 303)
 
 
 def _render(
@@ -89,13 +123,17 @@ def _render(
         if tiket
         else url_for("survei.submit", token=layanan.token)
     )
+    instruments = _instruments(layanan)
+    total = sum(len(i.items) for i in instruments)
     page = render_template(
         "survei/form.html",
         layanan=layanan,
         form=form,
-        instruments=_instruments(layanan),
+        instruments=instruments,
         action=action,
         alasan_max=ALASAN_MAX,
+        total=total,
+        minutes=estimate_minutes(total),
     )
     return page, status
 
@@ -121,7 +159,28 @@ def choose(kode: str) -> ResponseReturnValue:
 @bp.get("/<token>")
 def show_form(token: str) -> tuple[str, int]:
     layanan = _open_layanan(token)
+    if _sent_here(layanan) and not request.args.get("baru"):
+        return render_template("survei/sent.html", layanan=layanan), 200
     return _render(layanan, _form(layanan))
+
+
+SENT_COOKIE = "zs-terkirim"
+SENT_SECONDS = 30 * 60  # a back-and-resend or a reload within half an hour is the same person
+
+
+def _sent_signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="zisurvey-terkirim")
+
+
+def _sent_here(layanan: Layanan) -> bool:
+    """Whether this browser sent an answer for ``layanan`` in the last half hour (a signed
+    cookie on the respondent's own device; nothing of it is stored by the app)."""
+    cookie = request.cookies.get(SENT_COOKIE, "")
+    try:
+        token = _sent_signer().unsign(cookie, max_age=SENT_SECONDS).decode()
+    except BadSignature:
+        return False
+    return secrets.compare_digest(token, layanan.token)
 
 
 @bp.post("/<token>")
@@ -168,6 +227,8 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
     )
     if problem or started is None:
         abort(400, description=problem or "the form's start time is missing or forged")
+    if request.form.get("bahasa") in LANGUAGES:  # the language switched, answers kept
+        return _switch_language(layanan, tiket)
     form = _form(layanan)
     if not form.validate():
         return _render(layanan, form, 422, tiket)
@@ -196,12 +257,42 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
             if tiket is not None:
                 _ticket_used(layanan)
             raise
-    return redirect(url_for("survei.thanks", token=layanan.token), code=303)
+    report = _reported_corruption(layanan, response.answers)
+    target = url_for("survei.thanks", token=layanan.token)
+    if report:
+        target += "?lapor=1"
+    sent = redirect(target, code=303)
+    sent.set_cookie(
+        SENT_COOKIE,
+        _sent_signer().sign(layanan.token).decode(),
+        max_age=SENT_SECONDS,
+        path="/survei/",
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return sent
+
+
+def _reported_corruption(layanan: Layanan, answers: Mapping[str, int]) -> bool:
+    """Whether an anti-corruption item (IPAK) was answered 1 or 2: the thank-you page then
+    says where to report it. Only the respondent's own browser sees the flag."""
+    codes = {c for i in _instruments(layanan) if i.index == "IPAK" for c in i.codes}
+    return any(answers.get(code, 4) <= 2 for code in codes)
 
 
 @bp.get("/<token>/terima-kasih")
 def thanks(token: str) -> str:
-    return render_template("survei/thanks.html", layanan=_layanan(token))
+    layanan = _layanan(token)
+    published = db.session.scalar(
+        select(Publikasi.id).where(Publikasi.unit_id == layanan.unit_id).limit(1)
+    )
+    return render_template(
+        "survei/thanks.html",
+        layanan=layanan,
+        lapor=request.args.get("lapor") == "1",
+        results=published is not None,
+    )
 
 
 @bp.get("/<token>/qr.png")
@@ -217,5 +308,6 @@ def qr_svg(token: str) -> Response:
 @bp.get("/<token>/poster.pdf")
 def poster(token: str) -> Response:
     layanan = _layanan(token)
-    body = qr.poster_pdf(layanan.unit.nama, layanan.nama, public_url(layanan))
+    minutes = _catalogue().minutes(layanan.instrument_ids)
+    body = qr.poster_pdf(layanan.unit.nama, layanan.nama, public_url(layanan), minutes)
     return download(body, f"poster-{layanan.unit.kode}-{layanan.kode}.pdf")

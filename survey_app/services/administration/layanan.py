@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -137,5 +138,34 @@ def set_tanya_alasan(
     before = {"tanya_alasan": unit.tanya_alasan}
     unit.tanya_alasan = on
     audit.record(session, user, "ubah", "unit", unit.id, before, {"tanya_alasan": on}, now)
+    session.flush()
+    return True
+
+
+def set_pengaduan(
+    session: DbSession, unit: Unit, text: str, user: Pengguna | None, now: datetime
+) -> bool:
+    """The unit's own complaint channel (its WBS or pengaduan page), shown to respondents after
+    they answer beside SP4N-LAPOR!; empty removes it. Audited when it changes, which is
+    returned. Raises :class:`LayananError` for anything but an http(s) address of at most 300
+    characters."""
+    value = text.strip() or None
+    if value is not None:
+        parsed = urlsplit(value)
+        if (
+            parsed.scheme not in ("http", "https")
+            or not parsed.netloc
+            or len(value) > 300
+            or any(c.isspace() or ord(c) < 0x20 for c in value)
+        ):
+            raise LayananError(
+                "Kanal pengaduan: tulis alamat lengkap, misalnya https://wbs.kemenimipas.go.id"
+                " (paling banyak 300 karakter)."
+            )
+    if unit.tautan_pengaduan == value:
+        return False
+    before = {"tautan_pengaduan": unit.tautan_pengaduan}
+    unit.tautan_pengaduan = value
+    audit.record(session, user, "ubah", "unit", unit.id, before, {"tautan_pengaduan": value}, now)
     session.flush()
     return True

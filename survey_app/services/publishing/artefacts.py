@@ -28,6 +28,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from analysis.periods import Span, nama_periode
+
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BRAND, INK, MUTED = "#0b4f6c", "#1c2328", "#51606b"
@@ -54,10 +56,15 @@ class Content:
     thanks: str
     url: str
     logo: bytes | None = None  # the unit's PNG, drawn in the title band
+    minutes: int = 2  # the honest estimate of the form the QR opens
 
 
 def content(
-    snapshot: dict[str, Any], survey_url: str, tanggal: Any, logo: bytes | None = None
+    snapshot: dict[str, Any],
+    survey_url: str,
+    tanggal: Any,
+    logo: bytes | None = None,
+    minutes: int = 2,
 ) -> Content:
     """The texts of the artefacts; ``tanggal`` formats an ISO date the Indonesian way."""
     by_index = {row["indeks"]: row for row in snapshot["indeks"]}
@@ -73,7 +80,7 @@ def content(
         notes.append(f"{excluded} jawaban dikecualikan setelah ditinjau petugas.")
     return Content(
         unit=snapshot["unit"]["nama"],
-        period=f"Periode {snapshot['periode']['label']}",
+        period=f"Periode {_period(snapshot['periode'])}",
         dates=(
             f"Periode survei: {tanggal(snapshot['periode']['tanggal_awal'])} - "
             f"{tanggal(snapshot['periode']['tanggal_akhir'])}"
@@ -93,7 +100,16 @@ def content(
         thanks=snapshot.get("terima_kasih", "Terima kasih."),
         url=survey_url,
         logo=logo,
+        minutes=minutes,
     )
+
+
+def _period(periode: dict[str, Any]) -> str:
+    """The period as people read it (Triwulan IV 2026), from the snapshot's kind and months."""
+    kind = periode.get("jenis")
+    if kind and periode.get("dari") and periode.get("sampai"):
+        return nama_periode(Span(kind, periode["dari"], periode["sampai"]))
+    return str(periode["label"])
 
 
 def _koma(value: str | None) -> str:
@@ -204,7 +220,12 @@ def _blocks(pdf: Canvas, text: Content, width: float, u: float) -> list[tuple[fl
     def survey(y: float) -> None:
         side = 6 * u
         _qr_vector(pdf, text.url, middle - side / 2, y + 1.6 * u, side)
-        centred(y + 0.9 * u, "Pindai untuk mengisi survei (anonim, 1 menit)", BOLD, 0.6 * u)
+        centred(
+            y + 0.9 * u,
+            f"Pindai untuk mengisi survei (anonim, sekitar {text.minutes} menit)",
+            BOLD,
+            0.6 * u,
+        )
         centred(y + 0.1 * u, text.url, REGULAR, 0.45 * u, MUTED)
 
     def closing(y: float) -> None:

@@ -13,7 +13,9 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 
 QR_SIDE = 14 * cm  # a QR code scans from about ten times its width: 14 cm reaches 1 m with room
-INSTRUCTION = "Pindai kode QR ini dengan ponsel Anda untuk mengisi survei (tanpa nama, 1 menit)."
+INSTRUCTION = (
+    "Pindai kode QR ini dengan ponsel Anda untuk mengisi survei (tanpa nama, sekitar %d menit)."
+)
 
 
 def _matrix(url: str) -> list[list[bool]]:
@@ -40,7 +42,7 @@ def qr_svg(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def poster_pdf(unit: str, layanan: str, url: str) -> bytes:
+def poster_pdf(unit: str, layanan: str, url: str, minutes: int = 2) -> bytes:
     """An A4 portrait poster: unit, layanan, a 14 cm vector QR code, one instruction, the URL."""
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -59,7 +61,7 @@ def poster_pdf(unit: str, layanan: str, url: str) -> bytes:
     _draw_qr(pdf, url, (width - QR_SIDE) / 2, height - 7 * cm - QR_SIDE, QR_SIDE)
     pdf.setFont("Helvetica", 14)
     y = height - 8.3 * cm - QR_SIDE
-    for line in _wrap(pdf, INSTRUCTION, 14, width - 4 * cm):
+    for line in _wrap(pdf, INSTRUCTION % minutes, 14, width - 4 * cm):
         pdf.drawCentredString(width / 2, y, line)
         y -= 0.7 * cm
     pdf.setFont("Courier", 11)
@@ -77,7 +79,7 @@ TICKET_COLUMNS, TICKET_ROWS = 2, 4
 TICKET_HEAD, TICKET_FOOT = 1.5 * cm, 1.35 * cm  # unit and layanan above; caption and code below
 
 
-def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]]) -> bytes:
+def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]], minutes: int = 2) -> bytes:
     """Slips of one-time survey links, 8 to an A4 page, to cut and hand out with each service.
 
     ``links`` holds (short code, URL) pairs; each slip shows the unit, the layanan, the QR code
@@ -107,7 +109,9 @@ def tickets_pdf(unit: str, layanan: str, links: list[tuple[str, str]]) -> bytes:
         _draw_qr(pdf, url, x + (slip_w - side) / 2, top - TICKET_HEAD - side, side)
         pdf.setFont("Helvetica", 8.5)
         pdf.drawCentredString(
-            x + slip_w / 2, top - slip_h + 0.95 * cm, "Tiket survei sekali pakai. Anonim, 1 menit."
+            x + slip_w / 2,
+            top - slip_h + 0.95 * cm,
+            f"Tiket survei sekali pakai. Anonim, sekitar {minutes} menit.",
         )
         pdf.setFont("Courier", 8.5)
         pdf.drawCentredString(x + slip_w / 2, top - slip_h + 0.5 * cm, code)
