@@ -28,9 +28,7 @@ def submissions(app) -> int:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("script", [False, True], ids=["javascript-off", "javascript-on"])
-def test_progress_clearing_language_and_one_record_after_back_and_resend(
-    live_app, browser, script
-):
+def test_progress_clearing_language_and_one_record_after_back_and_resend(live_app, browser, script):
     app, base = live_app
     with app.app_context():
         load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())

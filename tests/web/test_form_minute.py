@@ -42,9 +42,7 @@ def test_every_question_says_where_one_is_and_the_form_how_long_it_takes(phone, 
     assert 'class="answered"' in page  # the answered count, drawn by CSS counters
 
 
-def test_the_missing_answer_summary_names_the_question_and_is_where_the_page_opens(
-    phone, layanan
-):
+def test_the_missing_answer_summary_names_the_question_and_is_where_the_page_opens(phone, layanan):
     fields = hidden_fields(phone, layanan.token)
     answer = send(phone, layanan, fields, U3=None)
     page = answer.get_data(as_text=True)
