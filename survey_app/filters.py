@@ -8,10 +8,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from analysis.mutu import bands
 from analysis.periods import ZONES, Span
 
 # Integrity flags and the reasons for a review decision, as people read them.
@@ -142,6 +143,10 @@ def _month_name(month: str) -> str:
     return str(format_date(date(int(month[:4]), int(month[5:7]), 1), format="MMMM y"))
 
 
+def periode_filter(span_: Span) -> str:
+    return periode(span_)
+
+
 def periode(span_: Span) -> str:
     """A period as people read it: November 2026, Triwulan IV 2026, Semester II 2026,
     Tahun 2026, or Januari 2026 – Maret 2026 for a custom range."""
@@ -185,6 +190,37 @@ def query_args(*names: str) -> dict[str, str]:
     return {name: request.args[name] for name in names if name in request.args}
 
 
+def kinerja(text: str | None) -> str:
+    """A published kinerja ("Baik", frozen in Indonesian in a snapshot) in the reader's
+    language: "Good" in English."""
+    if not text:
+        return "-"
+    if str(get_locale() or "id") == "en":
+        return next((b.kinerja_en for b in bands() if b.kinerja == text), text)
+    return text
+
+
+def pilihan(text: str, key: str) -> str:
+    """A published profile answer ("Perempuan", frozen in Indonesian) in the reader's
+    language, from the profile questions' own wording."""
+    if str(get_locale() or "id") != "en":
+        return text
+    for question in current_app.extensions["zisurvey.catalogue"].profile:
+        if question.key == key:
+            for choice in question.choices:
+                if choice.text.id == text:
+                    return choice.text.en
+    return text
+
+
+def snapshot_period(periode: dict[str, str]) -> str:
+    """The period of a snapshot as people read it (Triwulan IV 2026 / Quarter IV 2026)."""
+    try:
+        return periode_filter(Span(periode["jenis"], periode["dari"], periode["sampai"]))
+    except (KeyError, ValueError, TypeError):
+        return str(periode.get("label", ""))
+
+
 def b64(data: bytes) -> str:
     """Bytes as base64 text, for a data: URI (an image inside a page made into a PDF)."""
     return base64.b64encode(data).decode("ascii")
@@ -192,6 +228,9 @@ def b64(data: bytes) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["b64"] = b64
+    app.jinja_env.filters["kinerja"] = kinerja
+    app.jinja_env.filters["pilihan"] = pilihan
+    app.jinja_env.filters["periode_publikasi"] = snapshot_period
     app.jinja_env.filters["alasan"] = alasan
     app.jinja_env.filters["tindakan"] = tindakan
     app.jinja_env.filters["jenis"] = jenis

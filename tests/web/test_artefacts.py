@@ -35,7 +35,7 @@ def test_posters_hold_the_snapshot_in_vector_text_with_embedded_fonts(
     for expected in (
         "SURVEI KEPUASAN MASYARAKAT",
         "Unit LAPAS",
-        "Periode 2026-01",
+        "Periode Januari 2026",  # as people read it (issue 16.6)
         "NILAI IKM",
         "87,55",
         "Mutu B · Baik",
