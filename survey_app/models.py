@@ -432,6 +432,11 @@ class Publikasi(Base):
     dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
     pengguna_id: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
     data: Mapped[dict] = mapped_column(JSON)
+    # withdrawn (ditarik): the public page says when and why, its files answer 410; the
+    # snapshot stays on record
+    ditarik: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    alasan_tarik: Mapped[str | None] = mapped_column(String(500))
+    ditarik_oleh: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
 
     unit: Mapped[Unit] = relationship()
 

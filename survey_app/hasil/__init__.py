@@ -53,9 +53,13 @@ def _unit(kode: str) -> Unit:
 
 
 def _publication(unit: Unit, publication_id: int) -> Publikasi:
+    """A publication of ``unit`` whose files are still out: 404 when unknown, 410 once it was
+    withdrawn (REGULATION §6)."""
     publication = db.session.get(Publikasi, publication_id)
     if publication is None or publication.unit_id != unit.id:
         abort(404)
+    if publication.ditarik is not None:
+        abort(410)
     return publication
 
 
@@ -87,20 +91,31 @@ def cacheable(response: Response) -> Response:
 
 @bp.get("/<kode>")
 def show(kode: str) -> str:
+    """The unit's published results: the newest period, or the one ``?periode=`` names; earlier
+    periods as links; withdrawn publications as notices saying when and why."""
     unit = _unit(kode)
     shown = current(publications(db.session, unit))
-    latest = shown[0] if shown else None
+    live = [p for p in shown if p.ditarik is None]
+    asked = request.args.get("periode")
+    if asked:
+        chosen = next((p for p in shown if p.label == asked), None)
+        if chosen is None:
+            abort(404)
+    else:
+        chosen = live[0] if live else None
+    latest = chosen if chosen is not None and chosen.ditarik is None else None
     period = _span_of(latest) if latest else None
     return render_template(
         "hasil/unit.html",
         unit=unit,
         latest=latest,
+        withdrawn=[p for p in shown if p.ditarik is not None and (not asked or p is chosen)],
         # what was planned and done after the previous period, and what is planned after this
         followed=register.previous_entries(db.session, unit, period) if period else [],
         planned=register.entries(db.session, unit, period) if period else [],
         previous=previous_span(period) if period else None,
         labels=register.unsur_labels(current_app.extensions["zisurvey.catalogue"]),
-        history=shown,
+        history=[p for p in live if latest is not None and p.sampai < latest.dari],
         below=latest_below(db.session, unit),
         widget=address("hasil.widget", kode=unit.kode),
     )
@@ -133,8 +148,8 @@ def widget(kode: str) -> Response:
     No script at all; the only page of the app that any site may frame.
     """
     unit = _unit(kode)
-    shown = current(publications(db.session, unit))
-    page = render_template("hasil/widget.html", unit=unit, latest=shown[0] if shown else None)
+    live = [p for p in current(publications(db.session, unit)) if p.ditarik is None]
+    page = render_template("hasil/widget.html", unit=unit, latest=live[0] if live else None)
     return Response(page, headers={"Content-Security-Policy": WIDGET_POLICY})
 
 
@@ -152,7 +167,9 @@ def index(kode: str) -> Response:
                     "id": p.id,
                     "periode": p.label,
                     "terbit": p.dibuat.isoformat(),
-                    "berlaku": p.id in shown,
+                    "berlaku": p.id in shown and p.ditarik is None,
+                    "ditarik": p.ditarik.isoformat() if p.ditarik else None,
+                    "alasan_tarik": p.alasan_tarik,
                     "json": url_for("hasil.snapshot_json", kode=kode, publication_id=p.id),
                     "csv": url_for("hasil.snapshot_csv", kode=kode, publication_id=p.id),
                 }
@@ -183,6 +200,10 @@ def snapshot_csv(kode: str, publication_id: int) -> Response:
     out = csv.writer(buffer)
     out.writerow(["bagian", "nama", "nilai"])
     out.writerow(["periode", data["periode"]["label"], data["periode"]["tanggal_awal"]])
+    if data["periode"].get("sementara_sampai"):
+        out.writerow(
+            ["sementara_sampai", data["periode"]["label"], data["periode"]["sementara_sampai"]]
+        )
     for row in data["indeks"]:
         out.writerow(["nilai", row["indeks"], row["nilai"] or ""])
         out.writerow(["mutu", row["indeks"], row["mutu"] or ""])

@@ -272,3 +272,18 @@ class LaporanTeksForm(Form):
         description=_l("jabatan dalam tim sesuai Surat Keputusan; kosongkan untuk teks bawaan"),
     )
     kesimpulan = TextAreaField(_l("Kesimpulan"), validators=[Length(max=6000)])
+
+
+class PublishForm(Form):
+    """The confirmation of a previewed publication: the fingerprint of what was shown."""
+
+    sidik = HiddenField(validators=[InputRequired(), Length(min=64, max=64)])
+
+
+class WithdrawForm(Form):
+    """Withdrawing a publication, with the reason the public page will show."""
+
+    alasan = TextAreaField(  # its length is checked by the service, with its own message
+        _l("Alasan penarikan"),
+        description=_l("tampil di halaman publik, misalnya: Salah memilih periode; diganti."),
+    )

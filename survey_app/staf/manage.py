@@ -18,7 +18,6 @@ from survey_app.services.administration import layanan as layanan_service
 from survey_app.services.collection import uploads
 from survey_app.services.collection.imports import ImportPlan, import_responses, plan_import
 from survey_app.services.publishing import logo
-from survey_app.services.publishing import publications as publishing
 from survey_app.staf import bp
 from survey_app.staf.forms import (
     ConfirmForm,
@@ -30,7 +29,6 @@ from survey_app.staf.forms import (
     UploadForm,
 )
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now
-from survey_app.staf.views import period_span
 
 
 def _layanan_form(**kwargs: object) -> LayananForm:
@@ -288,17 +286,3 @@ def confirm_upload(kode: str, token: str) -> ResponseReturnValue:
         "ok",
     )
     return redirect(url_for("staf.show_dashboard", kode=kode))
-
-
-@bp.post("/unit/<kode>/terbitkan")
-@login_required
-def publish(kode: str) -> ResponseReturnValue:
-    """Freeze the chosen period's figures and show them on the unit's public page."""
-    unit = managed_unit(kode)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    span = period_span(unit)
-    publishing.publish(db.session, catalogue(), unit, span, current_user, now())
-    db.session.commit()
-    flash(_("Hasil diterbitkan."), "ok")
-    return redirect(url_for("hasil.show", kode=kode))

@@ -88,8 +88,11 @@ def test_a_reason_given_with_javascript_off_and_on_reaches_staff_never_the_publi
     assert u3.get_by_text("jawaban 2 (Kurang cepat)").count() >= 2
 
     page.goto(f"{base}/staf/unit/RUTAN-MKS")
-    page.get_by_role("button", name="Terbitkan hasil periode ini").click()
-    assert page.url == f"{base}/hasil/RUTAN-MKS"
+    page.get_by_role("link", name="Terbitkan hasil periode ini").click()
+    preview = page.content()  # the preview shows exactly what will be public: no reason there
+    assert all(reason not in preview for reason in reasons.values())
+    page.get_by_role("button", name="Terbitkan").first.click()
+    assert page.url.startswith(f"{base}/hasil/RUTAN-MKS?periode=")
     public = page.content()
     assert "IKM" in public
     assert all(reason not in public for reason in reasons.values())

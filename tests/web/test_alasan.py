@@ -272,11 +272,9 @@ def test_reasons_never_reach_a_public_page_an_export_or_a_publication(app, tree,
     clock.now = datetime(2026, 2, 2, tzinfo=UTC)
     staff = signed_in(app, "kanwil")
     assert secret in staff.get("/staf/unit/LAPAS/alasan?periode=2026-01").get_data(as_text=True)
-    token = CSRF.search(staff.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True))
-    published = staff.post(
-        "/staf/unit/LAPAS/terbitkan?periode=2026-01", data={"csrf_token": token.group(1)}
-    )
-    assert published.status_code in (302, 303)
+    from tests.web.test_publish import publish
+
+    assert publish(staff, "2026-01").status_code == 303
     public = app.test_client()
     listing = public.get("/hasil/LAPAS/publikasi.json").get_json()
     [publication] = listing["publikasi"]

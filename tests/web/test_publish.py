@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -32,15 +33,22 @@ def lapas(app, tree, clock):
     return tree["lapas"]
 
 
-def publish(client, periode="2026-01"):
-    token = CSRF.search(client.get(f"/staf/unit/LAPAS?periode={periode}").get_data(as_text=True))
+SIDIK = re.compile(r'name="sidik" type="hidden" value="([0-9a-f]{64})"')
+
+
+def publish(client, periode="2026-01", kode="LAPAS"):
+    """Open the preview, then confirm exactly what it showed (issue 16.7)."""
+    preview = client.get(f"/staf/unit/{kode}/terbitkan?periode={periode}")
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
+    page = preview.get_data(as_text=True)
     return client.post(
-        f"/staf/unit/LAPAS/terbitkan?periode={periode}", data={"csrf_token": token.group(1)}
+        f"/staf/unit/{kode}/terbitkan?periode={periode}",
+        data={"csrf_token": CSRF.search(page).group(1), "sidik": SIDIK.search(page).group(1)},
     )
 
 
 def test_publishing_shows_the_frozen_figures_publicly(app, lapas):
-    assert publish(signed_in(app, "kanwil")).headers["Location"] == "/hasil/LAPAS"
+    assert publish(signed_in(app, "kanwil")).headers["Location"] == "/hasil/LAPAS?periode=2026-01"
     page = app.test_client().get("/hasil/LAPAS").get_data(as_text=True)
     assert '<p class="bignum">87,55</p>' in page and "Mutu B · Baik" in page
     assert "98,00" in page and "89,17" in page
@@ -82,8 +90,7 @@ def test_open_data_hides_small_cells_and_saran(app, lapas, tree, tmp_path):
     few.write_text("\n".join((FIXTURES / "worked_example.csv").read_text().splitlines()[:4]))
     load(app, tree["rutan"], few)
     client = signed_in(app, "kanwil")
-    token = CSRF.search(client.get("/staf/unit/RUTAN?periode=2026-01").get_data(as_text=True))
-    client.post("/staf/unit/RUTAN/terbitkan?periode=2026-01", data={"csrf_token": token.group(1)})
+    assert publish(client, "2026-01", kode="RUTAN").status_code == 303
     small = app.test_client().get("/hasil/RUTAN").get_data(as_text=True)
     rutan = app.test_client().get("/hasil/RUTAN/publikasi.json").get_json()["publikasi"][0]
     cells = [
@@ -99,7 +106,13 @@ def test_open_data_hides_small_cells_and_saran(app, lapas, tree, tmp_path):
 
 def test_only_a_unit_admin_in_scope_publishes(app, lapas):
     viewer = signed_in(app, "lapas")
-    assert publish(viewer).status_code == 403
+    assert viewer.get("/staf/unit/LAPAS/terbitkan?periode=2026-01").status_code == 403
+    token = CSRF.search(viewer.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True))
+    sent = viewer.post(
+        "/staf/unit/LAPAS/terbitkan?periode=2026-01",
+        data={"csrf_token": token.group(1), "sidik": "0" * 64},
+    )
+    assert sent.status_code == 403
     assert app.test_client().post("/staf/unit/LAPAS/terbitkan").status_code in (302, 400)
     assert "Belum ada hasil survei yang diterbitkan." in app.test_client().get(
         "/hasil/LAPAS"

@@ -59,7 +59,13 @@ def lapas_ids(app, tree):
             nama="b.pdf", jenis="application/pdf", ukuran=1, sha256="0" * 64, isi=b"%", dibuat=now
         )
     )
-    db.session.add_all([tiket, entry])
+    from survey_app.models import Publikasi
+
+    publication = Publikasi(
+        unit_id=tree["lapas"].id, label="2026-01", dari="2026-01", sampai="2026-01",
+        dibuat=now, data={"periode": {"label": "2026-01"}},
+    )  # fmt: skip
+    db.session.add_all([tiket, entry, publication])
     db.session.commit()
     values = {
         "pengguna_id": db.session.scalar(select(Pengguna.id).where(Pengguna.username == "lapas")),
@@ -72,6 +78,8 @@ def lapas_ids(app, tree):
         "token": "a" * 32,
         "job_id": "x",
         "fmt": "pdf",
+        "name": "poster-a3.pdf",
+        "publication_id": publication.id,
     }
     return values
 

@@ -70,6 +70,9 @@ def content(
     by_index = {row["indeks"]: row for row in snapshot["indeks"]}
     ikm = by_index.get("IKM", {})
     notes = []
+    until = snapshot["periode"].get("sementara_sampai")
+    if until:  # a period not ended yet says so on every artefact (REGULATION §6)
+        notes.append(f"HASIL SEMENTARA s.d. {tanggal(until)}: periode belum berakhir.")
     if not snapshot.get("memenuhi_minimal", True):
         short = ", ".join(
             f"{s['layanan']} {s['n']}/{s['minimum']}" for s in snapshot["di_bawah_minimal"]

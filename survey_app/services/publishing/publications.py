@@ -6,13 +6,15 @@ suppressed (REGULATION.md section 6). Months below the minimum are published and
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from analysis.disclosure import recoverable
-from analysis.periods import Span, label_of
+from analysis.periods import Span, label_of, zone
 from survey_app.models import Pengguna, Publikasi, Unit
 from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
@@ -24,11 +26,38 @@ DEMOGRAPHICS = ("jenis_kelamin", "pendidikan")
 THANKS = "Terima kasih atas partisipasi Anda dalam survei ini."
 
 
+class PublishError(ValueError):
+    """A period that cannot be published, or a withdrawal without its reason (Indonesian)."""
+
+
+class Changed(PublishError):
+    """The figures changed between the preview and the confirmation: preview them again."""
+
+
+def digest(data: dict[str, Any]) -> str:
+    """A fingerprint of a snapshot: what the person confirms is what was previewed."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def publish(
-    session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, user: Pengguna, now: datetime
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    span: Span,
+    user: Pengguna,
+    now: datetime,
+    previewed: str | None = None,
 ) -> Publikasi:
-    """Freeze the figures of ``unit`` over ``span`` as they are now."""
+    """Freeze the figures of ``unit`` over ``span`` as they are now. With ``previewed`` (the
+    :func:`digest` of the snapshot the person saw), raise :class:`Changed` when the figures
+    are no longer those; raise :class:`PublishError` for a period that has not begun."""
     data = snapshot(session, catalogue, unit, span, now)
+    if previewed is not None and digest(data) != previewed:
+        raise Changed(
+            "Angka berubah sejak pratinjau dibuka (ada jawaban baru atau keputusan tinjauan): "
+            "periksa pratinjau ini lalu terbitkan lagi."
+        )
     publication = Publikasi(
         unit_id=unit.id,
         label=label_of(span),
@@ -47,10 +76,30 @@ def publish(
         "publikasi",
         publication.id,
         None,
-        {"label": publication.label},
+        {"label": publication.label, "sementara": data["periode"].get("sementara_sampai")},
         now,
     )
     return publication
+
+
+def withdraw(
+    session: DbSession, publication: Publikasi, reason: str, user: Pengguna, now: datetime
+) -> None:
+    """Withdraw a publication (REGULATION §6): the public page then says when and why, its
+    files answer 410, and the snapshot stays on record. Raises :class:`PublishError` without
+    a reason of 10 to 500 characters, or when it is already withdrawn."""
+    text = " ".join(reason.split())
+    if publication.ditarik is not None:
+        raise PublishError("Publikasi ini sudah ditarik.")
+    if not 10 <= len(text) <= 500:
+        raise PublishError(
+            'Alasan penarikan: tulis 10 sampai 500 karakter, misalnya "Salah memilih periode; '
+            'diganti publikasi baru".'
+        )
+    publication.ditarik, publication.alasan_tarik, publication.ditarik_oleh = now, text, user.id
+    after = {"ditarik": now.isoformat(), "alasan": text}
+    audit.record(session, user, "tarik", "publikasi", publication.id, None, after, now)
+    session.flush()
 
 
 def snapshot(
@@ -68,16 +117,25 @@ def snapshot(
         for month in d.months
         for s in month.short
     ]
+    today = now.astimezone(zone(unit.timezone)).date()
+    if span.start_date > today:
+        raise PublishError(
+            "Periode ini belum dimulai: hasilnya belum dapat diterbitkan. Pilih periode yang "
+            "sudah berjalan atau selesai."
+        )
+    periode = {
+        "label": label_of(span),
+        "jenis": span.kind,
+        "dari": span.first,
+        "sampai": span.last,
+        "tanggal_awal": span.start_date.isoformat(),
+        "tanggal_akhir": span.end_date.isoformat(),
+    }
+    if span.end_date >= today:  # not ended: only as "hasil sementara s.d. <today>"
+        periode["sementara_sampai"] = today.isoformat()
     return {
         "unit": {"kode": unit.kode, "nama": unit.nama},
-        "periode": {
-            "label": label_of(span),
-            "jenis": span.kind,
-            "dari": span.first,
-            "sampai": span.last,
-            "tanggal_awal": span.start_date.isoformat(),
-            "tanggal_akhir": span.end_date.isoformat(),
-        },
+        "periode": periode,
         "indeks": [
             {
                 "indeks": f.instrument.index,
@@ -164,7 +222,8 @@ def publications(session: DbSession, unit: Unit) -> list[Publikasi]:
 
 
 def current(publications_: list[Publikasi]) -> list[Publikasi]:
-    """The newest publication of each period: the ones the public page shows."""
+    """The newest publication of each period: the ones the public page shows (a withdrawn
+    one as its notice)."""
     seen: set[str] = set()
     out = []
     for publication in publications_:
@@ -182,7 +241,7 @@ def latest_below(session: DbSession, unit: Unit) -> list[tuple[Unit, Publikasi |
     newest: dict[int, Publikasi] = {}
     rows = session.scalars(
         select(Publikasi)
-        .where(Publikasi.unit_id.in_(ids))
+        .where(Publikasi.unit_id.in_(ids), Publikasi.ditarik.is_(None))
         .order_by(Publikasi.sampai.desc(), Publikasi.dibuat.desc(), Publikasi.id.desc())
     )
     for publication in rows:
