@@ -116,7 +116,11 @@ def _check_year(text: str) -> None:
 
 
 def span_of(label: str) -> Span:
-    """The span a label names: 2026-01, 2026-T1, 2026-S2 or 2026."""
+    """The span a label names: 2026-01, 2026-T1, 2026-S2, 2026, or a range of months
+    2026-09..2026-11 (what :func:`label_of` writes for one)."""
+    if isinstance(label, str) and ".." in label:
+        first, _, last = label.partition("..")
+        return range_span(first, last)
     kind = period_kind(label)
     if kind == "bulan":
         return Span("bulan", label, label)

@@ -379,17 +379,34 @@ def report_command(kode: str, periode: str, fmt: str, out: Path | None) -> None:
     """Tulis laporan SKM (DOCX/PDF) atau paket bukti LKE (ZIP) sebuah unit dan periode."""
     from analysis.periods import span_of
     from survey_app.dokumen import laporan, paket
+    from survey_app.services.laporan.isi import NotBegun, check_begun
 
     unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
     if unit is None:
         fail([f"unit {kode!r} tidak ada; lihat zisurvey unit list"])
     try:
         span = span_of(periode)
-    except ValueError as exc:
-        fail([f"--periode {periode!r}: {exc} (tulis seperti 2026-T4)"])
+    except ValueError:
+        fail(
+            [
+                f"--periode {periode!r} tidak dikenal: tulis seperti 2026-T4 (triwulan), 2026-S2, "
+                "2026-11, 2026 atau rentang 2026-09..2026-11"
+            ]
+        )
     catalogue = current_app.extensions["zisurvey.catalogue"]
     now = current_app.config["CLOCK"]()
-    base_url = str(current_app.config.get("BASE_URL") or "http://localhost")
+    try:
+        check_begun(unit, span, now)
+    except NotBegun as exc:
+        fail([str(exc)])
+    base_url = str(current_app.config.get("BASE_URL") or "")
+    if not base_url:
+        click.echo(
+            "zisurvey laporan: SURVEY_BASE_URL belum diatur; alamat halaman hasil dan kode QR di "
+            "berkas memakai http://localhost. Atur SURVEY_BASE_URL=https://alamat-publik.",
+            err=True,
+        )
+        base_url = "http://localhost"
     with current_app.test_request_context("/", base_url=base_url):
         if fmt == "zip":
             body = paket.write(db.session, catalogue, unit, span, now, base_url)
@@ -398,7 +415,10 @@ def report_command(kode: str, periode: str, fmt: str, out: Path | None) -> None:
             body = laporan.write(db.session, catalogue, unit, span, now, fmt, base_url)
             name = laporan.file_name(unit, span, fmt)
     target = out or Path(name)
-    target.write_bytes(body)
+    try:
+        target.write_bytes(body)
+    except OSError as exc:
+        fail([f"--out {target}: tidak dapat ditulis ({exc.strerror or exc})"])
     click.echo(f"{target} ({len(body):,} byte)".replace(",", "."))
 
 

@@ -13,7 +13,7 @@ from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from analysis.mutu import bands
-from analysis.periods import ZONES, Span
+from analysis.periods import ZONES, Span, label_of, span_of
 
 # Integrity flags and the reasons for a review decision, as people read them.
 REASONS = {
@@ -221,6 +221,30 @@ def snapshot_period(periode: dict[str, str]) -> str:
         return str(periode.get("label", ""))
 
 
+def waktu_tl(value: str) -> str:
+    """A follow-up's waktu as people read it: 2026-12 is "Desember 2026", 2026-12-15 is
+    "15 Desember 2026"."""
+    try:
+        if len(value) == 7:
+            return _month_name(value)
+        return tanggal(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def label_periode(label: str) -> str:
+    """A period code (2026-T4, as in a job's record) as people read it."""
+    try:
+        return periode(span_of(label))
+    except ValueError:
+        return label
+
+
+def periode_query(span_: Span) -> dict[str, str]:
+    """The query of a link to the same period: ``periode=2026-T4`` (or a range's label)."""
+    return {"periode": label_of(span_)}
+
+
 def b64(data: bytes) -> str:
     """Bytes as base64 text, for a data: URI (an image inside a page made into a PDF)."""
     return base64.b64encode(data).decode("ascii")
@@ -228,6 +252,9 @@ def b64(data: bytes) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["b64"] = b64
+    app.jinja_env.filters["waktu_tl"] = waktu_tl
+    app.jinja_env.filters["periode_query"] = periode_query
+    app.jinja_env.filters["label_periode"] = label_periode
     app.jinja_env.filters["kinerja"] = kinerja
     app.jinja_env.filters["pilihan"] = pilihan
     app.jinja_env.filters["periode_publikasi"] = snapshot_period

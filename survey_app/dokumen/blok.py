@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import plotly.graph_objects as go
+
+from survey_app.services.clean import clean_text
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,18 @@ class TandaTangan:
 
 
 Blok = Sampul | DaftarIsi | Judul | Paragraf | Daftar | Tabel | Grafik | Gambar | TandaTangan
+
+
+def sanitized(block: Blok) -> Blok:
+    """``block`` with every text made printable (:func:`clean_text`): a DOCX cannot hold a
+    control character, and a respondent's saran or a pasted Word line break may carry one."""
+    changes: dict[str, Any] = {}
+    for item in fields(block):
+        value = getattr(block, item.name)
+        if isinstance(value, str):
+            changes[item.name] = clean_text(value)
+        elif isinstance(value, list) and value and isinstance(value[0], str):
+            changes[item.name] = [clean_text(v) for v in value]
+        elif isinstance(value, list) and value and isinstance(value[0], list):
+            changes[item.name] = [[clean_text(v) for v in row] for row in value]
+    return replace(block, **changes) if changes else block

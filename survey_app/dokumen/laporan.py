@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from analysis.periods import Span, label_of, nama_periode
 from survey_app.dokumen import pdf, skm, word
+from survey_app.dokumen.blok import sanitized
 from survey_app.models import Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
@@ -41,7 +42,7 @@ def write(
 def render(lap: LaporanSKM, catalogue: Catalogue, fmt: str, base_url: str = "") -> bytes:
     """Lay out gathered content (so one gathering can give both files)."""
     with force_locale("id"):
-        blocks = skm.blocks(lap, catalogue, base_url)
+        blocks = [sanitized(b) for b in skm.blocks(lap, catalogue, base_url)]
         title = " ".join(skm.judul(lap)[1:2]) + f" {lap.unit.nama} {nama_periode(lap.span)}"
         if fmt == "docx":
             return word.write(blocks, title, lap.unit.nama)

@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from analysis.periods import Span, label_of, nama_bulan, nama_periode, period_of
 from survey_app import alamat, filters
 from survey_app.dokumen import laporan, pdf, skm, word
+from survey_app.dokumen.blok import sanitized
 from survey_app.models import Publikasi, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
@@ -101,7 +102,7 @@ def collect(
     files += _publication(session, catalogue, unit, span)
     progress(4, STEPS)
     with force_locale("id"):
-        blocks = skm.follow_up_blocks(lap)
+        blocks = [sanitized(b) for b in skm.follow_up_blocks(lap)]
         title = f"Laporan Tindak Lanjut SKM {unit.nama} {periode}"
         stem = f"3-tindak-lanjut/laporan-tindak-lanjut-{unit.kode}-{label_of(span)}"
         about = f"Laporan tindak lanjut atas hasil {nama_periode(lap.sebelumnya)}"
@@ -109,8 +110,8 @@ def collect(
         files.append(Berkas(f"{stem}.docx", word.write(blocks, title, unit.nama), TINDAK_LANJUT,
                             "Laporan tindak lanjut (DOCX, dapat diubah)"))  # fmt: skip
     for number, entry in enumerate(lap.tindak_lanjut_sebelumnya, 1):
-        for bukti in entry.bukti:
-            name = f"3-tindak-lanjut/bukti/{number:02d}-{bukti.nama}"
+        for index, bukti in enumerate(entry.bukti, 1):  # numbered: two "bukti.png" never clash
+            name = f"3-tindak-lanjut/bukti/{number:02d}-{index:02d}-{bukti.nama}"
             files.append(Berkas(name, bukti.isi, TINDAK_LANJUT,
                                 f"Bukti tindak lanjut {number}: {entry.program[:80]}"))  # fmt: skip
     progress(5, STEPS)
@@ -126,7 +127,8 @@ def _rekaps(
     for month in [m for m in span.months() if m <= started]:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "rekap.xlsx"
-            write_rekap(session, catalogue, unit, Span("bulan", month, month), path)
+            month_span = Span("bulan", month, month)
+            write_rekap(session, catalogue, unit, month_span, path, mask=skm.masked)
             body = path.read_bytes()
         name = f"1-laporan-skm/rekap-bulanan/rekap-{unit.kode}-{month}.xlsx"
         found.append(Berkas(name, body, SURVEI, f"Rekap XLSX {nama_bulan(month)}"))

@@ -7,6 +7,8 @@ periode sebelumnya). The report is an official document: always in Indonesian.""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
@@ -56,13 +58,43 @@ TUJUAN = [
     "menjadi dasar rencana tindak lanjut perbaikan pelayanan;",
     "menyediakan bukti dukung hasil survei bagi evaluasi Zona Integritas.",
 ]
-# a person's details a respondent may have typed: 8+ digits (NIK, phone) or an e-mail
-_PRIBADI = re.compile(r"\+?\d[\d .-]{6,}\d|\S+@\S+")
+# a person's details a respondent may have typed: a run of 8 or more digits, perhaps split by
+# spaces, dots, dashes or a bracketed area code (NIK, mobile or landline), or an e-mail
+_NUMBER = re.compile(r"\+?\(?\d[\d ().-]*\d")
+_EMAIL = re.compile(r"\S+@\S+")
+PERSONAL_DIGITS = 8  # a price (Rp 1.500.000) has 7: kept; a phone has 10 or more
 
 
 def blocks(lap: LaporanSKM, catalogue: Catalogue, base_url: str = "") -> list[Blok]:
     """Every block of the report of ``lap``, in order. ``base_url`` prefixes the addresses of
     the public pages named in the lampiran (the path alone when empty)."""
+    return numbered(_blocks(lap, catalogue, base_url))
+
+
+_CAPTION = re.compile(r"^Tabel [\dL]+\.\d+ ")
+_CHAPTER = re.compile(r"^(?:BAB (I|II|III|IV|V)|LAMPIRAN (\d+)) ")
+ROMAN_NUMBERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+
+
+def numbered(blocks: list[Blok]) -> list[Blok]:
+    """Tables numbered in order within their chapter (Tabel 3.1, 3.2 ...; L4.1 in Lampiran 4),
+    whatever the period holds, so no number is used twice."""
+    chapter, count, out = "", 0, []
+    for block in blocks:
+        if isinstance(block, Judul) and block.level == 1:
+            found = _CHAPTER.match(block.teks)
+            if found:
+                roman, appendix = found.groups()
+                chapter = str(ROMAN_NUMBERS[roman]) if roman else f"L{appendix}"
+                count = 0
+        if isinstance(block, Tabel) and block.judul and _CAPTION.match(block.judul):
+            count += 1
+            block = replace(block, judul=_CAPTION.sub(f"Tabel {chapter}.{count} ", block.judul))
+        out.append(block)
+    return out
+
+
+def _blocks(lap: LaporanSKM, catalogue: Catalogue, base_url: str) -> list[Blok]:
     return [
         *_cover(lap),
         Judul("KATA PENGANTAR"),
@@ -76,7 +108,7 @@ def blocks(lap: LaporanSKM, catalogue: Catalogue, base_url: str = "") -> list[Bl
         Judul("BAB V KESIMPULAN"),
         *_paragraphs(lap.teks["kesimpulan"]),
         _signature(lap),
-        *_lampiran(lap, base_url),
+        *_lampiran(lap, catalogue, base_url),
     ]
 
 
@@ -95,11 +127,18 @@ def _cover(lap: LaporanSKM) -> list[Blok]:
         Sampul(
             judul=judul(lap),
             unit=lap.unit.nama.upper(),
-            periode=nama_periode(lap.span).upper(),
+            periode=_periode_sampul(lap),
             tempat_tahun="\n".join(x for x in (place, str(lap.tanggal.year)) if x),
             logo=lap.unit.logo,
         )
     ]
+
+
+def _periode_sampul(lap: LaporanSKM) -> str:
+    text = nama_periode(lap.span).upper()
+    if lap.berjalan:
+        text += f" (SEMENTARA s.d. {nama_tanggal(lap.berjalan).upper()})"
+    return text
 
 
 def _paragraphs(text: str, gaya: str = "biasa") -> list[Blok]:
@@ -150,6 +189,10 @@ def _bab_2(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
         Paragraf(
             f"Pengumpulan data dilaksanakan pada {nama_tanggal(span.start_date)} sampai "
             f"dengan {nama_tanggal(span.end_date)} ({nama_periode(span)})."
+            if lap.berjalan is None
+            else f"Pengumpulan data {nama_periode(span)} dimulai {nama_tanggal(span.start_date)}"
+            f" dan masih berjalan: laporan ini memuat jawaban sampai dengan "
+            f"{nama_tanggal(lap.berjalan)} dan bersifat sementara."
         ),
         Judul("C. Populasi dan Sampel", 2, False),
         *_sample(lap),
@@ -165,7 +208,7 @@ def _bab_2(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
 
 
 def _sample(lap: LaporanSKM) -> list[Blok]:
-    names = {str(x.id): x.nama for x in lap.layanan}
+    names = lap.nama_layanan
     found: list[Blok] = [
         Paragraf(
             "Populasi adalah pengguna layanan pada periode survei. Setiap bulan, setiap layanan "
@@ -174,11 +217,14 @@ def _sample(lap: LaporanSKM) -> list[Blok]:
             "dihitung dengan rumus Krejcie-Morgan dan tidak kurang dari batas minimal tersebut."
         )
     ]
+    running = lap.berjalan and lap.berjalan.strftime("%Y-%m")
     rows = []
-    for month in lap.data.months:
+    for month in lap.sampel:
         for s in month.layanan:
             served = lap.dilayani.get((int(s.kode), month.period))
             status = "memenuhi" if s.memenuhi else f"kurang {s.kurang}"
+            if month.period == running:
+                status += " (bulan berjalan)"
             rows.append(
                 [nama_bulan(month.period), names.get(s.kode, s.kode),
                  "-" if served is None else str(served), str(s.minimum), str(s.n), status]
@@ -187,12 +233,14 @@ def _sample(lap: LaporanSKM) -> list[Blok]:
         found.append(
             Tabel(["Bulan", "Layanan", "Dilayani (N)", "Target", "Responden", "Status"], rows,
                   frozenset({2, 3, 4}), "Tabel 2.2 Populasi dan sampel per layanan",
-                  [0.17, 0.33, 0.13, 0.1, 0.12, 0.15])
+                  [0.15, 0.35, 0.12, 0.1, 0.12, 0.16])
         )  # fmt: skip
-        met = sum(1 for m in lap.data.months if m.memenuhi)
-        found.append(
-            Paragraf(f"{met} dari {len(lap.data.months)} bulan memenuhi jumlah sampel minimal.")
-        )
+        ended = [m for m in lap.sampel if m.period != running]
+        met = sum(1 for m in ended if m.memenuhi)
+        line = f"{met} dari {len(ended)} bulan yang sudah berakhir memenuhi jumlah sampel minimal."
+        if running:
+            line += f" {nama_bulan(running)} masih berjalan."
+        found.append(Paragraf(line))
     return found
 
 
@@ -220,7 +268,7 @@ def _bab_3(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
 def _result_title(instrument: Instrument) -> str:
     if instrument.index == "IKM":
         return "Nilai per Unsur dan Indeks Kepuasan Masyarakat (IKM)"
-    return f"{instrument.title.id} ({instrument.index})"
+    return _title(instrument)
 
 
 def _respondents(lap: LaporanSKM) -> list[Blok]:
@@ -228,14 +276,16 @@ def _respondents(lap: LaporanSKM) -> list[Blok]:
     found: list[Blok] = [
         Paragraf(f"Jumlah responden yang dihitung pada {nama_periode(lap.span)} adalah {n} orang.")
     ]
-    rows = [[x.nama, str(lap.data.per_layanan.get(x.id, 0))] for x in lap.layanan]
+    rows = [
+        [lap.nama_layanan[str(x.id)], str(lap.data.per_layanan.get(x.id, 0))] for x in lap.layanan
+    ]
     if rows:
         found.append(Tabel(["Layanan", "Responden"], rows, frozenset({1}),
                            "Tabel 3.1 Responden per layanan", [0.75, 0.25]))  # fmt: skip
     number = 2
     for question, counts in lap.data.profile.items():
         answered = sum(counts.values())
-        body = [[value, str(c), _persen(share(c, answered))] for value, c in counts.items()]
+        body = [[value, str(c), _persen(share(c, n))] for value, c in counts.items()]
         body.append(["Tidak menjawab", str(n - answered), _persen(share(n - answered, n))])
         found.append(Tabel([question, "Jumlah", "Persentase"], body, frozenset({1, 2}),
                            f"Tabel 3.{number} Responden menurut {question.lower()}",
@@ -275,7 +325,7 @@ def _per_layanan(lap: LaporanSKM) -> Tabel:
     instruments = lap.instruments
     rows = []
     for x, results in lap.per_layanan:
-        row = [x.nama, str(max((r.n for r in results.values()), default=0))]
+        row = [lap.nama_layanan[str(x.id)], str(max((r.n for r in results.values()), default=0))]
         for i in instruments:
             r = results[i.id]
             row.append(f"{angka_id(r.nilai)} ({r.mutu.mutu})" if r.n and r.mutu else "-")
@@ -356,7 +406,13 @@ def _nrr_chart(instrument: Instrument, result: IndexResult) -> go.Figure:
 def masked(text: str) -> str:
     """A respondent's words with what looks like a person's details (a NIK or phone number, an
     e-mail address) replaced: the report is handed on, the respondent stays anonymous."""
-    return _PRIBADI.sub("[disamarkan]", text)
+    hidden = _EMAIL.sub("[disamarkan]", text)
+    return _NUMBER.sub(
+        lambda m: "[disamarkan]"
+        if sum(c.isdigit() for c in m.group()) >= PERSONAL_DIGITS
+        else m.group(),
+        hidden,
+    )
 
 
 def _voices(lap: LaporanSKM) -> list[Blok]:
@@ -372,14 +428,18 @@ def _voices(lap: LaporanSKM) -> list[Blok]:
             found.append(Paragraf(
                 f"{group.item.code} {group.item.dimension.id} ({group.instrument.index}): "
                 f"{group.n} alasan", "tebal"))  # fmt: skip
-            for row in group.rows:
-                found.append(Paragraf(f"\u201c{masked(row.teks)}\u201d (nilai {row.nilai})",
-                                      "kutipan"))  # fmt: skip
+            said = Counter((masked(row.teks), row.nilai) for row in group.rows)
+            for (text, value), times in said.items():
+                again = f", {times} kali" if times > 1 else ""
+                found.append(Paragraf(f"\u201c{text}\u201d (nilai {value}{again})", "kutipan"))
     else:
         found.append(Paragraf("Tidak ada alasan nilai rendah yang dituliskan responden."))
     if lap.saran_n:
         found.append(Paragraf(f"Saran tertulis: {lap.saran_n}; yang terbaru:", "tebal"))
-        found += [Paragraf(f"\u201c{masked(s.saran)}\u201d", "kutipan") for s in lap.saran]
+        suggestions = Counter(masked(s.saran) for s in lap.saran)
+        for suggestion, times in suggestions.items():
+            again = f" ({times} kali)" if times > 1 else ""
+            found.append(Paragraf(f"\u201c{suggestion}\u201d{again}", "kutipan"))
     else:
         found.append(Paragraf("Tidak ada saran tertulis pada periode ini."))
     return found
@@ -460,10 +520,10 @@ def _signature(lap: LaporanSKM) -> TandaTangan:
     )
 
 
-def _lampiran(lap: LaporanSKM, base_url: str) -> list[Blok]:
+def _lampiran(lap: LaporanSKM, catalogue: Catalogue, base_url: str) -> list[Blok]:
     return [
         Judul("LAMPIRAN 1 KUESIONER"),
-        *_questionnaire(lap),
+        *_questionnaire(lap, catalogue),
         Judul("LAMPIRAN 2 HASIL OLAH DATA PER LAYANAN"),
         *_per_layanan_detail(lap),
         Judul("LAMPIRAN 3 DOKUMENTASI PUBLIKASI"),
@@ -473,25 +533,31 @@ def _lampiran(lap: LaporanSKM, base_url: str) -> list[Blok]:
     ]
 
 
-def _questionnaire(lap: LaporanSKM) -> list[Blok]:
+def _questionnaire(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
+    """The questionnaire the unit's forms carry (also for a period without answers)."""
+    carried = {i for x in lap.layanan for i in x.instrument_ids}
+    shown = [i for i in catalogue.instruments.values() if i.id in carried] or lap.instruments
     found: list[Blok] = []
-    for instrument in lap.instruments or []:
+    for instrument in shown:
         rows = [
             [x.code, x.question.id, " / ".join(f"{n}. {t.id}" for n, t in enumerate(x.labels, 1))]
             for x in instrument.items
         ]
-        title = f"{instrument.title.id} ({instrument.index})"
         header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
-        found.append(Tabel(header, rows, frozenset(), title, [0.08, 0.52, 0.4]))
-    if not found:
-        found.append(Paragraf("Belum ada jawaban pada periode ini."))
+        found.append(Tabel(header, rows, frozenset(), _title(instrument), [0.08, 0.52, 0.4]))
     return found
+
+
+def _title(instrument: Instrument) -> str:
+    """``Survei Persepsi Anti Korupsi (IPAK)``; the SKM's title already names itself."""
+    title = instrument.title.id
+    return title if "(" in title else f"{title} ({instrument.index})"
 
 
 def _per_layanan_detail(lap: LaporanSKM) -> list[Blok]:
     found: list[Blok] = []
     for x, results in lap.per_layanan:
-        found.append(Judul(x.nama, 3, False))
+        found.append(Judul(lap.nama_layanan[str(x.id)], 3, False))
         for instrument in lap.instruments:
             result = results[instrument.id]
             if result.n:

@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from PIL import Image
 
 from survey_app import render
 from survey_app.dokumen.blok import (
@@ -119,7 +120,10 @@ def _cover(document: DocumentObject, cover: Sampul) -> None:
         picture = document.add_paragraph()
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.space_before = Pt(48)
-        picture.add_run().add_picture(io.BytesIO(cover.logo), width=Cm(4.5))
+        with Image.open(io.BytesIO(cover.logo)) as logo:
+            tall = logo.height > logo.width
+        side = {"height": Cm(4.5)} if tall else {"width": Cm(4.5)}  # a tall logo: its height
+        picture.add_run().add_picture(io.BytesIO(cover.logo), **side)
     centred(cover.periode, 14, before=48 if not cover.logo else 36)
     centred(cover.unit, 16, before=96)
     for line in cover.tempat_tahun.split("\n"):
@@ -246,7 +250,9 @@ def _signature(document: DocumentObject, block: TandaTangan) -> None:
 
 
 def _footer_page_numbers(document: DocumentObject) -> None:
+    """Page numbers in the footer, but not on the cover."""
     for section in document.sections:
+        section.different_first_page_header_footer = True
         line = section.footer.paragraphs[0]
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _field_char(line, "begin")

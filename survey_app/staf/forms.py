@@ -272,6 +272,11 @@ class LaporanTeksForm(Form):
         description=_l("jabatan dalam tim sesuai Surat Keputusan; kosongkan untuk teks bawaan"),
     )
     kesimpulan = TextAreaField(_l("Kesimpulan"), validators=[Length(max=6000)])
+    # the fingerprints of the texts as shown: a part not touched is not saved
+    asal_pengantar = HiddenField()
+    asal_latar_belakang = HiddenField()
+    asal_tim = HiddenField()
+    asal_kesimpulan = HiddenField()
 
 
 class PublishForm(Form):

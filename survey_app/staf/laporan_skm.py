@@ -12,12 +12,13 @@ from flask_login import current_user, login_required
 from analysis.periods import Span, label_of
 from survey_app.dokumen import jobs as dokumen_jobs
 from survey_app.dokumen import laporan, paket
+from survey_app.errors import InputError
 from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.models import LAPORAN_BAGIAN, Unit
 from survey_app.services.access import can_manage
 from survey_app.services.laporan import teks
-from survey_app.services.laporan.isi import gather
+from survey_app.services.laporan.isi import NotBegun, check_begun, gather
 from survey_app.services.reporting import jobs
 from survey_app.staf import bp
 from survey_app.staf.forms import LaporanTeksForm
@@ -32,17 +33,26 @@ def report_page(kode: str) -> ResponseReturnValue:
     """The report of a period (the running triwulan unless ?periode= says otherwise): its
     chapters' figures in brief, the free texts (unit admins edit them), the downloads."""
     unit = viewable_unit(kode)
-    chosen = triwulan_span(unit)
+    chosen = _period(unit)
     content = gather(reports_session(), catalogue(), unit, chosen, now())
-    form = LaporanTeksForm(data=content.teks)
+    shown = {f"asal_{key}": teks.fingerprint(text) for key, text in content.teks.items()}
+    form = LaporanTeksForm(data=content.teks | shown)
     if request.method == "POST":
         managed_unit(kode)
         form = LaporanTeksForm()
         if form.validate_on_submit():
             texts = {key: getattr(form, key).data or "" for key in LAPORAN_BAGIAN}
+            was = {key: getattr(form, f"asal_{key}").data or "" for key in LAPORAN_BAGIAN}
             try:
                 changed = teks.save(
-                    db.session, current_user, unit, chosen, texts, content.teks_bawaan, now()
+                    db.session,
+                    current_user,
+                    unit,
+                    chosen,
+                    texts,
+                    content.teks_bawaan,
+                    now(),
+                    shown=was,
                 )
             except teks.TeksError as exc:
                 db.session.rollback()
@@ -59,8 +69,20 @@ def report_page(kode: str) -> ResponseReturnValue:
         label=label_of(chosen),
         lap=content,
         form=form,
+        written=teks.saved(reports_session(), unit, chosen),
         may_change=can_manage(db.session, current_user, unit),
     ), 422 if form.errors else 200
+
+
+def _period(unit: Unit) -> Span:
+    """The period asked for (the running triwulan by default), refused with the reason when it
+    has not begun."""
+    chosen = triwulan_span(unit)
+    try:
+        check_begun(unit, chosen, now())
+    except NotBegun as exc:
+        raise InputError(str(exc)) from None
+    return chosen
 
 
 def _here(unit: Unit, chosen: Span) -> str:
@@ -74,7 +96,7 @@ def report_file(kode: str, fmt: str) -> ResponseReturnValue:
     if fmt not in laporan.FORMATS:
         abort(404)
     unit = viewable_unit(kode)
-    chosen = triwulan_span(unit)
+    chosen = _period(unit)
     queued = _queued(unit, chosen, fmt)
     if queued is not None:
         return queued
@@ -87,7 +109,7 @@ def report_file(kode: str, fmt: str) -> ResponseReturnValue:
 def evidence_pack(kode: str) -> ResponseReturnValue:
     """The LKE evidence pack of the period as one ZIP with its manifest."""
     unit = viewable_unit(kode)
-    chosen = triwulan_span(unit)
+    chosen = _period(unit)
     queued = _queued(unit, chosen, "zip")
     if queued is not None:
         return queued

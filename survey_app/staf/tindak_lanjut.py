@@ -14,6 +14,8 @@ from survey_app.files import download
 from survey_app.models import BuktiTindakLanjut, TindakLanjut, Unit
 from survey_app.services.access import can_manage
 from survey_app.services.followup import register
+from survey_app.services.reporting import dashboard as dashboards
+from survey_app.services.reporting.alasan import reasons_by_unsur
 from survey_app.staf import bp
 from survey_app.staf.forms import TL_STATUS_LABELS, ConfirmForm, EvidenceForm, FollowUpForm
 from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
@@ -74,7 +76,7 @@ def follow_up(kode: str) -> ResponseReturnValue:
                 return redirect(target)
             except register.FollowUpError as exc:
                 db.session.rollback()
-                form.program.errors = [*form.program.errors, str(exc)]
+                _field_error(form, exc)
     status = 422 if form.errors else 200
     return render_template(
         "staf/tindak_lanjut.html",
@@ -82,6 +84,16 @@ def follow_up(kode: str) -> ResponseReturnValue:
         span=chosen,
         label=_label(chosen),
         priorities=register.lowest_each(priorities),
+        said={  # what respondents said of each unsur: how many reasons, and the newest
+            group.item.code: group
+            for group in reasons_by_unsur(
+                db.session,
+                catalogue(),
+                dashboards.layanan_ids(db.session, unit),
+                chosen.months(),
+                newest=1,
+            )
+        },  # fmt: skip
         entries=register.entries(db.session, unit, chosen),
         previous=register.previous_entries(db.session, unit, chosen),
         form=form,
@@ -90,6 +102,12 @@ def follow_up(kode: str) -> ResponseReturnValue:
         labels=register.unsur_labels(catalogue()),
         evidence_form=EvidenceForm(),
     ), status
+
+
+def _field_error(form: FollowUpForm, exc: register.FollowUpError) -> None:
+    """Show the service's message beside the field it is about."""
+    field = getattr(form, exc.field, None) or form.program
+    field.errors = [*field.errors, str(exc)]
 
 
 def _label(chosen: Span) -> str:
@@ -163,7 +181,7 @@ def edit_follow_up(entry_id: int) -> ResponseReturnValue:
             return redirect(url_for("staf.edit_follow_up", entry_id=entry.id))
         except register.FollowUpError as exc:
             db.session.rollback()
-            form.program.errors = [*form.program.errors, str(exc)]
+            _field_error(form, exc)
     status = 422 if form.errors else 200
     return render_template(
         "staf/tindak_lanjut_ubah.html",

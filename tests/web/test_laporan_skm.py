@@ -170,8 +170,10 @@ def test_the_pdf_says_the_same_with_page_numbers_in_its_contents(demo):
         assert pages[number - 1].lstrip().startswith(chapter)
     rekap = rekap_unit(client)
     assert f"Nilai IKM (indeks x 25) {koma(rekap['nilai'], 2)}" in text.replace("\r\n", " ")
+    words = set(text.split())  # table cells wrap: each word of each entry is there
     for entry in db.session.scalars(select(TindakLanjut)):
-        assert entry.penanggung_jawab in text.replace("\r\n", " ")
+        assert set(entry.penanggung_jawab.split()) <= words
+        assert set(entry.program.split()) <= words
     assert "NIP. 197805122000031001" in pages[[i for i, p in enumerate(pages) if "BAB V" in p][-1]]
 
 
@@ -195,7 +197,8 @@ def test_staff_write_the_free_texts_per_period_and_go_back_to_the_default(demo):
         ("tim", team, "2026-10", "2026-12")
     ]  # only what changed; the defaults stay defaults
     audit = db.session.scalars(select(AuditLog).where(AuditLog.entity == "laporan_teks")).one()
-    assert audit.after == {"teks": team} and audit.before == {"teks": None}
+    where = {"unit": "LAPAS-MKS", "dari": "2026-10", "sampai": "2026-12"}
+    assert audit.after == where | {"teks": team} and audit.before == where | {"teks": None}
     document = docx_of(client)
     assert team in [p.text for p in document.paragraphs]
     assert team not in "\n".join(p.text for p in docx_of(client, "2026-T3").paragraphs)
@@ -282,7 +285,7 @@ def test_the_evidence_pack_holds_each_file_once_with_its_hash_and_lke_item(demo)
         "1-laporan-skm/rekap-bulanan/rekap-LAPAS-MKS-2026-11.xlsx",
     ]
     assert "2-publikasi/LAPAS-MKS-2026-T4-poster-a3.pdf" in names
-    assert "3-tindak-lanjut/bukti/01-foto-ruang-tunggu.png" in names
+    assert "3-tindak-lanjut/bukti/01-01-foto-ruang-tunggu.png" in names
     follow_up = pdf_text(pack.read("3-tindak-lanjut/laporan-tindak-lanjut-LAPAS-MKS-2026-T4.pdf"))
     text = "\n".join(follow_up).replace("\r\n", " ")
     assert "mengacu pada Laporan Survei Kepuasan Masyarakat Lapas Kelas I Makassar" in text
@@ -307,7 +310,7 @@ def test_with_a_queue_the_report_is_built_by_a_worker(demo, queued):  # noqa: F8
     asked = client.get("/staf/unit/LAPAS-MKS/laporan-skm.pdf?periode=2026-T4")
     assert asked.status_code == 303
     progress = client.get(asked.headers["Location"]).get_data(as_text=True)
-    assert "Laporan SKM LAPAS-MKS · 2026-T4" in progress
+    assert "Laporan SKM LAPAS-MKS · Triwulan IV 2026" in progress
     SimpleWorker([queued], connection=queued.connection, serializer=queued.serializer).work(
         burst=True
     )
@@ -341,3 +344,159 @@ def test_the_command_line_writes_the_report_and_refuses_bad_input_in_one_line(de
     bad = run_cli(demo, "laporan", "LAPAS-MKS", "--periode", "2026-T9")
     assert bad.exit_code == 2 and "tulis seperti 2026-T4" in bad.output
     assert "Traceback" not in unknown.output + bad.output
+
+
+# what a new user found when trying to break it (closing note of issue 17)
+
+
+def test_control_characters_from_a_respondent_or_a_pasted_word_text_never_break_the_docx(demo):
+    from survey_app.models import Submission
+
+    submission = db.session.scalars(
+        select(Submission).where(Submission.period == "2026-11").order_by(Submission.id)
+    ).first()
+    submission.saran = "antre\x0blama\x1b sekali\x0c"  # stored before inputs were cleaned
+    db.session.commit()
+    client = staff(demo)
+    page = client.get(PAGE).get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    pasted = "Kata pengantar\x0bbaris kedua dari Word\x07."
+    assert client.post(PAGE, data={"csrf_token": token, "pengantar": pasted}).status_code == 303
+    stored = db.session.scalars(select(LaporanTeks)).one().teks
+    assert stored == "Kata pengantar\nbaris kedua dari Word."
+    document = docx_of(client)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "baris kedua dari Word." in text
+    assert client.get("/staf/unit/LAPAS-MKS/bukti-lke.zip?periode=2026-T4").status_code == 200
+
+
+def test_a_long_unit_code_saves_its_texts_on_every_database(demo):
+    client = staff(demo)  # KANWIL-SULSEL:2026-10:2026-12:latar_belakang is 44 characters
+    page_path = "/staf/unit/KANWIL-SULSEL/laporan-skm?periode=2026-T4"
+    token = CSRF.search(client.get(page_path).get_data(as_text=True)).group(1)
+    sent = client.post(
+        page_path, data={"csrf_token": token, "latar_belakang": "Latar belakang Kanwil."}
+    )
+    assert sent.status_code == 303
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.entity == "laporan_teks")).one()
+    assert audit.after["unit"] == "KANWIL-SULSEL" and len(audit.entity_id) <= 40
+
+
+def test_saving_one_text_never_freezes_a_default_written_from_older_figures(demo):
+    client = staff(demo)
+    page = client.get(PAGE).get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="(asal_\w+)"[^>]*value="([0-9a-f]{64})"', page))
+    texts = {
+        key: re.search(rf'<textarea[^>]*name="{key}"[^>]*>\n?(.*?)</textarea>', page, re.S)
+        .group(1)
+        .replace("&#34;", '"')
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        for key in ("pengantar", "latar_belakang", "tim", "kesimpulan")
+    }
+    assert len(fields) == 4
+    from survey_app.models import Layanan, Unit
+
+    layanan = db.session.scalars(  # a respondent answers while the page is open
+        select(Layanan).join(Unit).where(Unit.kode == "LAPAS-MKS")
+    ).first()
+    phone = demo.test_client()
+    form = phone.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    hidden = dict(re.findall(r'name="(csrf_token|kunci|layanan|mulai)"[^>]*value="([^"]*)"', form))
+    items = set(re.findall(r'name="([A-Z]+\d)" type="radio"', form))
+    sent_form = phone.post(f"/survei/{layanan.token}", data=hidden | dict.fromkeys(items, "4"))
+    assert sent_form.status_code == 303
+    sent = client.post(
+        PAGE,
+        data={"csrf_token": CSRF.search(page).group(1), **fields, **texts, "tim": "Tim baru."},
+    )
+    assert sent.status_code == 303
+    assert [t.bagian for t in db.session.scalars(select(LaporanTeks))] == ["tim"]
+    written = client.get(PAGE).get_data(as_text=True)
+    assert written.count("Teks ini ditulis sendiri") == 1
+
+
+def test_evidence_files_of_one_name_stay_apart_in_the_pack(demo):
+    from survey_app.services.followup import register
+
+    entry = db.session.scalars(select(TindakLanjut).where(TindakLanjut.status == "selesai")).one()
+    photo = entry.bukti[0].isi
+    register.add_evidence(db.session, entry, "foto-ruang-tunggu.png", photo, None, NOW)
+    db.session.commit()
+    pack = zipfile.ZipFile(
+        io.BytesIO(staff(demo).get("/staf/unit/LAPAS-MKS/bukti-lke.zip?periode=2026-T4").data)
+    )
+    names = [n for n in pack.namelist() if "/bukti/" in n]
+    assert names == [
+        "3-tindak-lanjut/bukti/01-01-foto-ruang-tunggu.png",
+        "3-tindak-lanjut/bukti/01-02-foto-ruang-tunggu.png",
+    ]
+    assert len(pack.namelist()) == len(set(pack.namelist()))
+
+
+def test_a_range_of_months_links_to_itself(demo):
+    client = staff(demo)
+    page = client.get("/staf/unit/LAPAS-MKS/laporan-skm?dari=2026-09&sampai=2026-11")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    links = re.findall(r'href="(/staf/unit/LAPAS-MKS/[^"]*periode=[^"]*)"', text)
+    assert links and all("2026-09..2026-11" in link for link in links)
+    for link in links:
+        if "laporan-skm.pdf" in link or "tindak-lanjut" in link:
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_the_pack_masks_personal_details_in_the_saran_of_its_rekaps(demo):
+    from survey_app.models import Submission
+
+    submission = db.session.scalars(
+        select(Submission).where(Submission.period == "2026-10").order_by(Submission.id)
+    ).first()
+    submission.saran = "hubungi saya 0812-3456-7890 atau (0411) 123456, budi@contoh.id"
+    db.session.commit()
+    pack = zipfile.ZipFile(
+        io.BytesIO(staff(demo).get("/staf/unit/LAPAS-MKS/bukti-lke.zip?periode=2026-T4").data)
+    )
+    with pack.open("1-laporan-skm/rekap-bulanan/rekap-LAPAS-MKS-2026-10.xlsx") as file:
+        sheet = load_workbook(io.BytesIO(file.read()))["Jawaban"]
+    saran = [row[-1] for row in sheet.iter_rows(values_only=True) if row[-1]]
+    assert "hubungi saya [disamarkan] atau [disamarkan], [disamarkan]" in saran
+    assert not any("0812" in str(s) or "@" in str(s) for s in saran)
+
+
+def test_a_kanwil_report_shows_every_layanan_below_it_by_unit(demo):
+    document = Document(
+        io.BytesIO(
+            staff(demo).get("/staf/unit/KANWIL-SULSEL/laporan-skm.docx?periode=2026-T4").data
+        )
+    )
+    sample = rows(table_after(document, "Tabel 2.2 Populasi dan sampel per layanan"))
+    services = {row[1] for row in sample[1:]}
+    assert "Lapas Kelas I Makassar · Layanan Kunjungan" in services
+    assert "Rutan Kelas I Makassar · Layanan Kunjungan" in services
+    assert {row[0] for row in sample[1:]} == {"Oktober 2026", "November 2026"}  # not December
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "1 dari 1 bulan yang sudah berakhir" in text or "0 dari 1 bulan yang sudah berakhir" in text
+    )
+    assert "November 2026 masih berjalan." in text
+    assert "masih berjalan: laporan ini memuat jawaban sampai dengan 29 November 2026" in text
+    headings = [p.text for p in document.paragraphs]
+    assert "TRIWULAN IV 2026 (SEMENTARA s.d. 29 NOVEMBER 2026)" in headings
+    captions = [p.text for p in document.paragraphs if p.text.startswith("Tabel ")]
+    assert len(captions) == len(set(captions))  # no number used twice
+
+
+def test_a_period_that_has_not_begun_has_no_report(demo):
+    client = staff(demo)
+    for path in ("laporan-skm", "laporan-skm.docx", "bukti-lke.zip"):
+        answer = client.get(f"/staf/unit/LAPAS-MKS/{path}?periode=2027-T1")
+        assert answer.status_code == 400
+        assert "Periode ini belum dimulai" in answer.get_data(as_text=True)
+
+
+def test_profile_shares_add_up_to_all_respondents(demo):
+    document = docx_of(staff(demo))
+    table = rows(table_after(document, "Tabel 3.2 Responden menurut"))
+    shares = [float(r[2].rstrip("%").replace(",", ".")) for r in table[1:]]
+    assert abs(sum(shares) - 100) < 0.5

@@ -171,8 +171,10 @@ def test_evidence_is_checked_and_pictures_are_drawn_again(app, lapas):
         send("bukan.pdf", b"%PDF-1.4 terpotong"),
         send("catatan.txt", b"hanya teks"),
         send("besar.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024) + b"%%EOF"),
+        send("halaman.pdf", b"%PDF-<html><script>alert(1)</script></html>\n%%EOF"),
     ]
     assert "terpotong atau rusak" in refused[0]
+    assert "terpotong atau rusak" in refused[3]  # two markers do not make a PDF
     assert "PNG atau JPEG" in refused[1]
     assert "paling besar 5 MB" in refused[2]
     kept = db.session.scalars(select(BuktiTindakLanjut).order_by(BuktiTindakLanjut.id)).all()
@@ -211,7 +213,7 @@ def test_the_public_page_shows_what_was_planned_and_done(app, lapas, clock):
         | entry(status="selesai", waktu="2026-01-15", hasil="Alur layanan dipasang di loket"),
     )
     add(kanwil, program="Pelatihan keramahan petugas kunjungan")
-    assert publish(kanwil).status_code == 302
+    assert publish(kanwil).status_code == 303
     page = app.test_client().get("/hasil/LAPAS").get_data(as_text=True)
     section = page.split("<h2>Tindak lanjut</h2>")[1].split("</section>")[0]
     assert "Tindak lanjut hasil Desember 2025" in section  # a month, named

@@ -12,6 +12,7 @@ from analysis.periods import period_of
 from survey_app.models import AlasanJawaban, Answer, Layanan, Submission, Tiket
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.clean import clean_text
 from survey_app.services.collection import rollup
 
 ALASAN_MAX = 300  # characters of one reason (the column's width)
@@ -111,7 +112,7 @@ def reasons(response: Response) -> dict[str, str]:
     """
     kept = {}
     for code, text in sorted(response.alasan.items()):
-        teks = (text or "").strip()
+        teks = clean_text(text or "").strip()
         if not teks:
             continue
         if code not in response.answers:
@@ -137,7 +138,7 @@ def new_submission(
         period=period_of(when, layanan.unit.timezone),
         idempotency_key=response.idempotency_key,
         source=source,
-        saran=(response.saran or "").strip() or None,
+        saran=clean_text(response.saran or "").strip() or None,
         answers=_answers(catalogue, layanan, response.answers),
         **_profile(catalogue, response.profile),
     )

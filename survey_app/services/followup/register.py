@@ -25,6 +25,7 @@ from survey_app.models import TL_STATUS, BuktiTindakLanjut, Layanan, Pengguna, T
 from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.clean import clean_text
 from survey_app.services.images import ImageError, reencoded_png
 from survey_app.services.reporting.aggregates import tallies
 from survey_app.services.reporting.dashboard import previous_span
@@ -34,10 +35,17 @@ MAX_EVIDENCE_FILES = 10
 PHOTO_SIDE = 1600
 # a private person's details: an NIP, NIK or phone number (8+ digits), or an e-mail address
 _PERSONAL = re.compile(r"\d[\d .-]{7,}\d|@")
+# a PDF has numbered objects and a cross-reference table or stream, not only its two markers
+_PDF_BODY = re.compile(rb"\d+ \d+ obj\b.*?(?:\bxref\b|/XRef\b|\btrailer\b)", re.S)
 
 
 class FollowUpError(ValueError):
-    """An entry or file that cannot be stored; the Indonesian message names the field."""
+    """An entry or file that cannot be stored; the Indonesian message names the field, and
+    ``field`` is the form field it belongs beside."""
+
+    def __init__(self, message: str, field: str = "program") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -133,34 +141,50 @@ class EntryInput:
     hasil: str = ""
 
 
-def _checked(catalogue: Catalogue, typed: EntryInput) -> dict[str, Any]:
+def _checked(catalogue: Catalogue, typed: EntryInput, span: Span) -> dict[str, Any]:
     instrument_id, _, code = typed.unsur.partition(":")
     instrument = catalogue.instruments.get(instrument_id)
     if instrument is None or code not in {item.code for item in instrument.items}:
-        raise FollowUpError("Prioritas unsur: pilih salah satu unsur dari daftar")
-    program = " ".join(typed.program.split())
+        raise FollowUpError("Prioritas unsur: pilih salah satu unsur dari daftar", "unsur")
+    program = " ".join(clean_text(typed.program).split())
     if not 5 <= len(program) <= 500:
         raise FollowUpError(
             "Program/kegiatan: 5-500 karakter, misalnya 'Menambah kursi ruang tunggu'"
         )
     waktu = typed.waktu.strip()
     if not _valid_waktu(waktu):
-        raise FollowUpError("Waktu: tulis bulan seperti 2026-12 atau tanggal seperti 2026-12-15")
-    pj = " ".join(typed.penanggung_jawab.split())
+        raise FollowUpError(
+            "Waktu: tulis bulan seperti 2026-12 atau tanggal seperti 2026-12-15", "waktu"
+        )
+    latest = _shift_month(span.last, WAKTU_MONTHS_AFTER)
+    if not span.first <= waktu[:7] <= latest:
+        raise FollowUpError(
+            f"Waktu: antara {span.first} (awal periode yang ditindaklanjuti) dan {latest}",
+            "waktu",
+        )
+    pj = " ".join(clean_text(typed.penanggung_jawab).split())
     if not 3 <= len(pj) <= 200:
         raise FollowUpError(
             "Penanggung jawab: 3-200 karakter, sebuah jabatan, misalnya 'Kepala Subseksi "
-            "Registrasi'"
+            "Registrasi'",
+            "penanggung_jawab",
         )
     if _PERSONAL.search(pj):
         raise FollowUpError(
-            "Penanggung jawab: tulis jabatannya saja, tanpa NIP, nomor telepon atau surel"
+            "Penanggung jawab: tulis jabatannya saja, tanpa NIP, nomor telepon atau surel",
+            "penanggung_jawab",
         )
     if typed.status not in TL_STATUS:
-        raise FollowUpError("Status: pilih rencana, berjalan atau selesai")
-    hasil = typed.hasil.strip()
+        raise FollowUpError("Status: pilih rencana, berjalan atau selesai", "status")
+    hasil = clean_text(typed.hasil).strip()
     if len(hasil) > 2000:
-        raise FollowUpError("Yang sudah dilakukan: paling banyak 2000 karakter")
+        raise FollowUpError("Yang sudah dilakukan: paling banyak 2000 karakter", "hasil")
+    if _PERSONAL.search(hasil):  # it is shown on the public page
+        raise FollowUpError(
+            "Yang sudah dilakukan: tampil di halaman publik, jadi tanpa NIP, NIK, nomor telepon "
+            "atau surel",
+            "hasil",
+        )
     return {
         "instrument_id": instrument_id,
         "unsur": code,
@@ -170,6 +194,14 @@ def _checked(catalogue: Catalogue, typed: EntryInput) -> dict[str, Any]:
         "status": typed.status,
         "hasil": hasil or None,
     }
+
+
+WAKTU_MONTHS_AFTER = 24  # a follow-up is planned within two years of the period it answers
+
+
+def _shift_month(month: str, by: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _valid_waktu(waktu: str) -> bool:
@@ -212,7 +244,7 @@ def add_entry(
         sampai=span.last,
         dibuat=now,
         diubah=now,
-        **_checked(catalogue, typed),
+        **_checked(catalogue, typed, span),
     )
     session.add(entry)
     session.flush()
@@ -229,7 +261,7 @@ def update_entry(
     now: datetime,
 ) -> bool:
     """Change an entry (its status, what was done, ...); returns whether anything changed."""
-    values = _checked(catalogue, typed)
+    values = _checked(catalogue, typed, Span("rentang", entry.dari, entry.sampai))
     before = _snapshot(entry)
     for name, value in values.items():
         setattr(entry, name, value)
@@ -272,7 +304,7 @@ def add_evidence(
     if len(entry.bukti) >= MAX_EVIDENCE_FILES:
         raise FollowUpError(f"Bukti: paling banyak {MAX_EVIDENCE_FILES} berkas per kegiatan")
     if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-2048:]:
+        if b"%%EOF" not in data[-2048:] or not _PDF_BODY.search(data):
             raise FollowUpError("Bukti: berkas PDF ini terpotong atau rusak; simpan ulang")
         kept, jenis, name = data, "application/pdf", _safe_name(filename, "pdf")
     else:

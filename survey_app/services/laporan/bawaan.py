@@ -77,7 +77,7 @@ def _conclusion(unit: Unit, periode: str, data: Dashboard) -> str:
             )
         lines.append(line + ".")
     lines.append(
-        "Rencana tindak lanjut difokuskan pada unsur dengan nilai terendah sebagaimana "
-        "tercantum dalam Bab IV, dan pelaksanaannya dilaporkan pada periode berikutnya."
+        "Rencana tindak lanjut atas hasil ini tercantum dalam Bab IV, dimulai dari unsur "
+        "dengan nilai terendah, dan pelaksanaannya dilaporkan pada periode berikutnya."
     )
     return "\n".join(lines)

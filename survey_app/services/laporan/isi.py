@@ -14,7 +14,8 @@ from fractions import Fraction
 
 from sqlalchemy import case, func, select
 
-from analysis.periods import Span, zone
+from analysis.periods import Span, period_of, zone
+from analysis.sample import Compliance
 from analysis.scoring import IndexResult, ItemScore
 from instruments import Instrument
 from survey_app.models import Dilayani, Layanan, Publikasi, Submission, TindakLanjut, Unit
@@ -67,6 +68,9 @@ class LaporanSKM:
     span: Span
     dibuat: datetime
     tanggal: date  # the signature's date, in the unit's zone
+    berjalan: date | None  # the period has not ended: the report runs up to this day
+    sampel: list[Compliance]  # each month begun, every layanan of the unit and those below
+    nama_layanan: dict[str, str]  # layanan id (text) -> its name (with its unit's below)
     data: dashboard.Dashboard
     rekaps: list[Rekap]
     layanan: list[Layanan]  # the unit's own and those of the units below, by kode
@@ -100,8 +104,10 @@ def gather(
     session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
 ) -> LaporanSKM:
     """Everything the report of ``unit`` (pooled with the units below it) over ``span`` says,
-    as of ``now`` (an aware datetime). Reads only; raises nothing for an empty period (the
-    report then says there were no respondents)."""
+    as of ``now`` (an aware datetime). Reads only. An empty period gives a report that says
+    there were no respondents; a period that has not begun raises :class:`NotBegun`; one not
+    ended is reported as running (``berjalan``: today's date in the unit's zone)."""
+    today = check_begun(unit, span, now)
     data = dashboard.build(session, catalogue, unit, span, now)
     ids = dashboard.layanan_ids(session, unit)
     instruments = list(catalogue.instruments.values())
@@ -111,11 +117,16 @@ def gather(
     defaults = default_texts(unit, span, data, catalogue)
     written = teks.saved(session, unit, span)
     layanan = _layanan(session, ids)
+    started = [m for m in span.months() if m <= period_of(now, unit.timezone)]
+    counts = tallies(session, ids, started, counts_only=True)
     return LaporanSKM(
         unit=unit,
         span=span,
         dibuat=now,
-        tanggal=now.astimezone(zone(unit.timezone)).date(),
+        tanggal=today,
+        berjalan=today if span.end_date >= today else None,
+        sampel=[dashboard.month_compliance(session, layanan, counts.counts(m), m) for m in started],
+        nama_layanan=_names(layanan),
         data=data,
         rekaps=rekaps,
         layanan=layanan,
@@ -135,6 +146,28 @@ def gather(
         teks={key: written.get(key, value) for key, value in defaults.items()},
         teks_bawaan=defaults,
     )
+
+
+class NotBegun(ValueError):
+    """A report asked for a period that has not begun (Indonesian message)."""
+
+
+def check_begun(unit: Unit, span: Span, now: datetime) -> date:
+    """Today in the unit's zone; raises :class:`NotBegun` when ``span`` starts after it."""
+    today = now.astimezone(zone(unit.timezone)).date()
+    if span.start_date > today:
+        raise NotBegun(
+            "Periode ini belum dimulai, jadi belum ada yang dapat dilaporkan. Pilih periode yang "
+            "sudah berjalan atau selesai."
+        )
+    return today
+
+
+def _names(layanan: list[Layanan]) -> dict[str, str]:
+    """Each layanan's name; with the unit's name when the report pools several units (two
+    units both have a "Layanan Kunjungan")."""
+    several = len({x.unit_id for x in layanan}) > 1
+    return {str(x.id): f"{x.unit.nama} · {x.nama}" if several else x.nama for x in layanan}
 
 
 def channels(session: DbSession, layanan_ids: list[int], span: Span) -> list[Kanal]:

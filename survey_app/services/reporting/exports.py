@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +77,7 @@ def rekap_xlsx(
     instruments: list[Instrument],
     rekaps: list[Rekap],
     excluded: dict[str, int] | None = None,
+    mask: Callable[[str], str] | None = None,
 ) -> None:
     """Write a workbook to ``path``: the raw answers, a page at a time, then the rekaps.
 
@@ -99,6 +100,10 @@ def rekap_xlsx(
     written = 0
     for page in pages:
         raw = interchange(page, instruments)
+        if mask is not None:  # a copy handed on: what looks like a person's details goes
+            raw["saran"] = raw["saran"].map(
+                lambda text: mask(text) if isinstance(text, str) else text
+            )
         if written == 0:
             sheet.write_row(0, 0, list(raw.columns), formats["head"])
         for values in raw.itertuples(index=False):

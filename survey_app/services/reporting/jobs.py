@@ -45,9 +45,10 @@ def write_rekap(
     span: Span,
     path: Path,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    mask: Callable[[str], str] | None = None,
 ) -> None:
     """The XLSX rekap of ``unit`` over ``span`` into ``path``, calling ``progress(done, total)``
-    after each page of answers."""
+    after each page of answers; ``mask`` rewrites each saran (a copy handed outside)."""
     label = label_of(span)
     ids = dashboard.layanan_ids(session, unit)
     instruments = list(catalogue.instruments.values())
@@ -63,7 +64,7 @@ def write_rekap(
 
     rekaps = dashboard.rekaps(session, unit, span, instruments, label)
     excluded = integrity.exclusions(session, ids, span.months())
-    exports.rekap_xlsx(path, pages(), instruments, rekaps, excluded)
+    exports.rekap_xlsx(path, pages(), instruments, rekaps, excluded, mask)
 
 
 def enqueue_rekap(jobs: Queue, unit: Unit, span: Span, user_id: int, folder: Path) -> Job:
