@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from analysis.periods import Span, span
-from survey_app.models import Layanan, LayananInstrumen, Tiket, Unit
+from survey_app.models import Layanan, LayananInstrumen, MasaLayanan, Tiket, Unit
 from survey_app.services import DbSession
 from survey_app.services.administration.accounts import create_user
 from survey_app.services.catalogue import Catalogue
@@ -137,6 +137,7 @@ def load_demo(
             instrumen=[
                 LayananInstrumen(instrument_id=i, urutan=n) for n, i in enumerate(instrument_ids)
             ],
+            masa=[MasaLayanan(dari=f"{months[0]:%Y-%m}")],  # open since the first demo month
         )
         session.add(layanan)
         codes = [c for i in instrument_ids for c in catalogue.instruments[i].codes]
