@@ -17,7 +17,8 @@ def test_the_running_month_is_read_in_the_units_zone():
     instant = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)
     assert today(instant, "Asia/Makassar") == Today("2026-11", 30, 30)
     assert today(instant, "Asia/Jayapura") == Today("2026-12", 1, 31)
-    assert today(instant, "Asia/Makassar").last_day and not today(instant, "WIT").days_left == 0
+    assert today(instant, "Asia/Makassar").days_left == 0  # the last day: "hari terakhir"
+    assert today(instant, "WIT").days_left == 30
 
 
 def test_a_span_covers_its_months_both_ends_included():
