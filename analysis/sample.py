@@ -146,6 +146,12 @@ class Requirement:
         return self.diminta == "sampel" and self.aturan == "tetap"
 
     @property
+    def has_note(self) -> bool:
+        """Something to say beside the verdict: a fallback, the sample used, or the other
+        rule's figure."""
+        return self.fallback or self.aturan == "sampel" or self.lain is not None
+
+    @property
     def lain(self) -> tuple[str, int] | None:
         """The other rule's figure, ``("sampel", 183)`` or ``("tetap", 30)``, if there is one."""
         if self.aturan == "sampel":
