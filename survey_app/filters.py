@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from analysis.mutu import bands
 from analysis.periods import ZONES, Span, label_of, span_of
+from analysis.sample import FORMULA_NAMES, Rule
 
 # Integrity flags and the reasons for a review decision, as people read them.
 REASONS = {
@@ -163,6 +165,34 @@ def periode(span_: Span) -> str:
     return f"{_month_name(span_.first)} – {_month_name(span_.last)}"
 
 
+def bulan(month: str) -> str:
+    """A month code as people read it: ``2026-10`` -> Oktober 2026 (:func:`periode`)."""
+    return periode(Span("bulan", month, month))
+
+
+def aturan(rule: Rule) -> str:
+    """A unit's minimum rule by name (REGULATION §3): "tetap (30/15)" or "sampel
+    Krejcie-Morgan"."""
+    if rule.aturan == "sampel":
+        return str(_l("sampel %(rumus)s", rumus=rule.rumus_nama))
+    return str(_l("tetap (30/15)"))
+
+
+def rumus(code: str) -> str:
+    """A sample formula's name: Krejcie-Morgan or Slovin."""
+    return FORMULA_NAMES.get(code, code)
+
+
+def groupby_unit(rows: list[Any]) -> list[tuple[Any, list[Any]]]:
+    """Rows of layanan figures grouped by their unit, in their order."""
+    groups: list[tuple[Any, list[Any]]] = []
+    for row in rows:
+        if not groups or groups[-1][0].id != row.layanan.unit_id:
+            groups.append((row.layanan.unit, []))
+        groups[-1][1].append(row)
+    return groups
+
+
 TL_STATUS = {"rencana": _l("Rencana"), "berjalan": _l("Berjalan"), "selesai": _l("Selesai")}
 
 
@@ -262,6 +292,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["tindakan"] = tindakan
     app.jinja_env.filters["jenis"] = jenis
     app.jinja_env.filters["periode"] = periode
+    app.jinja_env.filters["bulan"] = bulan
+    app.jinja_env.filters["aturan"] = aturan
+    app.jinja_env.filters["groupby_unit"] = groupby_unit
+    app.jinja_env.filters["rumus"] = rumus
     app.jinja_env.filters["status_tl"] = status_tl
     app.jinja_env.filters["kolom_audit"] = kolom_audit
     app.jinja_env.filters["nilai_audit"] = nilai_audit

@@ -45,6 +45,10 @@ def ticket_token() -> str:
     return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
 
 
+MINIMUM_RULES = ("tetap", "sampel")  # REGULATION §3: the unit's minimum rule
+SAMPLE_FORMULAS = ("krejcie_morgan", "slovin")
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -74,6 +78,8 @@ class Unit(Base):
         CheckConstraint(_in("jenis", UNIT_KINDS), name="jenis"),
         CheckConstraint(_in("timezone", ZONES), name="timezone"),
         CheckConstraint("jam_buka < jam_tutup", name="jam_layanan"),
+        CheckConstraint(_in("aturan_minimal", MINIMUM_RULES), name="aturan_minimal"),
+        CheckConstraint(_in("rumus_sampel", SAMPLE_FORMULAS), name="rumus_sampel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +103,12 @@ class Unit(Base):
     tanya_alasan: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # the unit's own complaint channel (WBS/pengaduan), shown after a respondent has answered
     tautan_pengaduan: Mapped[str | None] = mapped_column(String(300))
+    # the monthly minimum (REGULATION §3): ``tetap`` 30/15, or ``sampel`` from people served by
+    # ``rumus_sampel``; it alone decides "memenuhi"
+    aturan_minimal: Mapped[str] = mapped_column(String(10), default="tetap", server_default="tetap")
+    rumus_sampel: Mapped[str] = mapped_column(
+        String(20), default="krejcie_morgan", server_default="krejcie_morgan"
+    )
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")
@@ -123,10 +135,33 @@ class Layanan(Base):
     instrumen: Mapped[list[LayananInstrumen]] = relationship(
         cascade="all, delete-orphan", order_by="LayananInstrumen.urutan"
     )
+    masa: Mapped[list[MasaLayanan]] = relationship(
+        cascade="all, delete-orphan", order_by="MasaLayanan.dari"
+    )
 
     @property
     def instrument_ids(self) -> list[str]:
         return [link.instrument_id for link in self.instrumen]
+
+
+class MasaLayanan(Base):
+    """A span of months in which a layanan was open (REGULATION §3): from the month it was
+    opened to the month it was closed, both included; ``sampai`` is NULL while it is open.
+    Closing ends a span and reopening starts one, so no past month is ever rewritten."""
+
+    __tablename__ = "layanan_masa"
+    __table_args__ = (
+        CheckConstraint("dari LIKE '____-__'", name="dari"),
+        CheckConstraint(
+            "sampai IS NULL OR (sampai LIKE '____-__' AND dari <= sampai)", name="sampai"
+        ),
+        UniqueConstraint("layanan_id", "dari", name="uq_layanan_masa_layanan_dari"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), index=True)
+    dari: Mapped[str] = mapped_column(String(7))
+    sampai: Mapped[str | None] = mapped_column(String(7))
 
 
 class LayananInstrumen(Base):

@@ -17,7 +17,7 @@ from flask import Flask, g
 
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.models import Layanan, LayananInstrumen, Unit
+from survey_app.models import Layanan, LayananInstrumen, MasaLayanan, Unit
 
 # Every file a test reads lives in the repository; tests/test_fixtures.py compares these copies
 # with the shared specification's, when that folder sits beside the checkout.
@@ -161,7 +161,10 @@ def make_layanan(
     instruments: tuple[str, ...] = ("skm", "ipak"),
     aktif: bool = True,
     kebutuhan_utama: bool = True,
+    since: str = "2026-01",
 ) -> Layanan:
+    """A layanan open from the month ``since`` (the test clock's default month); a closed one
+    (``aktif=False``) was never open."""
     layanan = Layanan(
         unit=unit,
         kode=kode,
@@ -169,6 +172,7 @@ def make_layanan(
         aktif=aktif,
         kebutuhan_utama=kebutuhan_utama,
         instrumen=[LayananInstrumen(instrument_id=i, urutan=n) for n, i in enumerate(instruments)],
+        masa=[MasaLayanan(dari=since)] if aktif else [],
     )
     db.session.add(layanan)
     db.session.commit()

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -207,41 +208,63 @@ def _bab_2(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
     ]
 
 
+STATUS = {"memenuhi": "memenuhi", "berjalan": "bulan berjalan", "tidak_dinilai": "tidak dinilai"}
+
+
 def _sample(lap: LaporanSKM) -> list[Blok]:
-    names = lap.nama_layanan
+    """Population and sample per layanan and month against each unit's rule (REGULATION §3),
+    from the code the dashboard judges with: months not begun never appear, the running
+    month is "berjalan", a layanan counts only in the months it was open."""
     found: list[Blok] = [
         Paragraf(
             "Populasi adalah pengguna layanan pada periode survei. Setiap bulan, setiap layanan "
-            "harus memperoleh paling sedikit 30 responden untuk layanan kebutuhan utama dan 15 "
-            "untuk layanan lain; bila jumlah orang yang dilayani (N) diketahui, target sampel "
-            "dihitung dengan rumus Krejcie-Morgan dan tidak kurang dari batas minimal tersebut."
+            "yang buka harus memperoleh jumlah responden menurut aturan minimal unitnya: aturan "
+            "tetap (30 responden untuk layanan kebutuhan utama dan 15 untuk layanan lain), atau "
+            "aturan sampel (Krejcie-Morgan atau Slovin) dari jumlah orang yang dilayani."
         )
     ]
-    running = lap.berjalan and lap.berjalan.strftime("%Y-%m")
-    rows = []
-    for month in lap.sampel:
-        for s in month.layanan:
-            served = lap.dilayani.get((int(s.kode), month.period))
-            status = "memenuhi" if s.memenuhi else f"kurang {s.kurang}"
-            if month.period == running:
-                status += " (bulan berjalan)"
-            rows.append(
-                [nama_bulan(month.period), names.get(s.kode, s.kode),
-                 "-" if served is None else str(served), str(s.minimum), str(s.n), status]
-            )  # fmt: skip
-    if rows:
-        found.append(
-            Tabel(["Bulan", "Layanan", "Dilayani (N)", "Target", "Responden", "Status"], rows,
-                  frozenset({2, 3, 4}), "Tabel 2.2 Populasi dan sampel per layanan",
-                  [0.15, 0.35, 0.12, 0.1, 0.12, 0.16])
-        )  # fmt: skip
-        ended = [m for m in lap.sampel if m.period != running]
-        met = sum(1 for m in ended if m.memenuhi)
-        line = f"{met} dari {len(ended)} bulan yang sudah berakhir memenuhi jumlah sampel minimal."
-        if running:
-            line += f" {nama_bulan(running)} masih berjalan."
+    rows, several = [], len(lap.kepatuhan) > 1
+    for judged in lap.kepatuhan:
+        for row in judged.rows():
+            name = lap.nama_layanan.get(str(row.layanan.id), row.layanan.nama)
+            for month in judged.months:
+                count = row.cells.get(month.period)
+                if count is not None:
+                    rows.append(_sample_row(month, name, count))
+        period = judged.period
+        line = (f"{judged.unit.nama}: " if several else "") + (
+            f"aturan minimal {_rule_words(judged)}; {period.met} dari {len(period.judged)} "
+            "bulan memenuhi."
+        )
+        if period.running is not None:
+            line += f" {nama_bulan(period.running.period)} masih berjalan."
         found.append(Paragraf(line))
+    if rows:
+        header = ["Bulan", "Layanan", "Dilayani (N)", "Target", "Responden", "Status"]
+        found.append(
+            Tabel(header, rows, frozenset({2, 3, 4}), "Tabel 2.2 Populasi dan sampel per layanan",
+                  [0.14, 0.34, 0.12, 0.1, 0.12, 0.18])
+        )  # fmt: skip
     return found
+
+
+def _sample_row(month: Any, name: str, count: Any) -> list[str]:
+    need = count.requirement
+    if month.status in ("memenuhi", "kurang"):
+        status = "memenuhi" if count.memenuhi else f"kurang {count.kurang}"
+    else:
+        status = STATUS.get(month.status, month.status)
+    if need.aturan != need.diminta:
+        status += " (aturan tetap: jumlah dilayani belum diisi)"
+    return [nama_bulan(month.period), name, "-" if need.dilayani is None else str(need.dilayani),
+            str(count.minimum), str(count.n), status]  # fmt: skip
+
+
+def _rule_words(judged: Any) -> str:
+    rule = judged.rule
+    if rule.aturan == "sampel":
+        return f"sampel {rule.rumus_nama} dari jumlah orang dilayani"
+    return "tetap (30/15 per bulan)"
 
 
 def _unsur_word(instrument: Instrument) -> str:

@@ -76,6 +76,33 @@ class ServedForm(Form):
     )
 
 
+class AturanForm(Form):
+    """The unit's monthly minimum rule (REGULATION §3)."""
+
+    aturan_minimal = RadioField(
+        _l("Aturan jumlah minimal responden"),
+        choices=[
+            SelectChoice(
+                "tetap",
+                _l("Tetap: 30 responden per bulan untuk layanan kebutuhan utama, 15 untuk lainnya"),
+            ),
+            SelectChoice(
+                "sampel",
+                _l("Sampel: besar sampel dari jumlah orang dilayani tiap layanan per bulan"),
+            ),
+        ],
+        validators=[InputRequired()],
+    )
+    rumus_sampel = RadioField(
+        _l("Rumus sampel (untuk aturan sampel)"),
+        choices=[
+            SelectChoice("krejcie_morgan", "Krejcie-Morgan"),
+            SelectChoice("slovin", _l("Slovin (e = 5%)")),
+        ],
+        validators=[InputRequired()],
+    )
+
+
 class UploadForm(Form):
     berkas = FileField(_l("Berkas jawaban (.csv atau .xlsx)"), validators=[FileRequired()])
     abaikan = StringField(_l("Kolom tambahan yang dilewati (pisahkan dengan koma)"))

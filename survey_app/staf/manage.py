@@ -13,13 +13,16 @@ from sqlalchemy import select
 
 from analysis.responses import ResponsesError, read_responses
 from survey_app.extensions import db
+from survey_app.filters import aturan as aturan_words
 from survey_app.models import AuditLog, Layanan, Unit
 from survey_app.services.administration import layanan as layanan_service
 from survey_app.services.collection import uploads
 from survey_app.services.collection.imports import ImportPlan, import_responses, plan_import
 from survey_app.services.publishing import logo
+from survey_app.services.reporting.compliance import rule_of
 from survey_app.staf import bp
 from survey_app.staf.forms import (
+    AturanForm,
     ConfirmForm,
     LayananForm,
     LogoForm,
@@ -81,8 +84,13 @@ def manage_layanan(kode: str) -> ResponseReturnValue:
 
 
 def _layanan_page(
-    unit: Unit, form: LayananForm, logo_form: LogoForm, pengaduan: PengaduanForm | None = None
+    unit: Unit,
+    form: LayananForm,
+    logo_form: LogoForm,
+    rule_form: AturanForm | None = None,
+    pengaduan: PengaduanForm | None = None,
 ) -> str:
+    rule = {"aturan_minimal": unit.aturan_minimal, "rumus_sampel": unit.rumus_sampel}
     return render_template(
         "staf/layanan.html",
         unit=unit,
@@ -90,6 +98,7 @@ def _layanan_page(
         logo_form=logo_form,
         alasan_form=TanyaAlasanForm(data={"tanya_alasan": unit.tanya_alasan}),
         pengaduan_form=pengaduan or PengaduanForm(data={"tautan_pengaduan": unit.tautan_pengaduan}),
+        rule_form=rule_form or AturanForm(data=rule),
     )
 
 
@@ -108,10 +117,25 @@ def set_complaints(kode: str) -> ResponseReturnValue:
     except layanan_service.LayananError as exc:
         db.session.rollback()
         form.tautan_pengaduan.errors = [str(exc)]
-        return _layanan_page(unit, LayananForm(), LogoForm(), form), 422
+        return _layanan_page(unit, _layanan_form(), LogoForm(), pengaduan=form), 422
     db.session.commit()
     if changed:
         flash(_("Kanal pengaduan disimpan."), "ok")
+    return redirect(url_for("staf.manage_layanan", kode=kode), code=303)
+
+
+@bp.post("/unit/<kode>/aturan-minimal")
+@login_required
+def set_minimum_rule(kode: str) -> ResponseReturnValue:
+    """The unit's monthly minimum rule: tetap (30/15) or sampel from people served."""
+    unit = managed_unit(kode)
+    form = AturanForm()
+    if not form.validate_on_submit():
+        return _layanan_page(unit, _layanan_form(), LogoForm(), form), 422
+    aturan, rumus = form.aturan_minimal.data or "", form.rumus_sampel.data or ""
+    if layanan_service.set_rule(db.session, unit, aturan, rumus, current_user, now()):
+        db.session.commit()
+        flash(_("Aturan minimal disimpan: %(aturan)s.", aturan=aturan_words(rule_of(unit))), "ok")
     return redirect(url_for("staf.manage_layanan", kode=kode), code=303)
 
 

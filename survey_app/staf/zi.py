@@ -70,7 +70,7 @@ def zi(kode: str) -> ResponseReturnValue:
             db.session.rollback()
             problems = getattr(exc, "problems", [str(exc)])
     evaluasi = _evaluasi(unit, tahun)
-    result = readiness.compute(db.session, catalogue(), evaluasi) if evaluasi else None
+    result = readiness.compute(db.session, catalogue(), evaluasi, now()) if evaluasi else None
     chosen = request.args.get("profile") or (evaluasi.profile if evaluasi else lke.DEFAULT_PROFILE)
     page = render_template(
         "staf/zi.html",
@@ -115,7 +115,7 @@ def zi_pdf(kode: str) -> Response:
         unit=unit,
         tahun=tahun,
         evaluasi=evaluasi,
-        r=readiness.compute(db.session, catalogue(), evaluasi),
+        r=readiness.compute(db.session, catalogue(), evaluasi, now()),
         history=_history(evaluasi),
         generated=now(),
     )
@@ -129,6 +129,9 @@ def _children(unit: Unit, tahun: int) -> list[tuple[Unit, readiness.Readiness | 
     for child in units:
         evaluasi = _evaluasi(child, tahun)
         rows.append(
-            (child, readiness.compute(db.session, catalogue(), evaluasi) if evaluasi else None)
+            (
+                child,
+                readiness.compute(db.session, catalogue(), evaluasi, now()) if evaluasi else None,
+            )
         )
     return rows

@@ -476,10 +476,14 @@ def test_a_kanwil_report_shows_every_layanan_below_it_by_unit(demo):
     assert "Rutan Kelas I Makassar · Layanan Kunjungan" in services
     assert {row[0] for row in sample[1:]} == {"Oktober 2026", "November 2026"}  # not December
     text = "\n".join(p.text for p in document.paragraphs)
+    # each unit under its own rule; October judged (Bantuan Hukum 11 of 15), November running
     assert (
-        "1 dari 1 bulan yang sudah berakhir" in text or "0 dari 1 bulan yang sudah berakhir" in text
+        "Rutan Kelas I Makassar: aturan minimal tetap (30/15 per bulan); 0 dari 1 bulan "
+        "memenuhi. November 2026 masih berjalan." in text
     )
-    assert "November 2026 masih berjalan." in text
+    assert "Lapas Kelas I Makassar: aturan minimal tetap (30/15 per bulan);" in text
+    short = [r for r in sample if r[1] == "Rutan Kelas I Makassar · Bantuan Hukum"]
+    assert short[0][3:] == ["15", "11", "kurang 4"] and short[1][5] == "bulan berjalan"
     assert "masih berjalan: laporan ini memuat jawaban sampai dengan 29 November 2026" in text
     headings = [p.text for p in document.paragraphs]
     assert "TRIWULAN IV 2026 (SEMENTARA s.d. 29 NOVEMBER 2026)" in headings

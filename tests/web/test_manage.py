@@ -122,7 +122,7 @@ def test_deactivating_closes_the_form_and_logs_before_and_after(app, tree):
     assert app.test_client().get(f"/survei/{layanan.token}").status_code == 410
 
 
-def test_people_served_raise_the_months_target(app, tree, clock):
+def test_people_served_are_information_under_tetap_and_decide_under_sampel(app, tree, clock):
     client = signed_in(app, "kanwil")
     ident = layanan_id((tree["lapas"], "KUNJ"))
     token = csrf(client, f"/staf/layanan/{ident}")
@@ -130,7 +130,17 @@ def test_people_served_raise_the_months_target(app, tree, clock):
     assert client.post(f"/staf/layanan/{ident}/dilayani", data=data).status_code == 302
     assert db.session.get(Dilayani, (ident, "2026-01")).jumlah == 250
     page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    # REGULATION §3: entering people served never changes the rule by itself
+    assert "<td>0</td>\n        <td>30</td>" in page
+    assert "target sampel Krejcie-Morgan 152 (250 dilayani)" in page  # beside it, named
+    rule = {"csrf_token": token, "aturan_minimal": "sampel", "rumus_sampel": "krejcie_morgan"}
+    assert client.post("/staf/unit/LAPAS/aturan-minimal", data=rule).status_code == 303
+    page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
     assert "<td>0</td>\n        <td>152</td>" in page  # Krejcie-Morgan n for N = 250
+    assert "sampel Krejcie-Morgan dari 250 dilayani; minimal tetap 30" in page
+    # TITIP has no figure for January: it falls back to tetap, and says so
+    assert "<td>0</td>\n        <td>15</td>" in page
+    assert "aturan tetap: jumlah dilayani belum diisi" in page
     bad = client.post(
         f"/staf/layanan/{ident}/dilayani",
         data={"csrf_token": token, "period": "2026-1", "jumlah": "-3"},

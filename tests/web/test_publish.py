@@ -54,7 +54,8 @@ def test_publishing_shows_the_frozen_figures_publicly(app, lapas):
     assert "98,00" in page and "89,17" in page
     assert "Responden: 30" in page
     assert "1 Januari 2026 – 31 Januari 2026" in page
-    assert "Layanan KUNJ (2026-01: 20/30)" in page  # below the minimum, and said so
+    assert "Layanan KUNJ (Januari 2026: 20/30)" in page  # below the minimum, and said so
+    assert "Aturan minimal: tetap (30/15)" in page  # by name (REGULATION §3)
     assert "RAHASIA" not in page and "<script" not in page
 
 

@@ -196,7 +196,8 @@ def test_usernames_are_one_account_whatever_their_case(app, tree):
     assert login(client, " KanWil ").status_code == 302  # signs in as kanwil
 
 
-def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_path):
+def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_path, clock):
+    clock.now = datetime(2026, 2, 3, 4, tzinfo=UTC)  # January has ended: it is judged
     body = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan.pdf?periode=2026-01").data
     pdf = tmp_path / "laporan.pdf"
     pdf.write_bytes(body)
@@ -207,9 +208,19 @@ def test_pdf_report_holds_the_figures_method_and_minimum_table(app, worked, tmp_
     assert "1 Januari 2026 – 31 Januari 2026" in text
     assert re.search(r"IKM .*30\s+3,5019\s+87,55\s+B\s+Baik", text)
     assert re.search(r"IPAK .*30\s+3,9200\s+98,00\s+A\s+Sangat baik", text)
-    assert "Krejcie-Morgan" in text and "Σ NRR × 1/k" in text
-    assert re.search(r"Layanan KUNJ\s+ya\s+20\s+30\s+kurang 10", text)
-    assert "Layanan di bawah minimal: 2026-01: Layanan KUNJ (20/30); 2026-01: Layanan TITIP" in text
+    assert "Aturan minimal unit: tetap (30/15)" in text and "Σ NRR × 1/k" in text
+    assert "0 dari 1 bulan memenuhi" in text
+    assert re.search(r"Layanan KUNJ\s+ya\s+-\s+20\s+30\s+kurang 10", text)
+    assert (
+        "Layanan di bawah minimal: Januari 2026: Layanan KUNJ (20/30); Januari 2026: Layanan TITIP"
+        in text
+    )
+    # IKM, IPAK and IPKP per layanan with n and mutu, and the note where n is short
+    per_layanan = text[text.index("Indeks per layanan") :]
+    assert re.search(
+        r"Layanan\s+20\s+88,13\s+98,25 \(A\)\s+88,44 \(A\)\s+n di bawah minimal", per_layanan
+    )
+    assert per_layanan.count("n di bawah minimal: Januari 2026") == 2  # KUNJ and TITIP
     assert re.search(
         r"U9\s+Sarana dan Prasarana\s+29\s+3,5172\s+87,93\s+B", text
     )  # 87,93 < 88,31: B

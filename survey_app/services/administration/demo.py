@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from analysis.periods import Span, span
-from survey_app.models import Layanan, LayananInstrumen, Tiket, Unit
+from survey_app.models import Dilayani, Layanan, LayananInstrumen, MasaLayanan, Tiket, Unit
 from survey_app.services import DbSession
 from survey_app.services.administration.accounts import create_user
 from survey_app.services.catalogue import Catalogue
@@ -148,6 +148,7 @@ def load_demo(
             instrumen=[
                 LayananInstrumen(instrument_id=i, urutan=n) for n, i in enumerate(instrument_ids)
             ],
+            masa=[MasaLayanan(dari=f"{months[0]:%Y-%m}")],  # open since the first demo month
         )
         session.add(layanan)
         codes = [c for i in instrument_ids for c in catalogue.instruments[i].codes]
@@ -169,6 +170,9 @@ def load_demo(
                 added += 1
         if unit_kode == "LAPAS-MKS" and kode == "KUNJ":
             added += _burst(session, catalogue, layanan, codes, months[-2])
+        if unit_kode == "LAPAS-MKS" and kode == "INTEG":
+            # people served last month: under the rule tetap a sample target shown beside
+            session.add(Dilayani(layanan_id=layanan.id, period=f"{months[-2]:%Y-%m}", jumlah=350))
     _register(session, catalogue, units["LAPAS-MKS"], months, now)
     return added
 

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from analysis.periods import check_month
-from survey_app.models import Dilayani, Layanan, LayananInstrumen, Pengguna, Unit
+from analysis.periods import check_month, period_of
+from analysis.sample import FORMULAS, RULES
+from survey_app.models import Dilayani, Layanan, LayananInstrumen, MasaLayanan, Pengguna, Unit
 from survey_app.services import DbSession, audit
 from survey_app.services.catalogue import DEFAULT_INSTRUMENTS, Catalogue
 
@@ -70,6 +71,8 @@ def add_layanan(
         nama=nama.strip(),
         kebutuhan_utama=kebutuhan_utama,
         instrumen=_instruments(catalogue, instruments),
+        # open from this month on: a new layanan never makes an earlier month short
+        masa=[MasaLayanan(dari=period_of(now, unit.timezone))],
     )
     session.add(layanan)
     session.flush()
@@ -94,7 +97,8 @@ def update_layanan(
     before = snapshot(layanan)
     layanan.nama = nama.strip()
     layanan.kebutuhan_utama = kebutuhan_utama
-    layanan.aktif = aktif
+    if aktif != layanan.aktif:
+        (reopen if aktif else close)(layanan, period_of(now, layanan.unit.timezone))
     if sorted(instruments or DEFAULT_INSTRUMENTS) != sorted(layanan.instrument_ids):
         layanan.instrumen = _instruments(catalogue, instruments)
     session.flush()
@@ -102,6 +106,48 @@ def update_layanan(
     if after != before:
         audit.record(session, user, "ubah", "layanan", layanan.id, before, after, now)
     return layanan
+
+
+def close(layanan: Layanan, month: str) -> None:
+    """Close ``layanan`` in ``month``: its open span ends there (the month stays judged with
+    it; no earlier month changes)."""
+    layanan.aktif = False
+    for span in layanan.masa:
+        if span.sampai is None:
+            span.sampai = max(month, span.dari)
+
+
+def reopen(layanan: Layanan, month: str) -> None:
+    """Open ``layanan`` again from ``month``: a new span, or the last one again when it was
+    closed in this same month (spans never overlap)."""
+    layanan.aktif = True
+    last = layanan.masa[-1] if layanan.masa else None
+    if last is not None and (last.sampai is None or last.sampai >= month):
+        last.sampai = None
+    else:
+        layanan.masa.append(MasaLayanan(dari=month))
+
+
+def set_rule(
+    session: DbSession,
+    unit: Unit,
+    aturan: str,
+    rumus: str,
+    user: Pengguna | None,
+    now: datetime,
+) -> bool:
+    """The unit's monthly minimum rule (REGULATION §3): ``tetap`` or ``sampel`` with the sample
+    formula; audited (``ubah``) when it changes, which is returned."""
+    if aturan not in RULES or rumus not in FORMULAS:
+        raise LayananError(f"aturan {aturan!r} / rumus {rumus!r} is unknown")
+    before = {"aturan_minimal": unit.aturan_minimal, "rumus_sampel": unit.rumus_sampel}
+    after = {"aturan_minimal": aturan, "rumus_sampel": rumus}
+    if before == after:
+        return False
+    unit.aturan_minimal, unit.rumus_sampel = aturan, rumus
+    audit.record(session, user, "ubah", "unit", unit.id, before, after, now)
+    session.flush()
+    return True
 
 
 def set_served(

@@ -14,11 +14,10 @@ from fractions import Fraction
 
 from sqlalchemy import case, func, select
 
-from analysis.periods import Span, period_of, zone
-from analysis.sample import Compliance
+from analysis.periods import Span, zone
 from analysis.scoring import IndexResult, ItemScore
 from instruments import Instrument
-from survey_app.models import Dilayani, Layanan, Publikasi, Submission, TindakLanjut, Unit
+from survey_app.models import Layanan, Publikasi, Submission, TindakLanjut, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import integrity
@@ -27,6 +26,7 @@ from survey_app.services.laporan import bawaan, teks
 from survey_app.services.reporting import dashboard
 from survey_app.services.reporting.aggregates import Saran, counted, latest_saran, tallies
 from survey_app.services.reporting.alasan import AlasanUnsur, reasons_by_unsur
+from survey_app.services.reporting.compliance import UnitCompliance, unit_compliance
 from survey_app.services.reporting.exports import Rekap
 
 TREND_PERIODS = 5  # the period and the four before it
@@ -69,13 +69,12 @@ class LaporanSKM:
     dibuat: datetime
     tanggal: date  # the signature's date, in the unit's zone
     berjalan: date | None  # the period has not ended: the report runs up to this day
-    sampel: list[Compliance]  # each month begun, every layanan of the unit and those below
+    kepatuhan: list[UnitCompliance]  # per unit with layanan (the unit's own first): its rule
     nama_layanan: dict[str, str]  # layanan id (text) -> its name (with its unit's below)
     data: dashboard.Dashboard
     rekaps: list[Rekap]
     layanan: list[Layanan]  # the unit's own and those of the units below, by kode
     per_layanan: list[tuple[Layanan, dict[str, IndexResult]]]  # those with answers
-    dilayani: dict[tuple[int, str], int]  # (layanan id, month) -> people served
     integritas: integrity.Report
     kanal: list[Kanal]
     ekstrem: list[Ekstrem]
@@ -117,21 +116,19 @@ def gather(
     defaults = default_texts(unit, span, data, catalogue)
     written = teks.saved(session, unit, span)
     layanan = _layanan(session, ids)
-    started = [m for m in span.months() if m <= period_of(now, unit.timezone)]
-    counts = tallies(session, ids, started, counts_only=True)
+    units = sorted({x.unit for x in layanan}, key=lambda u: (u.id != unit.id, u.nama))
     return LaporanSKM(
         unit=unit,
         span=span,
         dibuat=now,
         tanggal=today,
         berjalan=today if span.end_date >= today else None,
-        sampel=[dashboard.month_compliance(session, layanan, counts.counts(m), m) for m in started],
+        kepatuhan=[unit_compliance(session, u, span, now) for u in units],
         nama_layanan=_names(layanan),
         data=data,
         rekaps=rekaps,
         layanan=layanan,
         per_layanan=_per_layanan(session, catalogue, layanan, span),
-        dilayani=_served(session, ids, span),
         integritas=integrity.report(session, catalogue, unit, ids, span),
         kanal=channels(session, ids, span),
         ekstrem=_extremes(data),
@@ -228,15 +225,6 @@ def _per_layanan(
         if part is not None and part.total:
             found.append((x, {i.id: part.score(i) for i in catalogue.instruments.values()}))
     return found
-
-
-def _served(session: DbSession, ids: list[int], span: Span) -> dict[tuple[int, str], int]:
-    rows = session.execute(
-        select(Dilayani.layanan_id, Dilayani.period, Dilayani.jumlah).where(
-            Dilayani.layanan_id.in_(ids), Dilayani.period.in_(span.months())
-        )
-    )
-    return {(layanan_id, period): jumlah for layanan_id, period, jumlah in rows}
 
 
 def _saran_count(session: DbSession, ids: list[int], span: Span) -> int:

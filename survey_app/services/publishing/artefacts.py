@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import qrcode
+from babel.dates import format_date
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import HexColor, white
@@ -29,6 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from analysis.periods import Span, nama_periode
+from analysis.sample import FORMULA_NAMES
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -74,10 +77,17 @@ def content(
     if until:  # a period not ended yet says so on every artefact (REGULATION §6)
         notes.append(f"HASIL SEMENTARA s.d. {tanggal(until)}: periode belum berakhir.")
     if not snapshot.get("memenuhi_minimal", True):
+        sampel = snapshot.get("aturan_minimal", {}).get("aturan") == "sampel"
         short = ", ".join(
-            f"{s['layanan']} {s['n']}/{s['minimum']}" for s in snapshot["di_bawah_minimal"]
+            f"{s['layanan']} {month_words(s['bulan'])} {s['n']}/{s['minimum']}"
+            + (
+                " (tetap: jumlah dilayani tidak diisi)"
+                if sampel and s.get("aturan") == "tetap"
+                else ""
+            )
+            for s in snapshot["di_bawah_minimal"]
         )
-        notes.append(f"Belum memenuhi jumlah minimal responden: {short}.")
+        notes.append(f"Belum memenuhi jumlah minimal responden{rule_words(snapshot)}: {short}.")
     excluded = snapshot.get("dikecualikan", {}).get("jumlah", 0)
     if excluded:
         notes.append(f"{excluded} jawaban dikecualikan setelah ditinjau petugas.")
@@ -113,6 +123,23 @@ def _period(periode: dict[str, Any]) -> str:
     if kind and periode.get("dari") and periode.get("sampai"):
         return nama_periode(Span(kind, periode["dari"], periode["sampai"]))
     return str(periode["label"])
+
+
+def month_words(month: str) -> str:
+    """``2026-10`` as people read it: Oktober 2026."""
+    return str(format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM y", locale="id"))
+
+
+def rule_words(snapshot: dict[str, Any]) -> str:
+    """The minimum rule a snapshot was judged under, by name (REGULATION §3), as
+    " (aturan tetap: 30/15 per bulan)"; empty for a snapshot from before rules had names."""
+    rule = snapshot.get("aturan_minimal")
+    if not rule:
+        return ""
+    if rule.get("aturan") == "sampel":
+        name = FORMULA_NAMES.get(rule.get("rumus", ""), "Krejcie-Morgan")
+        return f" (aturan sampel {name} dari jumlah orang dilayani)"
+    return " (aturan tetap: 30/15 per bulan)"
 
 
 def _koma(value: str | None) -> str:

@@ -20,6 +20,7 @@ from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.reporting.dashboard import build
+from survey_app.services.reporting.per_layanan import LayananFigures
 
 MIN_CELL = 5
 DEMOGRAPHICS = ("jenis_kelamin", "pendidikan")
@@ -106,15 +107,17 @@ def snapshot(
     session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
 ) -> dict[str, Any]:
     d = build(session, catalogue, unit, span, now)
-    names = {str(x.id): x.nama for x in unit.layanan}
+    judged = d.compliance.period
+    # only judged months (ended, with the layanan open then), under the rule in force
     short = [
         {
             "bulan": month.period,
-            "layanan": names.get(s.kode, s.kode),
+            "layanan": d.compliance.name(s.kode),
             "n": s.n,
             "minimum": s.minimum,
+            "aturan": s.requirement.aturan,
         }
-        for month in d.months
+        for month in judged.judged
         for s in month.short
     ]
     today = now.astimezone(zone(unit.timezone)).date()
@@ -158,6 +161,16 @@ def snapshot(
         },
         "memenuhi_minimal": not short,
         "di_bawah_minimal": short,
+        "aturan_minimal": {
+            "aturan": judged.rule.aturan,
+            "rumus": judged.rule.rumus,
+            "bulan_dinilai": len(judged.judged),
+            "bulan_memenuhi": judged.met,
+        },
+        "indeks_per_layanan": [
+            _per_layanan(catalogue, row, row.layanan.unit_id != unit.id)
+            for row in d.layanan_figures
+        ],
         "terima_kasih": THANKS,
     }
 
@@ -196,6 +209,30 @@ def _demographics(
 
 def _months(publication: Publikasi) -> list[str]:
     return Span("rentang", publication.dari, publication.sampai).months()
+
+
+def _per_layanan(catalogue: Catalogue, row: LayananFigures, below: bool) -> dict[str, Any]:
+    """One layanan's indices over the period, with n and mutu, and its short judged months
+    (``unit``: the name of the unit below that holds it, None for the unit's own)."""
+    return {
+        "unit": row.layanan.unit.nama if below else None,
+        "layanan": row.layanan.nama,
+        "n": row.n,
+        "indeks": [
+            {
+                "indeks": catalogue.instruments[key].index,
+                "n": result.n,
+                "nilai": _text(result.nilai),
+                "mutu": result.mutu.mutu if result.mutu else None,
+                "kinerja": result.mutu.kinerja if result.mutu else None,
+            }
+            for key, result in row.results.items()
+            if result.n
+        ],
+        "di_bawah_minimal": [
+            {"bulan": month, "n": count.n, "minimum": count.minimum} for month, count in row.short
+        ],
+    }
 
 
 def _text(value: object) -> str | None:

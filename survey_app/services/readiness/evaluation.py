@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from analysis import lke
+from analysis.compliance import Month
 from analysis.periods import Span, range_span
 from analysis.sample import Compliance
 from analysis.scoring import IndexResult
@@ -25,7 +26,12 @@ from survey_app.services import DbSession, audit
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.reporting.aggregates import Tallies, tallies
-from survey_app.services.reporting.dashboard import month_compliance
+from survey_app.services.reporting.compliance import (
+    UnitCompliance,
+    judge_unit,
+    served_in,
+    spans_of,
+)
 
 HALVES = ("pemenuhan", "reform")
 
@@ -54,28 +60,47 @@ class Readiness:
     evaluasi: Evaluasi
     profile: lke.Profile
     indices: list[SurveyIndex]
-    months: list[Compliance]
+    compliance: UnitCompliance  # the survey months under the unit's rule (REGULATION §3)
     assessment: lke.Assessment | None
     problems: list[str]  # what is missing before an assessment can be made
 
     @property
-    def short_months(self) -> list[Compliance]:
-        return [month for month in self.months if not month.memenuhi]
+    def months(self) -> list[Compliance]:
+        """The judged months (ended, with some layanan open)."""
+        return [month.compliance for month in self.compliance.period.judged]
+
+    @property
+    def short_months(self) -> list[Month]:
+        return list(self.compliance.period.short)
 
 
 def months_of(evaluasi: Evaluasi) -> list[str]:
     return Span("rentang", evaluasi.survei_dari, evaluasi.survei_sampai).months()
 
 
-def compute(session: DbSession, catalogue: Catalogue, evaluasi: Evaluasi) -> Readiness:
+def compute(
+    session: DbSession, catalogue: Catalogue, evaluasi: Evaluasi, now: datetime
+) -> Readiness:
+    """The LKE points from the survey months of ``evaluasi`` and those months judged under the
+    unit's minimum rule at ``now`` (a month not yet begun is never judged). A unit without
+    layanan of its own (a Kanwil) is judged on the layanan below it, under its own rule."""
     profile = lke.load_profile(evaluasi.profile)
     unit_ids = subtree_ids(session, evaluasi.unit_id)
     layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
     months = months_of(evaluasi)
-    found = tallies(session, [x.id for x in layanan], months)
+    ids = [x.id for x in layanan]
+    found = tallies(session, ids, months)
     indices = _indices(catalogue, profile, found)
     own = [x for x in layanan if x.unit_id == evaluasi.unit_id] or layanan
-    compliance = [month_compliance(session, own, found.counts(month), month) for month in months]
+    compliance = judge_unit(
+        evaluasi.unit,
+        own,
+        months,
+        now,
+        found,
+        spans_of(session, ids),
+        served_in(session, ids, months),
+    )
     problems = [
         f"{i.key}: belum ada responden pada {months[0]}..{months[-1]}"
         for i in indices

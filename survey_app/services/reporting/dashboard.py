@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,12 +10,12 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import select
 
-from analysis.exact import round_half_up
-from analysis.periods import Span, period_of, zone
-from analysis.sample import Compliance, ServiceCount, compliance, projected
+from analysis.compliance import Month, Pace, PeriodCompliance
+from analysis.periods import Span
+from analysis.sample import Compliance, ServiceCount
 from analysis.scoring import IndexResult
 from instruments import Instrument
-from survey_app.models import Dilayani, Layanan, Unit
+from survey_app.models import Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
@@ -28,7 +27,14 @@ from survey_app.services.reporting.aggregates import (
     profile_counts,
     tallies,
 )
+from survey_app.services.reporting.compliance import (
+    UnitCompliance,
+    judge_unit,
+    served_in,
+    spans_of,
+)
 from survey_app.services.reporting.exports import Rekap
+from survey_app.services.reporting.per_layanan import LayananFigures, layanan_indices
 
 TREND_MONTHS = 12
 
@@ -49,21 +55,34 @@ class Figure:
 
 @dataclass(frozen=True)
 class ServiceRow:
+    """A layanan in the month the service table is about (the running month when the period
+    holds it, else the period's last begun month)."""
+
     layanan: Layanan
     count: ServiceCount
-    projected: int | None  # by the end of a running month, at the pace so far
+    pace: Pace | None  # in the running month: the pace so far and the projection
+
+    @property
+    def projected(self) -> int | None:
+        """By the end of a running month, at the pace so far."""
+        return None if self.pace is None else self.pace.projected
 
     @property
     def warning(self) -> bool:
-        return self.projected is not None and self.projected < self.count.minimum
+        return self.pace is not None and self.pace.warning
 
 
 @dataclass(frozen=True)
 class UnitRow:
     unit: Unit
     n: int
-    memenuhi: bool
+    compliance: UnitCompliance  # its own layanan over the period, under its own rule
     results: dict[str, IndexResult]
+
+    @property
+    def memenuhi(self) -> bool:
+        """No judged month of the period is short."""
+        return self.compliance.period.memenuhi
 
 
 @dataclass(frozen=True)
@@ -73,8 +92,8 @@ class Dashboard:
     figures: list[Figure]
     services: list[ServiceRow]
     month: str  # the month the service table is about
-    days_left: int | None
-    months: list[Compliance]
+    days_left: int | None  # whole days after today, when that month is running
+    compliance: UnitCompliance  # every begun month of the period, judged (REGULATION §3)
     children: list[UnitRow]
     profile: dict[str, dict[str, int]]
     trend: pd.DataFrame  # period, instrument, nilai
@@ -83,6 +102,12 @@ class Dashboard:
     saran: list[Saran]  # the newest suggestions (staff only)
     excluded: dict[str, int]  # answers staff excluded over the period, per reason
     profile_codes: dict[str, dict[str, int]]  # question key -> answer value -> respondents
+    layanan_figures: list[LayananFigures]  # IKM, IPAK, IPKP per layanan (own and below)
+
+    @property
+    def months(self) -> list[Compliance]:
+        """The judged months (ended, with some layanan open) of the period."""
+        return [month.compliance for month in self.compliance.period.judged]
 
 
 def previous_span(span: Span) -> Span:
@@ -106,9 +131,10 @@ def build(
     session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
 ) -> Dashboard:
     """Every figure of the dashboard of ``unit`` over ``span``, from tallies the database sums
-    over the monthly rollup; no answer row is loaded. Four small reads: the whole subtree per
-    month (figures, trend), submissions per layanan and month (minimums), each unit below
-    pooled (its row), and the profile answers."""
+    over the monthly rollup; no answer row is loaded. A few small reads: the whole subtree per
+    month (figures, trend), submissions per layanan and month with the open spans and people
+    served (minimums, each unit under its own rule), each unit below pooled (its row), per
+    layanan pooled, and the profile answers."""
     unit_ids = subtree_ids(session, unit.id)
     layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
     ids = [x.id for x in layanan]
@@ -116,9 +142,9 @@ def build(
     window = tallies(session, ids, _window(span, before), by="semua")
     current = window.where(months=span.months())
     counts = tallies(session, ids, span.months(), counts_only=True)
-    own = [x for x in layanan if x.unit_id == unit.id]
-    month = span.last
-    this_month = period_of(now, unit.timezone)
+    judged = _judged(session, unit, layanan, span, now, counts)
+    mine = judged[unit.id]
+    focus = _focus(mine.period)
     codes = profile_counts(session, ids, span.months())
     per_layanan = counts.totals()
     return Dashboard(
@@ -128,13 +154,11 @@ def build(
             Figure(i, current.score(i), window.where(months=before.months()).score(i))
             for i in catalogue.instruments.values()
         ],
-        services=_services(session, own, counts, month, this_month, now, unit.timezone),
-        month=month,
-        days_left=_days_left(now, unit.timezone) if month == this_month else None,
-        months=[month_compliance(session, own, counts.counts(m), m) for m in span.months()]
-        if own
-        else [],
-        children=_children(session, catalogue, unit, layanan, counts, span),
+        services=_services(mine, focus),
+        month=focus.period if focus else span.last,
+        days_left=focus.today.days_left if focus and focus.today else None,
+        compliance=mine,
+        children=_children(session, catalogue, unit, layanan, judged, span),
         profile=_profile(catalogue, codes),
         profile_codes=codes,
         trend=_trend(catalogue, window, span.last),
@@ -142,6 +166,7 @@ def build(
         per_layanan={x.id: per_layanan.get(x.id, 0) for x in layanan},
         saran=latest_saran(session, ids, span.months()),
         excluded=exclusions(session, ids, span.months()),
+        layanan_figures=layanan_indices(session, catalogue, unit, span, now, judged),
     )
 
 
@@ -151,55 +176,43 @@ def _window(span: Span, before: Span) -> list[str]:
     return Span("rentang", first, span.last).months()
 
 
-def _served(session: DbSession, layanan: Sequence[Layanan], month: str) -> dict[int, int]:
-    rows = session.execute(
-        select(Dilayani.layanan_id, Dilayani.jumlah).where(
-            Dilayani.period == month, Dilayani.layanan_id.in_([x.id for x in layanan])
-        )
-    )
-    return {layanan_id: jumlah for layanan_id, jumlah in rows}
-
-
-def month_compliance(
+def _judged(
     session: DbSession,
+    unit: Unit,
     layanan: Sequence[Layanan],
-    counts: Mapping[str, int],
-    month: str,
-    served: Mapping[int, int] | None = None,
-) -> Compliance:
-    """Each active layanan's respondents in ``month`` (``counts``: id as text -> n) against
-    its minimum and, when people served are known, its Krejcie-Morgan target (``served``,
-    read from the database when not given)."""
-    served = _served(session, layanan, month) if served is None else served
-    rows = [(str(x.id), x.kebutuhan_utama, served.get(x.id)) for x in layanan if x.aktif]
-    return compliance(month, rows, dict(counts))
-
-
-def _services(
-    session: DbSession,
-    layanan: Sequence[Layanan],
-    window: Tallies,
-    month: str,
-    this_month: str,
+    span: Span,
     now: datetime,
-    tz: str,
-) -> list[ServiceRow]:
-    result = month_compliance(session, layanan, window.counts(month), month)
-    by_id = {str(x.id): x for x in layanan}
-    local = now.astimezone(zone(tz))
-    days = calendar.monthrange(local.year, local.month)[1]
-    rows = []
-    for count in result.layanan:
-        pace = None
-        if month == this_month:
-            pace = int(round_half_up(projected(count.n, local.day, days), 0))
-        rows.append(ServiceRow(by_id[count.kode], count, pace))
-    return rows
+    counts: Tallies,
+) -> dict[int, UnitCompliance]:
+    """Each unit of the subtree over ``span``: its own layanan under its own rule and zone,
+    from one read of the open spans and one of people served."""
+    ids = [x.id for x in layanan]
+    spans = spans_of(session, ids)
+    served = served_in(session, ids, span.months())
+    theirs: dict[int, list[Layanan]] = {unit.id: []}
+    units = {unit.id: unit}
+    for x in layanan:
+        theirs.setdefault(x.unit_id, []).append(x)
+        units[x.unit_id] = x.unit
+    return {
+        key: judge_unit(units[key], rows, span.months(), now, counts, spans, served)
+        for key, rows in theirs.items()
+    }
 
 
-def _days_left(now: datetime, tz: str) -> int:
-    local = now.astimezone(zone(tz))
-    return calendar.monthrange(local.year, local.month)[1] - local.day
+def _focus(period: PeriodCompliance) -> Month | None:
+    """The month the service table is about: the running month, else the last begun month
+    with some layanan open."""
+    with_services = [m for m in period.months if m.layanan]
+    return period.running or (with_services[-1] if with_services else None)
+
+
+def _services(mine: UnitCompliance, focus: Month | None) -> list[ServiceRow]:
+    if focus is None:
+        return []
+    return [
+        ServiceRow(mine.layanan[count.kode], count, focus.pace(count)) for count in focus.layanan
+    ]
 
 
 def _children(
@@ -207,7 +220,7 @@ def _children(
     catalogue: Catalogue,
     unit: Unit,
     layanan: Sequence[Layanan],
-    counts: Tallies,
+    judged: Mapping[int, UnitCompliance],
     span: Span,
 ) -> list[UnitRow]:
     below = {x.unit for x in layanan if x.unit_id != unit.id}
@@ -215,18 +228,11 @@ def _children(
         return []
     ids = [x.id for x in layanan if x.unit_id != unit.id]
     parts = tallies(session, ids, span.months(), by="unit", per_month=False).split()
-    month = span.last
-    served = _served(session, layanan, month)  # one query, not one per unit
-    in_month = counts.counts(month)
-    theirs: dict[int, list[Layanan]] = {}
-    for x in layanan:
-        theirs.setdefault(x.unit_id, []).append(x)
     rows = []
     for child in sorted(below, key=lambda u: u.nama):
         part = parts.get(child.id, Tallies([], [], []))
         results = {i.id: part.score(i) for i in catalogue.instruments.values()}
-        met = month_compliance(session, theirs[child.id], in_month, month, served).memenuhi
-        rows.append(UnitRow(child, part.total, met, results))
+        rows.append(UnitRow(child, part.total, judged[child.id], results))
     return rows
 
 
