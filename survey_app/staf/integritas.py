@@ -43,6 +43,7 @@ def integrity_report(kode: str) -> str:
         unit=unit,
         report=report,
         label=label_of(report.span),
+        span=report.span,
         manage=can_manage(db.session, current_user, unit),
         reasons=REVIEW_REASONS,
     )

@@ -17,7 +17,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
-from analysis.periods import Span, label_of
+from analysis.periods import Span, label_of, nama_periode
 from survey_app.models import Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
@@ -49,7 +49,7 @@ def write_rekap(
 ) -> None:
     """The XLSX rekap of ``unit`` over ``span`` into ``path``, calling ``progress(done, total)``
     after each page of answers; ``mask`` rewrites each saran (a copy handed outside)."""
-    label = label_of(span)
+    label = nama_periode(span)  # the titles people read: "Lapas ... - Oktober 2026"
     ids = dashboard.layanan_ids(session, unit)
     instruments = list(catalogue.instruments.values())
     total = int(session.scalar(select(func.count()).where(counted(ids, span.months()))) or 0)
