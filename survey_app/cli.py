@@ -121,7 +121,10 @@ def import_command(
             waktu=waktu,
             encoding=encoding,
         )
-        result = import_responses(db.session, catalogue, unit, frame, current_app.config["CLOCK"]())
+        config = current_app.config
+        result = import_responses(
+            db.session, catalogue, unit, frame, config["CLOCK"](), config["SARAN_MAX"]
+        )
         db.session.commit()
     except (ResponsesError, MappingError) as exc:
         db.session.rollback()

@@ -54,7 +54,7 @@ def test_worked_example_imported_scores_exactly_as_expected(app, unit, services)
         assert score(frame, codes).as_dict(instrument) == EXPECTED[instrument]
     submission = db.session.scalars(select(Submission).order_by(Submission.id)).first()
     assert (
-        submission.source == "import" and submission.idempotency_key == f"import:{unit.kode}:r001"
+        submission.source == "unggahan" and submission.idempotency_key == f"import:{unit.kode}:r001"
     )
     assert submission.umur == "20-29" and submission.period == "2026-01"
 
