@@ -18,17 +18,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, text
 
 from analysis.responses import ResponsesError
-from survey_app.models import Layanan, Submission, Unit
+from instruments import Instrument
+from survey_app.models import Answer, Layanan, Submission, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
-from survey_app.services.collection.submissions import Response, new_submission
 
 PROFILE_COLUMNS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 UPLOAD = "unggahan"  # Submission.source of every row of a responses file
@@ -48,7 +49,7 @@ class ImportPlan:
     """What an import would do: the rows it would add, and how many are already stored."""
 
     frame: pd.DataFrame
-    keys: list[str | None]
+    keys: list[str]
     existing: set[str]
 
     @property
@@ -108,41 +109,146 @@ def import_responses(
     plan = plan_import(session, catalogue, unit, frame, now, saran_max)
     layanan = {item.kode: item for item in unit.layanan}
     items = [code for code in frame.columns if catalogue.owner(code) is not None]
+    fresh = np.flatnonzero([key not in plan.existing for key in plan.keys])
     added: Counter[str] = Counter()
-    fresh = [i for i, key in enumerate(plan.keys) if key not in plan.existing]
     progress(0, len(fresh))
     for start in range(0, len(fresh), CHUNK):
-        rows = frame.iloc[fresh[start : start + CHUNK]]
-        keys = [plan.keys[i] for i in fresh[start : start + CHUNK]]
-        new = [
-            _submission(catalogue, layanan, items, row._asdict(), key)
-            for row, key in zip(rows.itertuples(index=False), keys, strict=True)
-        ]
-        session.add_all(new)
-        session.flush()
-        rollup.add(session, new)
-        added.update(submission.layanan.kode for submission in new)
-        for submission in new:  # stored: the session need not hold thousands of them
-            session.expunge(submission)
+        chosen = fresh[start : start + CHUNK]
+        rows = frame.iloc[chosen]
+        stored = _store(session, catalogue, layanan, items, rows, [plan.keys[i] for i in chosen])
+        rollup.add(session, cast(list[Submission], stored))  # what it reads: see _Stored
+        added.update(rows["layanan"].astype(str))
         progress(min(start + CHUNK, len(fresh)), len(fresh))
     return ImportResult(sum(added.values()), len(plan.existing), dict(added))
 
 
-def _submission(
+@dataclass(frozen=True)
+class _StoredAnswer:
+    instrument_id: str
+    item_code: str
+    value: int
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the rollup reads of a stored submission (``rollup.contributions``)."""
+
+    layanan_id: int
+    period: str
+    answers: list[_StoredAnswer]
+    umur: str | None
+    jenis_kelamin: str | None
+    pendidikan: str | None
+    pekerjaan: str | None
+
+
+def _store(
+    session: DbSession,
     catalogue: Catalogue,
     layanan: dict[str, Layanan],
     items: list[str],
-    record: dict[str, object],
-    key: str,
-) -> Submission:
-    response = Response(
-        answers={c: int(record[c]) for c in items if not np.isnan(record[c])},  # type: ignore[arg-type, call-overload]
-        profile={k: str(record[k]) for k in PROFILE_COLUMNS if k in record and _given(record[k])},
-        saran=str(record["saran"]) if _given(record.get("saran")) else None,
-        idempotency_key=key,
+    rows: pd.DataFrame,
+    keys: list[str],
+) -> list[_Stored]:
+    """Insert checked ``rows`` with two multi-row statements (submissions, then answers): a
+    15 MB file is 150,000 submissions and 3 million answers, too many to build as objects."""
+    ids = {kode: item.id for kode, item in layanan.items()}
+    profile = {k: _texts(rows, k) for k in PROFILE_COLUMNS}
+    saran = [
+        (text.strip() or None) if isinstance(text, str) else None for text in _texts(rows, "saran")
+    ]
+    submissions = [
+        {
+            "layanan_id": ids[str(kode)],
+            "submitted_at": when.to_pydatetime(),
+            "period": period,
+            "idempotency_key": key,
+            "source": UPLOAD,
+            "saran": text,
+            **{k: profile[k][n] for k in PROFILE_COLUMNS},
+        }
+        for n, (kode, when, period, key, text) in enumerate(
+            zip(rows["layanan"], rows["submitted_at"], rows["period"], keys, saran, strict=True)
+        )
+    ]
+    new_ids = _insert_submissions(session, submissions)
+    values = rows[items].to_numpy(dtype="float64")
+    found_rows, found_items = np.nonzero(~np.isnan(values))
+    owners = {code: catalogue.owner(code) for code in items}
+    answers = []
+    given: list[list[_StoredAnswer]] = [[] for _ in submissions]
+    for r, c in zip(found_rows.tolist(), found_items.tolist(), strict=True):
+        code, value = items[c], int(values[r, c])
+        owner = cast(Instrument, owners[code])  # items are the catalogue's own codes
+        answers.append(
+            {
+                "submission_id": new_ids[r],
+                "item_code": code,
+                "instrument_id": owner.id,
+                "instrument_version": owner.version,
+                "scale": owner.scale,
+                "value": value,
+            }
+        )
+        given[r].append(_StoredAnswer(owner.id, code, value))
+    _insert(session, ANSWER, answers)
+    return [
+        _Stored(row["layanan_id"], row["period"], given[n], *(row[k] for k in PROFILE_COLUMNS))
+        for n, row in enumerate(submissions)
+    ]
+
+
+SUBMISSION = cast(Table, Submission.__table__)
+NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('submission', 'id')) FROM generate_series(1, :n)"
+)
+ANSWER = cast(Table, Answer.__table__)
+
+
+def _insert_submissions(session: DbSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their ids in order. PostgreSQL: ids drawn from the sequence
+    first, then one COPY (ten times faster than INSERTs of a thousand rows each)."""
+    if session.get_bind().dialect.name != "postgresql":
+        statement = insert(SUBMISSION).returning(SUBMISSION.c.id, sort_by_parameter_order=True)
+        return list(session.execute(statement, rows).scalars())
+    ids = list(
+        session.scalars(
+            NEXT_IDS,
+            {"n": len(rows)},
+        )
     )
-    when = record["submitted_at"].to_pydatetime()  # type: ignore[attr-defined]
-    return new_submission(catalogue, layanan[str(record["layanan"])], response, when, UPLOAD)
+    _insert(session, SUBMISSION, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    return ids
+
+
+def _insert(session: DbSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` into ``table``: COPY on PostgreSQL, an executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    types = [table.c[name].type for name in names]
+    binders = [t.bind_processor(connection.dialect) for t in types]
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        columns = ", ".join(names)
+        with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[n] if b is None else b(row[n])
+                        for n, b in zip(names, binders, strict=True)
+                    ]
+                )
+
+
+def _texts(rows: pd.DataFrame, column: str) -> list[str | None]:
+    if column not in rows.columns:
+        return [None] * len(rows)
+    return [str(v) if _given(v) else None for v in rows[column].tolist()]
 
 
 def _problems(
@@ -270,4 +376,3 @@ def _existing(session: DbSession, keys: list[str]) -> set[str]:
 
 def _given(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and np.isnan(value)) and value != ""
-

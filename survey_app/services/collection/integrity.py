@@ -78,6 +78,7 @@ class Report:
     @property
     def upload_share(self) -> float | None:
         return None if self.total == 0 else self.via_upload / self.total
+
     @property
     def counted(self) -> int:
         return self.total - self.excluded_total
@@ -218,3 +219,20 @@ def exclusions(session: DbSession, layanan_ids: list[int], months: list[str]) ->
         .order_by(Tinjauan.alasan)
     )
     return {alasan: int(n) for alasan, n in rows}
+
+
+def uploaded(session: DbSession, layanan_ids: list[int], months: list[str]) -> int:
+    """Counted answers of ``months`` that came from a responses file (channel ``unggahan``)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(
+                Submission.source == UPLOAD,
+                Submission.layanan_id.in_(layanan_ids),
+                in_months(Submission.period, months),
+                rollup.kept(),
+            )
+        )
+        or 0
+    )

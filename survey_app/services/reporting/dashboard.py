@@ -20,7 +20,7 @@ from survey_app.models import Dilayani, Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.integrity import exclusions
+from survey_app.services.collection.integrity import exclusions, uploaded
 from survey_app.services.reporting.aggregates import (
     Saran,
     Tallies,
@@ -83,6 +83,7 @@ class Dashboard:
     saran: list[Saran]  # the newest suggestions (staff only)
     excluded: dict[str, int]  # answers staff excluded over the period, per reason
     profile_codes: dict[str, dict[str, int]]  # question key -> answer value -> respondents
+    uploaded: int = 0  # counted submissions over the period from a responses file (unggahan)
 
 
 def previous_span(span: Span) -> Span:
@@ -142,6 +143,7 @@ def build(
         per_layanan={x.id: per_layanan.get(x.id, 0) for x in layanan},
         saran=latest_saran(session, ids, span.months()),
         excluded=exclusions(session, ids, span.months()),
+        uploaded=uploaded(session, ids, span.months()),
     )
 
 
