@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
 
 from survey_app.extensions import db
 from survey_app.models import Submission
@@ -19,12 +20,18 @@ def stored() -> int:
 
 
 def upload(client, body: bytes, name="jawaban.csv", unit="LAPAS"):
-    token = CSRF.search(client.get(f"/staf/unit/{unit}/unggah").get_data(as_text=True)).group(1)
-    return client.post(
-        f"/staf/unit/{unit}/unggah",
-        data={"csrf_token": token, "berkas": (io.BytesIO(body), name)},
-        content_type="multipart/form-data",
-    )
+    """POST ``body`` as the upload form does; a large body is spooled to a temporary file,
+    closed here as a server would."""
+    path = f"/staf/unit/{unit}/unggah"
+    token = CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+    data = {"csrf_token": token, "berkas": (io.BytesIO(body), name)}
+    builder = EnvironBuilder(path=path, method="POST", data=data)
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
 
 
 def preview_and_confirm(client, body: bytes, name="jawaban.csv"):
@@ -65,9 +72,7 @@ def test_a_file_without_ids_uploaded_twice_adds_nothing_and_says_sudah_ada(app, 
     assert "87,55" in client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
 
 
-def test_rows_alike_in_one_file_are_each_stored_once_and_a_longer_file_adds_only_the_new(
-    app, tree
-):
+def test_rows_alike_in_one_file_are_each_stored_once_and_a_longer_file_adds_only_the_new(app, tree):
     client = signed_in(app, "kanwil")
     same = "2026-01-06,KUNJ," + ",".join(["4"] * 9)  # a day typed in without a time
     first = rows(same, same, "2026-01-06,KUNJ," + ",".join(["3"] * 9))

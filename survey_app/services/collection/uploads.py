@@ -173,13 +173,17 @@ def _check_text(data: bytes, limits: Limits) -> None:
 
 def _too_many(rows: int, most: int) -> UploadError:
     return UploadError(
-        f"berkas ini berisi sekitar {rows:,} baris, paling banyak {most:,} baris per unggahan; "
-        "bagi berkas per bulan atau per layanan lalu unggah satu per satu".replace(",", ".")
+        f"berkas ini berisi sekitar {_thousands(rows)} baris, paling banyak {_thousands(most)} "
+        "baris per unggahan; bagi berkas per bulan atau per layanan lalu unggah satu per satu"
     )
 
 
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
 def _mb(size: int) -> str:
-    return f"{size / MB:,.0f}".replace(",", ".")
+    return _thousands(round(size / MB))
 
 
 def find(folder: Path, owner: int, unit_id: int, token: str) -> Path | None:
