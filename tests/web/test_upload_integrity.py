@@ -158,3 +158,23 @@ def test_a_saran_over_the_forms_limit_or_a_nul_is_refused_by_row_and_nothing_sto
     assert refused.status_code == 422 and "baris berkas 3: berisi karakter NUL" in text
     assert stored() == 0  # only the two files above wait in the folder
     assert len(list((Path(app.instance_path) / "unggahan").glob("*.csv"))) == 2
+
+
+def test_rows_stored_meanwhile_by_another_request_are_a_message_not_an_error(
+    app, tree, monkeypatch
+):
+    """Two confirmations at once: the second finds nothing stored when it plans, then meets
+    the first one's rows (the UNIQUE key) when it stores; it says so and stores nothing."""
+    from survey_app.services.collection import imports
+
+    client = signed_in(app, "kanwil")
+    preview_and_confirm(client, without_ids())
+    assert stored() == 30
+    monkeypatch.setattr(imports, "_existing", lambda session, keys: set())
+    sent = upload(client, without_ids())
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "30 baris dibaca: 30 baru, 0 sudah ada." in page  # as the second request saw it
+    done = client.post(sent.headers["Location"], data={"csrf_token": CSRF.search(page).group(1)})
+    assert done.status_code == 422
+    assert "sedang atau baru saja disimpan oleh permintaan lain" in done.get_data(as_text=True)
+    assert stored() == 30

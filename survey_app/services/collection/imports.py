@@ -23,6 +23,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from sqlalchemy import Table, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from analysis.responses import ResponsesError
 from instruments import Instrument
@@ -233,7 +234,17 @@ def _insert(session: DbSession, table: Table, rows: list[dict[str, Any]]) -> Non
     types = [table.c[name].type for name in names]
     binders = [t.bind_processor(connection.dialect) for t in types]
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        _copy(driver, table, names, binders, rows)
+    except dbapi.IntegrityError as exc:  # as SQLAlchemy raises it for its own statements
+        raise IntegrityError(f"COPY {table.name}", None, exc) from exc
+
+
+def _copy(
+    driver: Any, table: Table, names: list[str], binders: list[Any], rows: list[dict[str, Any]]
+) -> None:
+    with driver.cursor() as cursor:
         columns = ", ".join(names)
         with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
             for row in rows:

@@ -17,6 +17,7 @@ from typing import Any
 
 from rq import Queue, get_current_job
 from rq.job import Job
+from sqlalchemy.exc import IntegrityError
 
 from analysis.responses import ResponsesError, read_responses
 from survey_app.models import Unit
@@ -26,6 +27,11 @@ from survey_app.services.collection import uploads
 from survey_app.services.collection.imports import SARAN_MAX, import_responses, plan_import
 
 KEEP_SECONDS = 24 * 3600
+ALREADY_STORING = (
+    "baris yang sama sedang atau baru saja disimpan oleh permintaan lain (klik kedua, atau tab "
+    "lain); tidak ada yang disimpan dari permintaan ini: buka lagi pratinjaunya untuk melihat "
+    "yang sudah ada"
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,8 @@ def store_upload(
         )
     except ResponsesError as exc:
         return Stored(problems=list(exc.problems))
+    except IntegrityError:  # the same rows stored meanwhile (a second click, another tab)
+        return Stored(problems=[ALREADY_STORING])
     return Stored(added=result.added, already_there=result.already_there)
 
 
