@@ -89,6 +89,8 @@ def test_a_workbook_or_csv_with_too_many_rows_is_refused_at_once(app, tree):
 def test_the_quota_refuses_the_next_upload_of_the_hour_and_stores_nothing(app, tree):
     app.config["UPLOADS_PER_HOUR"] = 3
     client = signed_in(app, "kanwil")
+    form = client.get("/staf/unit/LAPAS/unggah").get_data(as_text=True)
+    assert "Paling banyak 250.000 baris per berkas dan 3 berkas per jam untuk setiap akun." in form
     body = (FIXTURES / "worked_example.csv").read_bytes()
     for _ in range(3):
         assert upload(client, body).status_code == 302
