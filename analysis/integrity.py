@@ -18,6 +18,10 @@ luar_jam
     for those who answer on their way out.
 seragam
     Straight-lining: the same value for every item, on a form of at least ``straight_items``.
+
+A row whose time has no time of day (``tanpa_jam``: a date typed in a file, stored at midnight)
+cannot be placed in a window of minutes or in service hours: ``beruntun``, ``identik`` and
+``luar_jam`` pass over it; ``seragam`` still applies.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
     frame
         One row per submission with ``layanan_id``, ``submitted_at`` (aware UTC), ``sumber``
         (the source hash, or missing), ``durasi`` (seconds, or missing), ``timezone``,
-        ``jam_buka`` and ``jam_tutup`` (``datetime.time``), and the item columns.
+        ``jam_buka`` and ``jam_tutup`` (``datetime.time``), the item columns and, optionally,
+        ``tanpa_jam`` (True where the time holds a date only).
     items
         The item columns; missing values are items the form did not carry.
     rules
@@ -68,22 +73,32 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
     answered = (~np.isnan(values)).sum(axis=1)
     seconds = pd.to_datetime(frame["submitted_at"], utc=True).astype("int64") // 10**9
     vector = pd.Series([tuple(row) for row in np.nan_to_num(values)], index=frame.index)
+    timed = ~_date_only(frame)
+    identical = frame["layanan_id"].astype(str) + "|" + vector.astype(str)
     return pd.DataFrame(
         {
-            "beruntun": _bursts(frame["sumber"], seconds, rules.burst_count, rules.burst_minutes),
+            "beruntun": _bursts(
+                frame["sumber"].where(timed), seconds, rules.burst_count, rules.burst_minutes
+            ),
             "identik": _bursts(
-                frame["layanan_id"].astype(str) + "|" + vector.astype(str),
+                identical.where(timed),
                 seconds,
                 rules.identical_count,
                 rules.identical_minutes,
             ),
             "cepat": frame["durasi"].to_numpy(dtype="float64") < rules.seconds_per_item * answered,
-            "luar_jam": _outside_hours(frame, rules.grace_minutes),
+            "luar_jam": _outside_hours(frame, rules.grace_minutes) & timed.to_numpy(),
             "seragam": (answered >= rules.straight_items)
             & (_filled(values, -np.inf).max(axis=1) == _filled(values, np.inf).min(axis=1)),
         },
         index=frame.index,
     )
+
+
+def _date_only(frame: pd.DataFrame) -> pd.Series:
+    if "tanpa_jam" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["tanpa_jam"].fillna(False).astype(bool)
 
 
 def _bursts(key: pd.Series, seconds: pd.Series, count: int, minutes: int) -> np.ndarray:

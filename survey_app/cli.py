@@ -110,6 +110,10 @@ def import_command(
     if unit is None:
         fail([f"unit {unit_kode} is unknown"])
     catalogue = current_app.extensions["zisurvey.catalogue"]
+    try:  # a NUL in a CSV: the parser would cut its cell short without a word
+        uploads.check_content(Path(file).read_bytes(), uploads.Limits())
+    except uploads.UploadError as exc:
+        fail([str(exc)])
     try:
         frame = read_responses(
             Path(file),
@@ -121,7 +125,10 @@ def import_command(
             waktu=waktu,
             encoding=encoding,
         )
-        result = import_responses(db.session, catalogue, unit, frame, current_app.config["CLOCK"]())
+        config = current_app.config
+        result = import_responses(
+            db.session, catalogue, unit, frame, config["CLOCK"](), config["SARAN_MAX"]
+        )
         db.session.commit()
     except (ResponsesError, MappingError) as exc:
         db.session.rollback()

@@ -64,6 +64,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_SENDER": "zisurvey@localhost",
         "JOBS_REDIS_URL": None,  # SURVEY_JOBS_REDIS_URL=redis://...: long exports as RQ jobs
         "JOBS_QUEUE": "zisurvey-ekspor",
+        # responses uploads: per account per hour, rows per file, a workbook's size once
+        # unzipped (a zip bomb is refused on its declared sizes), and the size from which a
+        # file is checked and stored as a background job (with SURVEY_JOBS_REDIS_URL)
+        "UPLOADS_PER_HOUR": 20,
+        "UPLOAD_MAX_ROWS": 250_000,
+        "UPLOAD_MAX_EXPANDED_MB": 100,
+        "UPLOAD_JOB_BYTES": 1024 * 1024,
         "PROXY_COUNT": 0,  # SURVEY_PROXY_COUNT=1 behind one load balancer or reverse proxy
         # name=value[,name=value] set on each PostgreSQL connection (see create_app)
         "PG_SESSION_SETTINGS": "random_page_cost=1.1,jit=off",

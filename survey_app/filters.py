@@ -149,9 +149,11 @@ def periode_filter(span_: Span) -> str:
     return periode(span_)
 
 
-def periode(span_: Span) -> str:
+def periode(span_: Span | str) -> str:
     """A period as people read it: November 2026, Triwulan IV 2026, Semester II 2026,
-    Tahun 2026, or Januari 2026 – Maret 2026 for a custom range."""
+    Tahun 2026, or Januari 2026 – Maret 2026 for a custom range (a month: ``2026-11``)."""
+    if isinstance(span_, str):
+        return _month_name(span_)
     year = span_.first[:4]
     number = (int(span_.first[5:7]) - 1) // {"triwulan": 3, "semester": 6}.get(span_.kind, 12)
     if span_.kind == "bulan":

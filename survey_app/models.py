@@ -174,14 +174,23 @@ class LayananInstrumen(Base):
     urutan: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
+# How a submission came in: the public form, or a responses file (web upload or ``zisurvey import``)
+CHANNELS = ("form", "unggahan")
+
+
 class Submission(Base):
-    """One respondent's answers to one service encounter. Never edited."""
+    """One respondent's answers to one service encounter. Never edited.
+
+    An uploaded row with an ``id`` has the key ``import:<unit>:<id>``; one without has its
+    fingerprint ``sidik:<sha256>`` of layanan, time and answers (``services.collection.imports``),
+    so the same rows uploaded again add nothing either way.
+    """
 
     __tablename__ = "submission"
     __table_args__ = (
         CheckConstraint("period LIKE '____-__'", name="period"),
         CheckConstraint("jenis_kelamin IN ('L', 'P')", name="jenis_kelamin"),
-        CheckConstraint("source IN ('form', 'import')", name="source"),
+        CheckConstraint(_in("source", CHANNELS), name="source"),
         CheckConstraint("durasi IS NULL OR durasi >= 0", name="durasi"),
         Index("ix_submission_layanan_period", "layanan_id", "period"),
     )
@@ -191,7 +200,7 @@ class Submission(Base):
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     period: Mapped[str] = mapped_column(String(7))
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
-    source: Mapped[str] = mapped_column(String(10), default="form")
+    source: Mapped[str] = mapped_column(String(10), default="form")  # CHANNELS
     umur: Mapped[str | None] = mapped_column(String(10))
     jenis_kelamin: Mapped[str | None] = mapped_column(String(1))
     pendidikan: Mapped[str | None] = mapped_column(String(20))

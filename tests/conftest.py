@@ -126,6 +126,9 @@ def app(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
             "BASE_URL": "http://127.0.0.1:5000",
         }
     )
+    # Uploads and exports of this test only (a real instance folder collects every run's, and
+    # the upload quota counts an account's files of the last hour)
+    app.instance_path = str(tmp_path / "instance")
     # Tests hold one app context for db.session, so requests would share flask.g (the signed-in
     # user, the CSRF token). In production every request has its own; clear g to match.
     app.teardown_request(lambda exc: [g.pop(name, None) for name in list(g)])

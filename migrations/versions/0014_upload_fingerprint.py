@@ -1,4 +1,8 @@
-"""uploaded rows' fingerprint and channel (issue 18) — filled in by issue 18
+"""uploaded rows' fingerprint and channel (issue 18)
+
+Rows of a responses file are their own channel, ``unggahan`` (they were ``import``). Rows
+without an ``id`` are stored under their fingerprint (``sidik:<sha256>`` in the existing
+``idempotency_key``, UNIQUE), so nothing else of the schema changes.
 
 Revision ID: 0014
 Revises: 0013
@@ -15,9 +19,19 @@ branch_labels = None
 depends_on = None
 
 
+def _channels(old, new, allowed):
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_submission_source"), type_="check")
+    op.execute(sa.text("UPDATE submission SET source = :new WHERE source = :old").bindparams(
+        old=old, new=new
+    ))
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f("ck_submission_source"), allowed)
+
+
 def upgrade():
-    pass
+    _channels("import", "unggahan", "source IN ('form', 'unggahan')")
 
 
 def downgrade():
-    pass
+    _channels("unggahan", "import", "source IN ('form', 'import')")

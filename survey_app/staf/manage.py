@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from rq import Queue
+from rq.job import Job
 from sqlalchemy import select
 
-from analysis.responses import ResponsesError, read_responses
 from survey_app.extensions import db
 from survey_app.filters import aturan as aturan_words
 from survey_app.models import AuditLog, Layanan, Unit
 from survey_app.services.administration import layanan as layanan_service
-from survey_app.services.collection import uploads
-from survey_app.services.collection.imports import ImportPlan, import_responses, plan_import
+from survey_app.services.collection import upload_jobs, uploads
 from survey_app.services.publishing import logo
+from survey_app.services.reporting import jobs
 from survey_app.services.reporting.compliance import rule_of
 from survey_app.staf import bp
 from survey_app.staf.forms import (
@@ -242,7 +242,12 @@ def upload(kode: str) -> ResponseReturnValue:
         file = form.berkas.data
         try:
             token = uploads.keep(
-                _upload_folder(), current_user.id, unit.id, file.filename, file.read()
+                _upload_folder(),
+                current_user.id,
+                unit.id,
+                file.filename,
+                file.read(),
+                uploads.Limits.of(current_app.config),
             )
         except uploads.UploadError as exc:
             form.berkas.errors = [str(exc)]
@@ -256,39 +261,55 @@ def upload(kode: str) -> ResponseReturnValue:
     return render_template("staf/unggah.html", unit=unit, form=form), status
 
 
-def _plan(unit: Unit, token: str) -> tuple[pd.DataFrame, ImportPlan]:
+def _upload_path(unit: Unit, token: str) -> Path:
     path = uploads.find(_upload_folder(), current_user.id, unit.id, token)
     if path is None:
         abort(404)
-    ignore = [c.strip() for c in request.args.get("abaikan", "").split(",") if c.strip()]
-    frame = read_responses(
-        path,
-        catalogue().schema(),
-        tz=unit.timezone,
-        ignore=ignore,
-        known_layanan=[x.kode for x in unit.layanan],
+    return path
+
+
+def _ignored() -> list[str]:
+    return [c.strip() for c in request.args.get("abaikan", "").split(",") if c.strip()]
+
+
+def _background(path: Path) -> Queue | None:
+    """The job queue when this file is big enough to check and store as a job, else None."""
+    config = current_app.config
+    if path.stat().st_size <= config["UPLOAD_JOB_BYTES"]:
+        return None
+    return jobs.queue(config["JOBS_REDIS_URL"], config["JOBS_QUEUE"])
+
+
+def _preview_page(unit: Unit, preview: upload_jobs.Preview, token: str) -> ResponseReturnValue:
+    page = render_template(
+        "staf/pratinjau.html", unit=unit, preview=preview, form=ConfirmForm(), token=token
     )
-    return frame, plan_import(db.session, catalogue(), unit, frame, now())
+    return page, 422 if preview.problems else 200
+
+
+def _progress_page(unit: Unit, job: Job, step: str) -> ResponseReturnValue:
+    status = job.get_status(refresh=True)
+    return render_template("staf/unggah_proses.html", unit=unit, job=job, status=status, step=step)
 
 
 @bp.get("/unit/<kode>/unggah/<token>")
 @login_required
 def preview_upload(kode: str, token: str) -> ResponseReturnValue:
+    """What the upload would add, or every problem; read once, in a job when it is big."""
     unit = managed_unit(kode)
-    try:
-        frame, plan = _plan(unit, token)
-    except ResponsesError as exc:
-        page = render_template("staf/pratinjau.html", unit=unit, problems=exc.problems, plan=None)
-        return page, 422
-    return render_template(
-        "staf/pratinjau.html",
-        unit=unit,
-        problems=[],
-        plan=plan,
-        rows=len(frame),
-        form=ConfirmForm(),
-        token=token,
-    )
+    path = _upload_path(unit, token)
+    queue = _background(path)
+    if queue is None:
+        settings = upload_jobs.Settings.of(current_app.config)
+        preview = upload_jobs.check_upload(
+            db.session, catalogue(), unit, path, _ignored(), now(), settings
+        )
+        db.session.rollback()  # a preview only reads
+        return _preview_page(unit, preview, token)
+    job = upload_jobs.enqueue(queue, "pratinjau", current_user.id, unit, path, token, _ignored())
+    if job.get_status(refresh=True) != "finished":
+        return _progress_page(unit, job, "pratinjau")
+    return _preview_page(unit, upload_jobs.Preview.from_json(job.return_value() or {}), token)
 
 
 @bp.post("/unit/<kode>/unggah/<token>")
@@ -297,16 +318,45 @@ def confirm_upload(kode: str, token: str) -> ResponseReturnValue:
     unit = managed_unit(kode)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        frame, _plan_ = _plan(unit, token)
-        result = import_responses(db.session, catalogue(), unit, frame, now())
-        db.session.commit()
-    except ResponsesError as exc:
+    path = uploads.find(_upload_folder(), current_user.id, unit.id, token)
+    if path is None:
+        flash(_("Unggahan ini sudah kedaluwarsa (disimpan paling lama sehari): unggah lagi."), "ok")
+        return redirect(url_for("staf.upload", kode=kode))
+    queue = _background(path)
+    if queue is not None:
+        upload_jobs.enqueue(queue, "simpan", current_user.id, unit, path, token, _ignored())
+        return redirect(url_for("staf.upload_progress", kode=kode, token=token), code=303)
+    settings = upload_jobs.Settings.of(current_app.config)
+    stored = upload_jobs.store_upload(
+        db.session, catalogue(), unit, path, _ignored(), now(), settings
+    )
+    return _stored(unit, stored.as_json(), token)
+
+
+def _stored(unit: Unit, result: dict[str, object], token: str) -> ResponseReturnValue:
+    stored = upload_jobs.Stored(**result)  # type: ignore[arg-type]
+    if stored.problems:
         db.session.rollback()
-        page = render_template("staf/pratinjau.html", unit=unit, problems=exc.problems, plan=None)
-        return page, 422
+        return _preview_page(unit, upload_jobs.Preview(problems=stored.problems), token)
+    db.session.commit()
     flash(
-        _("%(n)d jawaban ditambahkan, %(m)d sudah ada.", n=result.added, m=result.already_there),
+        _("%(n)d jawaban ditambahkan, %(m)d sudah ada.", n=stored.added, m=stored.already_there),
         "ok",
     )
-    return redirect(url_for("staf.show_dashboard", kode=kode))
+    return redirect(url_for("staf.show_dashboard", kode=unit.kode))
+
+
+@bp.get("/unit/<kode>/unggah/<token>/simpan")
+@login_required
+def upload_progress(kode: str, token: str) -> ResponseReturnValue:
+    """Progress of storing a big upload in the background; the page refreshes itself."""
+    unit = managed_unit(kode)
+    config = current_app.config
+    queue = jobs.queue(config["JOBS_REDIS_URL"], config["JOBS_QUEUE"])
+    ident = upload_jobs.job_id("simpan", current_user.id, unit.id, token)
+    job = upload_jobs.find_job(queue, ident) if queue is not None else None
+    if job is None or job.meta.get("user_id") != current_user.id:
+        abort(404)
+    if job.get_status(refresh=True) != "finished":
+        return _progress_page(unit, job, "simpan")
+    return _stored(unit, job.return_value() or {}, token)

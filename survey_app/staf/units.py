@@ -205,10 +205,17 @@ def import_units() -> ResponseReturnValue:
         file = form.berkas.data
         try:
             token = uploads.keep(
-                _upload_folder(), current_user.id, IMPORT_PAGE, file.filename, file.read()
+                _upload_folder(),
+                current_user.id,
+                IMPORT_PAGE,
+                file.filename,
+                file.read(),
+                uploads.Limits.of(current_app.config),
             )
-        except uploads.UploadError:
-            form.berkas.errors = [_("Hanya berkas .csv, .xlsx atau .xls yang diterima.")]
+        except uploads.UploadError as exc:
+            wrong_kind = str(exc) == uploads.WRONG_KIND
+            message = _("Hanya berkas .csv, .xlsx atau .xls yang diterima.") if wrong_kind else None
+            form.berkas.errors = [message or str(exc)]
         else:
             return redirect(url_for("staf.preview_import", token=token))
     status = 422 if form.errors else 200

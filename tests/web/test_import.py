@@ -54,7 +54,7 @@ def test_worked_example_imported_scores_exactly_as_expected(app, unit, services)
         assert score(frame, codes).as_dict(instrument) == EXPECTED[instrument]
     submission = db.session.scalars(select(Submission).order_by(Submission.id)).first()
     assert (
-        submission.source == "import" and submission.idempotency_key == f"import:{unit.kode}:r001"
+        submission.source == "unggahan" and submission.idempotency_key == f"import:{unit.kode}:r001"
     )
     assert submission.umur == "20-29" and submission.period == "2026-01"
 
@@ -112,3 +112,26 @@ def _script_info(app):
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_the_import_command_refuses_a_file_without_ids_twice_and_a_nul(
+    app, unit, services, tmp_path
+):
+    """Issue 18.5 on the command line: a file without ids imported again adds nothing (its
+    rows' fingerprints), and a NUL (which the CSV parser would cut a cell short at) is refused."""
+    lines = (FIXTURES / "worked_example.csv").read_text().splitlines()
+    plain = tmp_path / "tanpa_id.csv"
+    plain.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n")
+    runner, args = CliRunner(), ["import", str(plain), "--unit", unit.kode]
+    assert runner.invoke(main, args, obj=_script_info(app)).stdout.strip() == (
+        "30 jawaban ditambahkan, 0 sudah ada."
+    )
+    again = runner.invoke(main, args, obj=_script_info(app))
+    assert again.stdout.strip() == "0 jawaban ditambahkan, 30 sudah ada." and stored() == 30
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(
+        b"\n".join([lines[0].encode(), lines[1].replace("r001", "r9").encode() + b"ada\0"])
+    )
+    refused = runner.invoke(main, ["import", str(nul), "--unit", unit.kode], obj=_script_info(app))
+    assert refused.exit_code == 2 and "baris berkas 2: berisi karakter NUL" in refused.stderr
+    assert stored() == 30

@@ -164,13 +164,13 @@ def test_upload_preview_then_confirm_then_idempotent_again(app, tree):
     sent = upload(client, "jawaban.csv", body)
     assert sent.status_code == 302
     preview = client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert "30 baris dibaca: 30 baru, 0 sudah tersimpan." in preview
+    assert "30 baris dibaca: 30 baru, 0 sudah ada." in preview
     assert stored() == 0  # the preview stores nothing
     token = CSRF.search(preview).group(1)
     confirmed = client.post(sent.headers["Location"], data={"csrf_token": token})
     assert confirmed.status_code == 302 and stored() == 30
     again = client.get(upload(client, "jawaban.csv", body).headers["Location"])
-    assert "30 baris dibaca: 0 baru, 30 sudah tersimpan." in again.get_data(as_text=True)
+    assert "30 baris dibaca: 0 baru, 30 sudah ada." in again.get_data(as_text=True)
 
 
 def test_a_bad_upload_lists_every_problem_and_stores_nothing(app, tree):
@@ -200,7 +200,7 @@ def test_files_as_units_save_them_upload_like_the_command_line(app, tree):
     body = (FIXTURES / "external" / "excel_idID_semicolon.csv").read_bytes()
     sent = upload(client, "rekap.csv", body)
     preview = client.get(sent.headers["Location"])
-    assert "30 baris dibaca: 30 baru, 0 sudah tersimpan." in preview.get_data(as_text=True)
+    assert "30 baris dibaca: 30 baru, 0 sudah ada." in preview.get_data(as_text=True)
     token = CSRF.search(preview.get_data(as_text=True)).group(1)
     assert client.post(sent.headers["Location"], data={"csrf_token": token}).status_code == 302
     assert stored() == 30

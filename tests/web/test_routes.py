@@ -97,6 +97,8 @@ def test_the_inventory_is_not_empty(app):
     units = {"staf.list_units", "staf.new_unit", "staf.edit_unit", "staf.close_unit"}
     units |= {"staf.reopen_unit", "staf.import_units", "staf.preview_import"}
     assert units | {"staf.confirm_import", "staf.unit_template_csv"} <= endpoints
+    uploads = {"staf.upload", "staf.preview_upload", "staf.confirm_upload", "staf.upload_progress"}
+    assert uploads <= endpoints
     assert len(endpoints) >= 15
 
 

@@ -25,6 +25,7 @@ META = [
     "sumber",
     "durasi",
     "tiket_id",
+    "source",
     "keputusan",
     "alasan",
 ]
@@ -63,6 +64,7 @@ def answers_frame(
             Submission.sumber,
             Submission.durasi,
             Submission.tiket_id,
+            Submission.source,
             Tinjauan.keputusan,
             Tinjauan.alasan,
         )

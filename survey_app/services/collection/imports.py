@@ -1,29 +1,41 @@
 """Storing a responses file (paper forms typed in, a form export) for one unit, all or nothing.
 
 The file is read and checked by :func:`analysis.responses.read_responses`; here each row must also
-fit the unit: a known layanan, items its form carries, a time that is not in the future. Rows
-with an ``id`` get the key ``import:<unit>:<id>``, so importing the same file again adds nothing.
+fit the unit: a known layanan, items its form carries, a time that is not in the future, and what
+the public form itself allows (a saran of at most ``SARAN_MAX`` characters, no NUL character).
+
+Importing the same rows again adds nothing: a row with an ``id`` gets the key
+``import:<unit>:<id>``; a row without one is stored under its fingerprint, ``sidik:<sha256>`` of
+its layanan, time and answers (and, for rows of a file that are identical in all three, which of
+them it is: two respondents may well answer alike on a day typed in without times). Uploaded rows
+are their own channel, ``unggahan`` (``Submission.source``).
 """
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from analysis.responses import ResponsesError
-from survey_app.models import Layanan, Submission, Unit
+from instruments import Instrument
+from survey_app.models import Answer, Layanan, Submission, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
-from survey_app.services.collection.submissions import Response, new_submission
 
 PROFILE_COLUMNS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
+UPLOAD = "unggahan"  # Submission.source of every row of a responses file
+SARAN_MAX = 1000  # the public form's limit (config SARAN_MAX); callers pass the configured one
+CHUNK = 2000  # rows stored per flush: memory stays bounded, progress is reported per chunk
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,7 @@ class ImportPlan:
     """What an import would do: the rows it would add, and how many are already stored."""
 
     frame: pd.DataFrame
-    keys: list[str | None]
+    keys: list[str]
     existing: set[str]
 
     @property
@@ -55,8 +67,16 @@ class ImportPlan:
 KEY_LENGTH = 80  # Submission.idempotency_key
 
 
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
 def plan_import(
-    session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    frame: pd.DataFrame,
+    now: datetime,
+    saran_max: int = SARAN_MAX,
 ) -> ImportPlan:
     """Check every row against the unit and find those already stored; store nothing.
 
@@ -66,44 +86,180 @@ def plan_import(
     items = [code for code in frame.columns if catalogue.owner(code) is not None]
     problems = _problems(catalogue, layanan, frame, items, now)
     problems += _long_ids(unit, frame)
+    problems += _form_limits(frame, saran_max)
     if problems:
         raise ResponsesError(problems)
-    keys = _keys(unit, frame)
-    return ImportPlan(frame, keys, _existing(session, [k for k in keys if k is not None]))
+    keys = _keys(unit, frame, items)
+    return ImportPlan(frame, keys, _existing(session, keys))
 
 
 def import_responses(
-    session: DbSession, catalogue: Catalogue, unit: Unit, frame: pd.DataFrame, now: datetime
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    frame: pd.DataFrame,
+    now: datetime,
+    saran_max: int = SARAN_MAX,
+    progress: Progress = lambda done, total: None,
 ) -> ImportResult:
     """Add every new row of ``frame`` (from ``read_responses``) to ``unit``; flush, not commit.
 
+    Rows are stored :data:`CHUNK` at a time, calling ``progress(done, total)`` after each.
     Raises :class:`ResponsesError` listing every row that does not fit; nothing is added then.
     """
-    plan = plan_import(session, catalogue, unit, frame, now)
+    plan = plan_import(session, catalogue, unit, frame, now, saran_max)
     layanan = {item.kode: item for item in unit.layanan}
     items = [code for code in frame.columns if catalogue.owner(code) is not None]
+    fresh = np.flatnonzero([key not in plan.existing for key in plan.keys])
     added: Counter[str] = Counter()
-    new: list[Submission] = []
-    for row, key in zip(frame.itertuples(index=False), plan.keys, strict=True):
-        if key in plan.existing:
-            continue
-        record = row._asdict()
-        target = layanan[str(record["layanan"])]
-        response = Response(
-            answers={c: int(record[c]) for c in items if not np.isnan(record[c])},
-            profile={
-                k: str(record[k]) for k in PROFILE_COLUMNS if k in record and _given(record[k])
-            },
-            saran=str(record["saran"]) if _given(record.get("saran")) else None,
-            idempotency_key=key or f"import:{unit.kode}:{_fresh()}",
-        )
-        when = record["submitted_at"].to_pydatetime()
-        new.append(new_submission(catalogue, target, response, when, source="import"))
-        added[target.kode] += 1
-    session.add_all(new)
-    session.flush()
-    rollup.add(session, new)
+    progress(0, len(fresh))
+    for start in range(0, len(fresh), CHUNK):
+        chosen = fresh[start : start + CHUNK]
+        rows = frame.iloc[chosen]
+        stored = _store(session, catalogue, layanan, items, rows, [plan.keys[i] for i in chosen])
+        rollup.add(session, cast(list[Submission], stored))  # what it reads: see _Stored
+        added.update(rows["layanan"].astype(str))
+        progress(min(start + CHUNK, len(fresh)), len(fresh))
     return ImportResult(sum(added.values()), len(plan.existing), dict(added))
+
+
+@dataclass(frozen=True)
+class _StoredAnswer:
+    instrument_id: str
+    item_code: str
+    value: int
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the rollup reads of a stored submission (``rollup.contributions``)."""
+
+    layanan_id: int
+    period: str
+    answers: list[_StoredAnswer]
+    umur: str | None
+    jenis_kelamin: str | None
+    pendidikan: str | None
+    pekerjaan: str | None
+
+
+def _store(
+    session: DbSession,
+    catalogue: Catalogue,
+    layanan: dict[str, Layanan],
+    items: list[str],
+    rows: pd.DataFrame,
+    keys: list[str],
+) -> list[_Stored]:
+    """Insert checked ``rows`` with two multi-row statements (submissions, then answers): a
+    15 MB file is 150,000 submissions and 3 million answers, too many to build as objects."""
+    ids = {kode: item.id for kode, item in layanan.items()}
+    profile = {k: _texts(rows, k) for k in PROFILE_COLUMNS}
+    saran = [
+        (text.strip() or None) if isinstance(text, str) else None for text in _texts(rows, "saran")
+    ]
+    submissions = [
+        {
+            "layanan_id": ids[str(kode)],
+            "submitted_at": when.to_pydatetime(),
+            "period": period,
+            "idempotency_key": key,
+            "source": UPLOAD,
+            "saran": text,
+            **{k: profile[k][n] for k in PROFILE_COLUMNS},
+        }
+        for n, (kode, when, period, key, text) in enumerate(
+            zip(rows["layanan"], rows["submitted_at"], rows["period"], keys, saran, strict=True)
+        )
+    ]
+    new_ids = _insert_submissions(session, submissions)
+    values = rows[items].to_numpy(dtype="float64")
+    found_rows, found_items = np.nonzero(~np.isnan(values))
+    owners = {code: catalogue.owner(code) for code in items}
+    answers = []
+    given: list[list[_StoredAnswer]] = [[] for _ in submissions]
+    for r, c in zip(found_rows.tolist(), found_items.tolist(), strict=True):
+        code, value = items[c], int(values[r, c])
+        owner = cast(Instrument, owners[code])  # items are the catalogue's own codes
+        answers.append(
+            {
+                "submission_id": new_ids[r],
+                "item_code": code,
+                "instrument_id": owner.id,
+                "instrument_version": owner.version,
+                "scale": owner.scale,
+                "value": value,
+            }
+        )
+        given[r].append(_StoredAnswer(owner.id, code, value))
+    _insert(session, ANSWER, answers)
+    return [
+        _Stored(row["layanan_id"], row["period"], given[n], *(row[k] for k in PROFILE_COLUMNS))
+        for n, row in enumerate(submissions)
+    ]
+
+
+SUBMISSION = cast(Table, Submission.__table__)
+NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('submission', 'id')) FROM generate_series(1, :n)"
+)
+ANSWER = cast(Table, Answer.__table__)
+
+
+def _insert_submissions(session: DbSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their ids in order. PostgreSQL: ids drawn from the sequence
+    first, then one COPY (ten times faster than INSERTs of a thousand rows each)."""
+    if session.get_bind().dialect.name != "postgresql":
+        statement = insert(SUBMISSION).returning(SUBMISSION.c.id, sort_by_parameter_order=True)
+        return list(session.execute(statement, rows).scalars())
+    ids = list(
+        session.scalars(
+            NEXT_IDS,
+            {"n": len(rows)},
+        )
+    )
+    _insert(session, SUBMISSION, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    return ids
+
+
+def _insert(session: DbSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` into ``table``: COPY on PostgreSQL, an executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    types = [table.c[name].type for name in names]
+    binders = [t.bind_processor(connection.dialect) for t in types]
+    driver = connection.connection.driver_connection
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        _copy(driver, table, names, binders, rows)
+    except dbapi.IntegrityError as exc:  # as SQLAlchemy raises it for its own statements
+        raise IntegrityError(f"COPY {table.name}", None, exc) from exc
+
+
+def _copy(
+    driver: Any, table: Table, names: list[str], binders: list[Any], rows: list[dict[str, Any]]
+) -> None:
+    with driver.cursor() as cursor:
+        columns = ", ".join(names)
+        with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[n] if b is None else b(row[n])
+                        for n, b in zip(names, binders, strict=True)
+                    ]
+                )
+
+
+def _texts(rows: pd.DataFrame, column: str) -> list[str | None]:
+    if column not in rows.columns:
+        return [None] * len(rows)
+    return [str(v) if _given(v) else None for v in rows[column].tolist()]
 
 
 def _problems(
@@ -164,10 +320,57 @@ def _long_ids(unit: Unit, frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def _keys(unit: Unit, frame: pd.DataFrame) -> list[str | None]:
+def _form_limits(frame: pd.DataFrame, saran_max: int) -> list[str]:
+    """What the public form refuses: a saran over ``saran_max`` characters (trimmed, as it is
+    stored), and a NUL character in any text (no one types it; PostgreSQL cannot store it)."""
+    problems = []
+    texts = [c for c in ("id", "saran") if c in frame.columns]
+    for column in texts:
+        values = frame[column].dropna().astype(str)
+        for row in values.index[values.str.contains("\x00", regex=False)]:
+            problems.append(
+                f"baris {row}, kolom {column}: berisi karakter NUL (\\0) yang tidak dapat "
+                "disimpan; hapus karakter itu (simpan ulang berkas sebagai CSV UTF-8)"
+            )
+    if "saran" in frame.columns:
+        saran = frame["saran"].dropna().astype(str).str.strip()
+        for row, length in saran.str.len()[saran.str.len() > saran_max].items():
+            problems.append(
+                f"baris {row}, kolom saran: {length} karakter, lebih dari {saran_max} karakter "
+                f"yang diterima formulir; persingkat saran itu"
+            )
+    return sorted(problems, key=lambda p: int(p.split(",")[0].removeprefix("baris ")))
+
+
+def _keys(unit: Unit, frame: pd.DataFrame, items: list[str]) -> list[str]:
+    """Each row's key: ``import:<unit>:<id>`` when it has an id, else its fingerprint."""
+    prints = fingerprints(unit, frame, items)
     if "id" not in frame.columns:
-        return [None] * len(frame)
-    return [f"import:{unit.kode}:{value}" if _given(value) else None for value in frame["id"]]
+        return prints
+    return [
+        f"import:{unit.kode}:{value}" if _given(value) else sidik
+        for value, sidik in zip(frame["id"], prints, strict=True)
+    ]
+
+
+def fingerprints(unit: Unit, frame: pd.DataFrame, items: list[str]) -> list[str]:
+    """``sidik:<sha256>`` of each row's layanan (its id: unique across units), time (to the
+    nanosecond, UTC) and answers, and its place among the rows of ``frame`` identical in those
+    (the first, the second, ...), so such rows are all stored once and none twice."""
+    ids = {item.kode: item.id for item in unit.layanan}
+    layanan = frame["layanan"].astype(str).map(ids).astype("Int64").astype(str)
+    stamps = pd.to_datetime(frame["submitted_at"], utc=True).astype("int64").astype(str)
+    answers = pd.Series("", index=frame.index)
+    for code in sorted(items):
+        value = frame[code]
+        shown = value.fillna(0).astype("int64").astype(str).where(value.notna(), "")
+        answers = answers + f"{code}=" + shown + ";"
+    content = layanan + "|" + stamps + "|" + answers
+    place = content.groupby(content, sort=False).cumcount().astype(str)
+    return [
+        "sidik:" + hashlib.sha256(text.encode()).hexdigest()
+        for text in (content + "#" + place).tolist()
+    ]
 
 
 def _existing(session: DbSession, keys: list[str]) -> set[str]:
@@ -184,7 +387,3 @@ def _existing(session: DbSession, keys: list[str]) -> set[str]:
 
 def _given(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and np.isnan(value)) and value != ""
-
-
-def _fresh() -> str:
-    return secrets.token_urlsafe(16)

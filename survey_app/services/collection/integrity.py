@@ -32,6 +32,7 @@ from survey_app.services.collection import rollup
 from survey_app.services.collection.answers import answers_frame
 
 CATATAN_MAX = 500
+UPLOAD = "unggahan"  # the channel of rows from a responses file (Submission.source)
 
 
 class ReviewError(ValueError):
@@ -64,6 +65,7 @@ class Report:
     excluded: dict[str, int]  # per reason
     kept: int
     rows: list[Flagged] = field(default_factory=list)
+    via_upload: int = 0  # rows of a responses file (channel "unggahan")
 
     @property
     def excluded_total(self) -> int:
@@ -72,6 +74,10 @@ class Report:
     @property
     def ticket_share(self) -> float | None:
         return None if self.total == 0 else self.via_ticket / self.total
+
+    @property
+    def upload_share(self) -> float | None:
+        return None if self.total == 0 else self.via_upload / self.total
 
     @property
     def counted(self) -> int:
@@ -85,7 +91,7 @@ def report(
     frame = answers_frame(session, layanan_ids, span.months(), with_excluded=True)
     if frame.empty:
         return Report(span, 0, 0, dict.fromkeys(FLAGS, 0), 0, {}, 0)
-    marks = flags(_with_hours(session, frame), catalogue.item_codes(), Rules())
+    marks = flags(_uploads_placed(_with_hours(session, frame)), catalogue.item_codes(), Rules())
     any_flag = marks.any(axis=1)
     decisions = frame["keputusan"]
     excluded = frame.loc[decisions == "kecualikan", "alasan"]
@@ -110,6 +116,7 @@ def report(
         excluded=dict(Counter(str(a) for a in excluded)),
         kept=int((decisions == "pertahankan").sum()),
         rows=rows,
+        via_upload=int((frame["source"] == UPLOAD).sum()),
     )
 
 
@@ -123,6 +130,25 @@ def _with_hours(session: DbSession, frame: pd.DataFrame) -> pd.DataFrame:
         columns=["layanan_id", "timezone", "jam_buka", "jam_tutup"],
     )
     return frame.merge(hours, on="layanan_id", how="left").set_index(frame.index)
+
+
+def _uploads_placed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Uploaded rows for the flags: the file channel of a layanan is their one source (so a
+    burst of rows in a file is seen as a burst from one address is), and a row stamped at local
+    midnight holds a date only (no window of minutes, no service hours apply to it)."""
+    uploaded = frame["source"] == UPLOAD
+    if not uploaded.any():
+        return frame
+    channel = UPLOAD + ":" + frame["layanan_id"].astype(str)
+    when = pd.to_datetime(frame["submitted_at"], utc=True)
+    midnight = pd.Series(False, index=frame.index)
+    for zone, rows in frame[uploaded].groupby("timezone", sort=False).groups.items():
+        local = when.loc[rows].dt.tz_convert(str(zone))
+        midnight.loc[rows] = local == local.dt.normalize()
+    return frame.assign(
+        sumber=frame["sumber"].where(~uploaded | frame["sumber"].notna(), channel),
+        tanpa_jam=uploaded & midnight,
+    )
 
 
 def decide(
@@ -193,3 +219,20 @@ def exclusions(session: DbSession, layanan_ids: list[int], months: list[str]) ->
         .order_by(Tinjauan.alasan)
     )
     return {alasan: int(n) for alasan, n in rows}
+
+
+def uploaded(session: DbSession, layanan_ids: list[int], months: list[str]) -> int:
+    """Counted answers of ``months`` that came from a responses file (channel ``unggahan``)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(
+                Submission.source == UPLOAD,
+                Submission.layanan_id.in_(layanan_ids),
+                in_months(Submission.period, months),
+                rollup.kept(),
+            )
+        )
+        or 0
+    )

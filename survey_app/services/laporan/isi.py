@@ -171,7 +171,7 @@ def channels(session: DbSession, layanan_ids: list[int], span: Span) -> list[Kan
     """Counted submissions of the period per channel: the public form reached by QR, a one-time
     ticket, an uploaded file (REGULATION §8, BAB II: "metode and channels")."""
     kode = case(
-        (Submission.source == "import", "unggahan"),
+        (Submission.source.in_(("import", "unggahan")), "unggahan"),
         (Submission.tiket_id.is_not(None), "tiket"),
         else_="qr",
     )

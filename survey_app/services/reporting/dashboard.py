@@ -19,7 +19,7 @@ from survey_app.models import Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.integrity import exclusions
+from survey_app.services.collection.integrity import exclusions, uploaded
 from survey_app.services.reporting.aggregates import (
     Saran,
     Tallies,
@@ -103,6 +103,7 @@ class Dashboard:
     excluded: dict[str, int]  # answers staff excluded over the period, per reason
     profile_codes: dict[str, dict[str, int]]  # question key -> answer value -> respondents
     layanan_figures: list[LayananFigures]  # IKM, IPAK, IPKP per layanan (own and below)
+    uploaded: int = 0  # counted submissions over the period from a responses file (unggahan)
 
     @property
     def months(self) -> list[Compliance]:
@@ -167,6 +168,7 @@ def build(
         saran=latest_saran(session, ids, span.months()),
         excluded=exclusions(session, ids, span.months()),
         layanan_figures=layanan_indices(session, catalogue, unit, span, now, judged),
+        uploaded=uploaded(session, ids, span.months()),
     )
 
 
