@@ -75,7 +75,7 @@ def test_scan_answer_submit_with_javascript_off(live_app, browser):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["form", "form-errors", "thanks", "home"])
+@pytest.mark.parametrize("path", ["form", "form-errors", "thanks", "home", "chooser", "sent"])
 def test_pages_have_no_serious_accessibility_violations(live_app, browser, path):
     app, base = live_app
     with app.app_context():
@@ -88,7 +88,15 @@ def test_pages_have_no_serious_accessibility_violations(live_app, browser, path)
     if path == "form-errors":
         page.get_by_role("button", name="Kirim jawaban").click()
     if path == "thanks":
-        page.goto(f"{base}/survei/{token}/terima-kasih")
+        page.goto(f"{base}/survei/{token}/terima-kasih?lapor=1")
+    if path == "chooser":
+        page.goto(f"{base}/survei/unit/LAPAS-MKS")
+    if path == "sent":  # the form of a browser that has just sent its answers
+        for fieldset in page.locator("fieldset.question[id]").all():
+            fieldset.locator("label.choice").nth(3).click()
+        page.get_by_role("button", name="Kirim jawaban").click()
+        page.goto(f"{base}/survei/{token}")
+        assert "Jawaban Anda sudah terkirim" in page.content()
     violations = run_axe(page)
     context.close()
     assert [(v["id"], v["help"], len(v["nodes"])) for v in violations] == []
