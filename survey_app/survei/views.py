@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from itsdangerous import BadSignature, TimestampSigner
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -80,14 +81,18 @@ def _stamp() -> StartStamp:
     return StartStamp(current_app.config["SECRET_KEY"])
 
 
-def _form(layanan: Layanan) -> SurveyForm:
-    cls = form_class(
+def _form_class(layanan: Layanan) -> type[SurveyForm]:
+    return form_class(
         _instruments(layanan),
         _catalogue().profile,
         str(get_locale()),
         current_app.config["SARAN_MAX"],
         layanan.unit.tanya_alasan,
     )
+
+
+def _form(layanan: Layanan) -> SurveyForm:
+    cls = _form_class(layanan)
     kunci = secrets.token_urlsafe(24)
     stamp = _stamp().sign(layanan.token, kunci, _now())
     draft = session.pop(DRAFT + layanan.token, None) if request.method == "GET" else None
@@ -125,17 +130,54 @@ def _render(
     )
     instruments = _instruments(layanan)
     total = sum(len(i.items) for i in instruments)
+    shared = {"form": form, "instruments": instruments, "alasan_max": ALASAN_MAX, "total": total}
+    questions = None
+    if getattr(form, "fresh", False) and not form.errors:
+        key = (
+            tuple(i.id for i in instruments),
+            str(get_locale()),
+            layanan.unit.tanya_alasan,
+            current_app.config["SARAN_MAX"],
+        )
+        questions = _questions(key, shared | {"form": _form_class(layanan)(formdata=None)})
     page = render_template(
         "survei/form.html",
         layanan=layanan,
-        form=form,
-        instruments=instruments,
         action=action,
-        alasan_max=ALASAN_MAX,
-        total=total,
         minutes=estimate_minutes(total),
+        questions=questions,
+        **shared,
     )
     return page, status
+
+
+def _fresh(layanan: Layanan) -> SurveyForm:
+    """A form nobody has answered yet: only its hidden fields differ per request, so only they
+    are built (the questions come rendered from :func:`_questions`)."""
+    kunci = secrets.token_urlsafe(24)
+    stamp = _stamp().sign(layanan.token, kunci, _now())
+    form = SurveyForm(layanan=layanan.kode, kunci=kunci, mulai=stamp)
+    form.fresh = True
+    return form
+
+
+QUESTIONS_KEPT = 64
+
+
+def _questions(key: tuple[object, ...], context: dict[str, object]) -> Markup:
+    """The questions and profile of a fresh form, rendered once per instrument set, language,
+    reason setting and saran limit (issue 20.3): the same markup for every respondent; only
+    the hidden fields around it change per request."""
+    kept: dict[tuple[object, ...], Markup] = current_app.extensions.setdefault(
+        "zisurvey.questions", {}
+    )  # per app: its catalogue and templates
+    found = kept.get(key)
+    if found is None:
+        found = Markup(render_template("survei/_questions.html", **context))
+        if len(kept) >= QUESTIONS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = found
+    return found
 
 
 def _limit() -> str:
@@ -161,7 +203,9 @@ def show_form(token: str) -> tuple[str, int]:
     layanan = _open_layanan(token)
     if _sent_here(layanan) and not request.args.get("baru"):
         return render_template("survei/sent.html", layanan=layanan), 200
-    return _render(layanan, _form(layanan))
+    if DRAFT + layanan.token in session:  # back from a language switch: the answers kept
+        return _render(layanan, _form(layanan))
+    return _render(layanan, _fresh(layanan))
 
 
 SENT_COOKIE = "zs-terkirim"
@@ -192,7 +236,9 @@ def submit(token: str) -> ResponseReturnValue:
 @bp.get("/t/<ticket>")
 def show_ticket(ticket: str) -> tuple[str, int]:
     tiket, layanan = _open_ticket(ticket)
-    return _render(layanan, _form(layanan), tiket=tiket)
+    if DRAFT + layanan.token in session:
+        return _render(layanan, _form(layanan), tiket=tiket)
+    return _render(layanan, _fresh(layanan), tiket=tiket)
 
 
 @bp.post("/t/<ticket>")

@@ -157,3 +157,22 @@ def test_a_unit_admin_sets_the_complaint_channel_and_a_bad_address_is_refused(ap
     assert viewer.post(
         "/staf/unit/LAPAS/pengaduan", data={"csrf_token": token, "tautan_pengaduan": ""}
     ).status_code in (400, 403)
+
+
+def test_the_questions_rendered_once_are_exactly_those_rendered_per_request(
+    app, layanan, monkeypatch
+):
+    """Issue 20.3: a fresh form's questions are rendered once per instrument set and language
+    and reused; the page must be byte for byte the one rendered in full, hidden values aside."""
+    from survey_app.survei import views
+
+    hidden = re.compile(r'(name="(?:csrf_token|kunci|mulai)" type="hidden" value=")[^"]*"')
+    phone = app.test_client()
+    cached = [phone.get(f"/survei/{layanan.token}").get_data(as_text=True) for _ in range(2)]
+    assert len(app.extensions["zisurvey.questions"]) == 1
+    english = phone.get(f"/survei/{layanan.token}?lang=en").get_data(as_text=True)
+    assert "How fast was the service delivered?" in english  # its own entry per language
+    assert len(app.extensions["zisurvey.questions"]) == 2
+    monkeypatch.setattr(views, "_fresh", views._form)  # every request builds the whole form
+    full = phone.get(f"/survei/{layanan.token}?lang=id").get_data(as_text=True)
+    assert hidden.sub(r"\1", cached[0]) == hidden.sub(r"\1", cached[1]) == hidden.sub(r"\1", full)
