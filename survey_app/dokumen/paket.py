@@ -31,12 +31,6 @@ from survey_app.services.reporting.jobs import write_rekap
 SURVEI = "Survei dilakukan (laporan SKM sesuai PermenPANRB 14/2017)"
 PUBLIKASI = "Hasil survei dipublikasikan"
 TINDAK_LANJUT = "Tindak lanjut hasil survei"
-ARTEFAK = {
-    "poster-a3.pdf": ("a3", None),
-    "xbanner-60x160.pdf": ("xbanner", None),
-    "sosial-1080x1080.png": (None, "1080x1080"),
-    "sosial-1080x1920.png": (None, "1080x1920"),
-}
 STEPS = 6
 
 
@@ -155,13 +149,9 @@ def _publication(session: DbSession, catalogue: Catalogue, unit: Unit, span: Spa
         Berkas("2-publikasi/halaman-hasil.txt", f"{page}\n".encode(), PUBLIKASI,
                "Alamat halaman hasil yang terbuka untuk umum"),
     ]  # fmt: skip
-    for name, (poster, image) in ARTEFAK.items():
-        body = (
-            artefacts.poster_pdf(text, poster)
-            if poster
-            else artefacts.social_png(text, image or "")
-        )
+    for name in artefacts.FILES:
         about = f"Publikasi {filters.tanggal(shown.dibuat.date())}: {name}"
+        body = artefacts.draw(text, name)
         found.append(
             Berkas(f"2-publikasi/{unit.kode}-{shown.label}-{name}", body, PUBLIKASI, about)
         )

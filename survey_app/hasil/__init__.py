@@ -218,18 +218,10 @@ def snapshot_csv(kode: str, publication_id: int) -> Response:
     return download(buffer.getvalue().encode("utf-8"), f"hasil-{kode}-{publication_id}.csv")
 
 
-ARTEFACTS = {
-    "poster-a3.pdf": ("a3", None),
-    "xbanner-60x160.pdf": ("xbanner", None),
-    "sosial-1080x1080.png": (None, "1080x1080"),
-    "sosial-1080x1920.png": (None, "1080x1920"),
-}
-
-
 @bp.get("/<kode>/<int:publication_id>/<name>")
 def artefact(kode: str, publication_id: int, name: str) -> Response:
     """A poster, X-banner or social image of a publication, from its frozen snapshot."""
-    if name not in ARTEFACTS:
+    if name not in artefacts.FILES:
         abort(404)
     unit = _unit(kode)
     publication = _publication(unit, publication_id)
@@ -247,5 +239,4 @@ def _rendered(
     never changes; a new logo, QR target or form length is a new key). ``locale`` keys the
     date words."""
     text = artefacts.content(json.loads(snapshot), survey_url, tanggal, logo, minutes)
-    page, image = ARTEFACTS[name]
-    return artefacts.poster_pdf(text, page) if page else artefacts.social_png(text, image or "")
+    return artefacts.draw(text, name)

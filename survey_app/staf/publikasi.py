@@ -25,13 +25,6 @@ from survey_app.staf.forms import PublishForm, WithdrawForm
 from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
 from survey_app.staf.views import period_span
 
-ARTEFACTS = {
-    "poster-a3.pdf": ("a3", None),
-    "xbanner-60x160.pdf": ("xbanner", None),
-    "sosial-1080x1080.png": (None, "1080x1080"),
-    "sosial-1080x1920.png": (None, "1080x1920"),
-}
-
 
 def _snapshot(unit: Unit, span: Span) -> dict:
     try:
@@ -73,7 +66,7 @@ def publish(kode: str) -> ResponseReturnValue:
         d=data,
         form=form,
         message=message,
-        artefacts=ARTEFACTS,
+        artefacts=artefacts.FILES,
         query=filters.query_args("periode", "dari", "sampai"),
     )
     return page, 409 if message else 200
@@ -83,7 +76,7 @@ def publish(kode: str) -> ResponseReturnValue:
 @login_required
 def preview_artefact(kode: str, name: str) -> ResponseReturnValue:
     """An artefact as it would be printed if the period were published now."""
-    if name not in ARTEFACTS:
+    if name not in artefacts.FILES:
         abort(404)
     unit = managed_unit(kode)
     data = _snapshot(unit, period_span(unit))
@@ -91,9 +84,7 @@ def preview_artefact(kode: str, name: str) -> ResponseReturnValue:
     text = artefacts.content(
         data, alamat.survey_url(unit), filters.tanggal, unit.logo, catalogue().unit_minutes(unit)
     )
-    poster, image = ARTEFACTS[name]
-    body = artefacts.poster_pdf(text, poster) if poster else artefacts.social_png(text, image or "")
-    return download(body, f"pratinjau-{unit.kode}-{name}")
+    return download(artefacts.draw(text, name), f"pratinjau-{unit.kode}-{name}")
 
 
 @bp.get("/unit/<kode>/publikasi")

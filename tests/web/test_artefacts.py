@@ -92,7 +92,7 @@ def test_a_parent_lists_the_latest_result_of_each_unit_below(app, published, tre
     row = re.search(
         r'<a href="/hasil/LAPAS">Unit LAPAS</a></th>\s*<td>(.*?)</td><td>(.*?)</td>', page
     )
-    assert row and row.groups() == ("2026-01", "87,55 (B)")
+    assert row and row.groups() == ("Januari 2026", "87,55 (B)")
     assert re.search(
         r'<a href="/hasil/RUTAN">Unit RUTAN</a></th>\s*<td colspan="2">belum terbit', page
     )
@@ -110,7 +110,7 @@ def test_results_pages_are_cacheable_and_answer_304_until_staff_publish_again(ap
     etag = reader.get("/hasil/LAPAS").headers["ETag"]
     publish(signed_in(app, "kanwil"), periode="2026-02")  # a new result: a new page
     changed = reader.get("/hasil/LAPAS", headers={"If-None-Match": etag})
-    assert changed.status_code == 200 and "2026-02" in changed.get_data(as_text=True)
+    assert changed.status_code == 200 and "Februari 2026" in changed.get_data(as_text=True)
     english = reader.get("/hasil/LAPAS?lang=en")  # sets a cookie: never for a shared cache
     assert "Set-Cookie" in english.headers and not english.cache_control.public
 

@@ -38,6 +38,13 @@ REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BRAND, INK, MUTED = "#0b4f6c", "#1c2328", "#51606b"
 TITLE = "SURVEI KEPUASAN MASYARAKAT"
 PAGES = {"a3": A3, "xbanner": (60 * cm, 160 * cm)}
+# every artefact of a publication by its file name: a PDF page size or a PNG image size
+FILES = {
+    "poster-a3.pdf": ("a3", None),
+    "xbanner-60x160.pdf": ("xbanner", None),
+    "sosial-1080x1080.png": (None, "1080x1080"),
+    "sosial-1080x1920.png": (None, "1080x1920"),
+}
 IMAGES = {"1080x1080": (1080, 1080), "1080x1920": (1080, 1920)}
 
 
@@ -144,6 +151,12 @@ def rule_words(snapshot: dict[str, Any]) -> str:
 
 def _koma(value: str | None) -> str:
     return "-" if value is None else f"{Decimal(value):.2f}".replace(".", ",")
+
+
+def draw(text: Content, name: str) -> bytes:
+    """The artefact ``name`` (a key of :data:`FILES`) of ``text``; KeyError for another."""
+    page, image = FILES[name]
+    return poster_pdf(text, page) if page else social_png(text, image or "")
 
 
 def _cell(row: dict[str, Any]) -> str:
