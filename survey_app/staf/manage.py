@@ -379,10 +379,10 @@ def confirm_upload(kode: str, token: str) -> ResponseReturnValue:
         upload_jobs.enqueue(
             queue, "simpan", current_user.id, unit, path, token, _ignored(), document
         )
-        carried = {"pemetaan": saved.id} if saved else {}
-        return redirect(
-            url_for("staf.upload_progress", kode=kode, token=token, **carried), code=303
-        )
+        target = url_for("staf.upload_progress", kode=kode, token=token)
+        if saved is not None:
+            target = url_for("staf.upload_progress", kode=kode, token=token, pemetaan=saved.id)
+        return redirect(target, code=303)
     settings = upload_jobs.Settings.of(current_app.config)
     stored = upload_jobs.store_upload(
         db.session, catalogue(), unit, path, _ignored(), now(), settings, mapping=document

@@ -50,9 +50,7 @@ def _profile(key: str, value: str) -> str:
 
 def gforms_rows(names: dict[str, str], stamp) -> list[list[str]]:
     catalogue = load_catalogue()
-    labels = {
-        item.code: item.labels for i in catalogue.instruments.values() for item in i.items
-    }
+    labels = {item.code: item.labels for i in catalogue.instruments.values() for item in i.items}
     headers, items = _headers()
     out = [headers]
     for number, row in enumerate(_rows(), start=1):

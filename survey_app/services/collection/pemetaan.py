@@ -118,13 +118,19 @@ def headers_of(table: Table) -> list[str]:
 
 def needs_mapping(table: Table, catalogue: Catalogue, ignore: Sequence[str] = ()) -> bool:
     """True when the file is not in the responses format as it is: a header that is not one of
-    its columns (and not listed to skip), or answers written as labels."""
+    its columns (and not listed to skip), answers written as labels, or times written another
+    way than ISO 8601 (``05/01/2026 10:23``: which format is for a person to say)."""
     known = set(targets(catalogue)) | {i.strip() for i in ignore}
     headers = headers_of(table)
     if any(h not in known for h in headers):
         return True
     items = [h for h in headers if catalogue.owner(h) is not None]
-    return not _numeric(table.frame, items)
+    if not _numeric(table.frame, items):
+        return True
+    if "submitted_at" not in headers:
+        return False
+    stamps = table.frame.set_axis(headers, axis=1)["submitted_at"]
+    return guess_waktu(stamps)[0] != "iso"
 
 
 def _numeric(frame: pd.DataFrame, columns: Sequence[str]) -> bool:
