@@ -182,9 +182,17 @@ def map_upload(kode: str, token: str) -> ResponseReturnValue:
     if request.method == "POST":
         valid = form.validate()
         kolom, layanan = _chosen(form, headers, values)
+        if not (form.nama.data or "").strip() and not form.nama.errors:
+            form.nama.errors = [_("Wajib diisi.")]  # spaces only: no name to offer it by
+            valid = False
         errors = _mapping_errors(form, headers, kolom, values)
-        errors += [f"{field.label.text}: {e}" for field in form for e in field.errors
-                   if field.name in ("nama", "waktu", "jawaban")]  # fmt: skip
+        told = set(errors)
+        for field in form:  # what the fields refused themselves (a choice not offered, ...)
+            for error in field.errors:
+                line = f"{field.label.text}: {error}"
+                if error not in told and line not in told and field.name != "csrf_token":
+                    errors.append(line)
+                    told.add(line)
         document = pemetaan.document_of(
             kolom, form.waktu.data or "iso", form.jawaban.data or "angka", layanan
         )

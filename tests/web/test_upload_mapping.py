@@ -198,10 +198,16 @@ def test_a_personal_column_cannot_be_mapped_and_bad_choices_are_all_told_at_once
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "Pilih salah satu dari daftar." in text  # the email column offers Abaikan only
+    assert f"{EMAIL}: Pilih salah satu dari daftar." in text  # also in the summary
     assert "Pilih kolom yang berisi waktu pengisian (submitted_at)." in text
     assert "U1 sudah dipilih untuk kolom" in text
     assert "Pilih layanan unit untuk nilai" in text
     assert db.session.scalar(select(func.count(PemetaanUnggahan.id))) == 0 and stored() == 0
+    blank = client.post(
+        location, data=data | {"layanan_0": "TITIP", "nama": "   ", "aksi": "simpan"}
+    )
+    assert blank.status_code == 422 and "Nama pemetaan" in blank.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(PemetaanUnggahan.id))) == 0
     for hostile in ("x", "99999999999", "-1", "1e3"):
         assert client.get(f"{location}?pemetaan={hostile}").status_code == 200
     preview = location.removesuffix("/pemetaan")
