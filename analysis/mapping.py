@@ -42,6 +42,20 @@ class ColumnMapping:
     def source_of(self, target: str) -> str | None:
         return self.kolom.get(target)
 
+    def as_document(self) -> dict[str, Any]:
+        """The mapping as the YAML file writes it (INTERCHANGE.md): what :func:`parse_mapping`
+        reads back to this same mapping."""
+        document: dict[str, Any] = {"kolom": dict(self.kolom), "waktu": self.waktu}
+        if self.layanan:
+            document["layanan"] = dict(self.layanan)
+        document["jawaban"] = self.jawaban
+        if self.label_tambahan:
+            document["label_tambahan"] = {k: dict(v) for k, v in self.label_tambahan.items()}
+        if self.baris_judul is not None:
+            document["baris_judul"] = self.baris_judul
+        document["abaikan"] = list(self.abaikan)
+        return document
+
 
 def parse_mapping(data: object, targets: Iterable[str], scales: Mapping[str, int]) -> ColumnMapping:
     """Check a mapping read from YAML (a dict) against the columns the responses format knows.
@@ -152,6 +166,30 @@ def _extra_labels(
 
 # -- proposals ------------------------------------------------------------------------------------
 
+# Other names a column of the responses format goes by in the exports units make.
+FIELD_NAMES = {
+    "submitted_at": ("Cap waktu", "Timestamp", "Waktu", "Tanggal", "Waktu pengisian"),
+    "layanan": ("Jenis layanan", "Layanan", "Jenis pelayanan", "Unit layanan"),
+    "saran": ("Saran dan masukan", "Saran", "Kritik dan saran", "Masukan"),
+    "id": ("ID responden", "No. responden"),
+    "umur": ("Usia",),
+}
+
+# Headers of columns that hold who a respondent is (a Google Forms export may carry the email
+# address; a typed-in sheet a name, NIK, phone or address): never mapped, never stored.
+_PERSONAL = re.compile(
+    r"\b(?:e-?mail|surel|alamat|nama|name|nik|ktp|no\.? ?identitas|telepon|telp|phone|"
+    r"no\.? ?hp|hp|handphone|whatsapp|wa|ip|address)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_personal(header: str) -> bool:
+    """True for a header naming a respondent's identity or contact (``Alamat email``,
+    ``Nama``, ``NIK``, ``No. HP``): such a column is skipped and never stored."""
+    return bool(_PERSONAL.search(_bare(header)))
+
+
 _NUMBERING = re.compile(r"^\s*(?:[A-Za-z]{0,3}\d{1,2}[.)]?|\d{1,2}[.)])\s+")
 
 
@@ -220,3 +258,21 @@ def apply_layanan(values: Any, mapping: Mapping[str, str]) -> Any:
         return values
     folded = {k.casefold(): v for k, v in mapping.items()}
     return values.map(lambda v: folded.get(v.strip().casefold(), v) if isinstance(v, str) else v)
+
+
+def guess_waktu(values: Any) -> tuple[str, bool]:
+    """How the timestamps ``values`` (a Series of text) are written, and whether their
+    content says so for sure: ``iso``, ``gforms``, ``dmy`` or ``mdy``. Dates such as
+    ``05/01/2026`` whose day and month are both 12 or less cannot be told apart: ``dmy``
+    (as Indonesia writes them), not sure."""
+    shown = values.dropna().astype(str).str.strip().head(200)
+    if shown.empty or shown.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        return "iso", not shown.empty
+    if shown.str.contains(r"GMT|[AaPp][Mm]\b|^\d{4}/", regex=True).any():
+        return "gforms", True
+    parts = shown.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}").astype(float)
+    if (parts[0] > 12).any():
+        return "dmy", True
+    if (parts[1] > 12).any():
+        return "mdy", True
+    return "dmy", False

@@ -14,6 +14,7 @@ TYPES = {
     ".pdf": "application/pdf",
     ".png": "image/png",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".yaml": "application/yaml",
 }
 
 

@@ -554,3 +554,26 @@ class RekapBulanan(Base):
     kunci: Mapped[str] = mapped_column(String(48), primary_key=True)
     n: Mapped[int]
     jumlah: Mapped[int] = mapped_column(default=0)
+
+
+class PemetaanUnggahan(Base):
+    """A unit's confirmed mapping of a spreadsheet export onto the responses format (issue 18.3).
+
+    ``isi`` is the mapping as INTERCHANGE.md writes it (``kolom``, ``waktu``, ``layanan``,
+    ``jawaban``, ``abaikan``, ...): source headers and layanan values only, never a respondent's
+    answer. Saved when a person confirms it on the mapping screen, offered for the next upload.
+    """
+
+    __tablename__ = "pemetaan_unggahan"
+    __table_args__ = (UniqueConstraint("unit_id", "nama", name="uq_pemetaan_unggahan_unit_nama"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    nama: Mapped[str] = mapped_column(String(80))
+    isi: Mapped[dict] = mapped_column(JSON)
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+    diubah: Mapped[datetime] = mapped_column(UtcDateTime())
+    pengguna_id: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+
+    unit: Mapped[Unit] = relationship()
+    pengguna: Mapped[Pengguna | None] = relationship()

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from analysis.mapping import propose
+from analysis.mapping import FIELD_NAMES, guess_waktu, propose
 
 if TYPE_CHECKING:  # the command line imports these only when a command needs them
     import pandas as pd
@@ -101,15 +101,6 @@ def assessment_table(result: Assessment) -> str:
 
 
 # Header words that name the non-item columns in the exports units have.
-FIELD_NAMES = {
-    "submitted_at": ("Cap waktu", "Timestamp", "Waktu", "Tanggal", "Waktu pengisian"),
-    "layanan": ("Jenis layanan", "Layanan", "Jenis pelayanan", "Unit layanan"),
-    "saran": ("Saran dan masukan", "Saran", "Kritik dan saran", "Masukan"),
-    "id": ("ID responden", "No. responden"),
-    "umur": ("Usia",),
-}
-
-
 def proposal_yaml(
     table: Table, instruments: list[Instrument], profile: tuple[ProfileQuestion, ...], name: str
 ) -> str:
@@ -149,14 +140,7 @@ def proposal_yaml(
 def _waktu(stamps: pd.Series | None) -> str:
     if stamps is None:
         return "iso  # kolom waktu tidak ditemukan"
-    values = stamps.dropna().astype(str).str.strip().head(200)
-    if values.empty or values.str.match(r"^\d{4}-\d{2}-\d{2}").all():
-        return "iso"
-    if values.str.contains(r"GMT|[AP]M|^\d{4}/", regex=True).any():
-        return "gforms"
-    parts = values.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}").astype(float)
-    if (parts[0] > 12).any():
-        return "dmy"
-    if (parts[1] > 12).any():
-        return "mdy"
+    waktu, sure = guess_waktu(stamps)
+    if sure or waktu == "iso":
+        return waktu
     return "dmy  # periksa: dd/mm/yyyy atau mm/dd/yyyy tidak dapat dibedakan dari isinya"

@@ -11,6 +11,7 @@ from survey_app.staf import (  # noqa: E402,F401  (routes attach themselves to b
     laporan_skm,
     loket,
     manage,
+    pemetaan,
     publikasi,
     tindak_lanjut,
     units,

@@ -12,11 +12,12 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
+from analysis.responses import ResponsesError
 from survey_app.extensions import db
 from survey_app.filters import aturan as aturan_words
-from survey_app.models import AuditLog, Layanan, Unit
+from survey_app.models import AuditLog, Layanan, PemetaanUnggahan, Unit
 from survey_app.services.administration import layanan as layanan_service
-from survey_app.services.collection import upload_jobs, uploads
+from survey_app.services.collection import pemetaan, upload_jobs, uploads
 from survey_app.services.publishing import logo
 from survey_app.services.reporting import jobs
 from survey_app.services.reporting.compliance import rule_of
@@ -31,6 +32,7 @@ from survey_app.staf.forms import (
     TanyaAlasanForm,
     UploadForm,
 )
+from survey_app.staf.masalah import semua
 from survey_app.staf.scope import catalogue, managed_layanan, managed_unit, now
 
 
@@ -252,13 +254,25 @@ def upload(kode: str) -> ResponseReturnValue:
         except uploads.UploadError as exc:
             form.berkas.errors = [str(exc)]
         else:
-            return redirect(
-                url_for(
-                    "staf.preview_upload", kode=kode, token=token, abaikan=form.abaikan.data or None
-                )
-            )
+            ignore = form.abaikan.data or None
+            if _needs_mapping(unit, token, ignore or ""):
+                return redirect(url_for("staf.map_upload", kode=kode, token=token))
+            return redirect(url_for("staf.preview_upload", kode=kode, token=token, abaikan=ignore))
     status = 422 if form.errors else 200
-    return render_template("staf/unggah.html", unit=unit, form=form), status
+    saved = pemetaan.saved_mappings(db.session, unit)
+    return render_template("staf/unggah.html", unit=unit, form=form, saved=saved), status
+
+
+def _needs_mapping(unit: Unit, token: str, ignore: str) -> bool:
+    """True when the file's headers are not the responses format (or its answers are labels):
+    the mapping screen then. A file that cannot be read goes to the preview, which says why."""
+    path = _upload_path(unit, token)
+    try:
+        table, _source = pemetaan.read_sample(path, whole=False)
+    except ResponsesError:
+        return False
+    skipped = [c.strip() for c in ignore.split(",") if c.strip()]
+    return pemetaan.needs_mapping(table, catalogue(), skipped)
 
 
 def _upload_path(unit: Unit, token: str) -> Path:
@@ -280,9 +294,36 @@ def _background(path: Path) -> Queue | None:
     return jobs.queue(config["JOBS_REDIS_URL"], config["JOBS_QUEUE"])
 
 
-def _preview_page(unit: Unit, preview: upload_jobs.Preview, token: str) -> ResponseReturnValue:
+def _mapping(unit: Unit) -> tuple[PemetaanUnggahan | None, bool]:
+    """The saved mapping named by ``?pemetaan=`` (None without one), and whether the parameter
+    was given but names none of this unit's mappings."""
+    given = request.args.get("pemetaan")
+    if given is None:
+        return None, False
+    saved = pemetaan.find_saved(db.session, unit, given)
+    return saved, saved is None
+
+
+def _mapping_gone(kode: str, token: str) -> ResponseReturnValue:
+    flash(_("Pemetaan itu tidak ditemukan untuk unit ini: periksa dan simpan pemetaan lagi."), "ok")
+    return redirect(url_for("staf.map_upload", kode=kode, token=token))
+
+
+def _preview_page(
+    unit: Unit,
+    preview: upload_jobs.Preview,
+    token: str,
+    saved: PemetaanUnggahan | None = None,
+) -> ResponseReturnValue:
+    codes = [item.kode for item in unit.layanan]
     page = render_template(
-        "staf/pratinjau.html", unit=unit, preview=preview, form=ConfirmForm(), token=token
+        "staf/pratinjau.html",
+        unit=unit,
+        preview=preview,
+        masalah=semua(preview.problems, codes),
+        form=ConfirmForm(),
+        token=token,
+        saved=saved,
     )
     return page, 422 if preview.problems else 200
 
@@ -298,18 +339,25 @@ def preview_upload(kode: str, token: str) -> ResponseReturnValue:
     """What the upload would add, or every problem; read once, in a job when it is big."""
     unit = managed_unit(kode)
     path = _upload_path(unit, token)
+    saved, gone = _mapping(unit)
+    if gone:
+        return _mapping_gone(kode, token)
+    document = saved.isi if saved else None
     queue = _background(path)
     if queue is None:
         settings = upload_jobs.Settings.of(current_app.config)
         preview = upload_jobs.check_upload(
-            db.session, catalogue(), unit, path, _ignored(), now(), settings
+            db.session, catalogue(), unit, path, _ignored(), now(), settings, document
         )
         db.session.rollback()  # a preview only reads
-        return _preview_page(unit, preview, token)
-    job = upload_jobs.enqueue(queue, "pratinjau", current_user.id, unit, path, token, _ignored())
+        return _preview_page(unit, preview, token, saved)
+    job = upload_jobs.enqueue(
+        queue, "pratinjau", current_user.id, unit, path, token, _ignored(), document
+    )
     if job.get_status(refresh=True) != "finished":
         return _progress_page(unit, job, "pratinjau")
-    return _preview_page(unit, upload_jobs.Preview.from_json(job.return_value() or {}), token)
+    preview = upload_jobs.Preview.from_json(job.return_value() or {})
+    return _preview_page(unit, preview, token, saved)
 
 
 @bp.post("/unit/<kode>/unggah/<token>")
@@ -322,22 +370,33 @@ def confirm_upload(kode: str, token: str) -> ResponseReturnValue:
     if path is None:
         flash(_("Unggahan ini sudah kedaluwarsa (disimpan paling lama sehari): unggah lagi."), "ok")
         return redirect(url_for("staf.upload", kode=kode))
+    saved, gone = _mapping(unit)
+    if gone:
+        return _mapping_gone(kode, token)
+    document = saved.isi if saved else None
     queue = _background(path)
     if queue is not None:
-        upload_jobs.enqueue(queue, "simpan", current_user.id, unit, path, token, _ignored())
-        return redirect(url_for("staf.upload_progress", kode=kode, token=token), code=303)
+        upload_jobs.enqueue(
+            queue, "simpan", current_user.id, unit, path, token, _ignored(), document
+        )
+        target = url_for("staf.upload_progress", kode=kode, token=token)
+        if saved is not None:
+            target = url_for("staf.upload_progress", kode=kode, token=token, pemetaan=saved.id)
+        return redirect(target, code=303)
     settings = upload_jobs.Settings.of(current_app.config)
     stored = upload_jobs.store_upload(
-        db.session, catalogue(), unit, path, _ignored(), now(), settings
+        db.session, catalogue(), unit, path, _ignored(), now(), settings, mapping=document
     )
-    return _stored(unit, stored.as_json(), token)
+    return _stored(unit, stored.as_json(), token, saved)
 
 
-def _stored(unit: Unit, result: dict[str, object], token: str) -> ResponseReturnValue:
+def _stored(
+    unit: Unit, result: dict[str, object], token: str, saved: PemetaanUnggahan | None = None
+) -> ResponseReturnValue:
     stored = upload_jobs.Stored(**result)  # type: ignore[arg-type]
     if stored.problems:
         db.session.rollback()
-        return _preview_page(unit, upload_jobs.Preview(problems=stored.problems), token)
+        return _preview_page(unit, upload_jobs.Preview(problems=stored.problems), token, saved)
     db.session.commit()
     flash(
         _("%(n)d jawaban ditambahkan, %(m)d sudah ada.", n=stored.added, m=stored.already_there),
@@ -353,10 +412,14 @@ def upload_progress(kode: str, token: str) -> ResponseReturnValue:
     unit = managed_unit(kode)
     config = current_app.config
     queue = jobs.queue(config["JOBS_REDIS_URL"], config["JOBS_QUEUE"])
-    ident = upload_jobs.job_id("simpan", current_user.id, unit.id, token)
+    saved, gone = _mapping(unit)
+    if gone:
+        abort(404)
+    document = saved.isi if saved else None
+    ident = upload_jobs.job_id("simpan", current_user.id, unit.id, token, document)
     job = upload_jobs.find_job(queue, ident) if queue is not None else None
     if job is None or job.meta.get("user_id") != current_user.id:
         abort(404)
     if job.get_status(refresh=True) != "finished":
         return _progress_page(unit, job, "simpan")
-    return _stored(unit, job.return_value() or {}, token)
+    return _stored(unit, job.return_value() or {}, token, saved)

@@ -320,9 +320,9 @@ def test_an_import_id_longer_than_its_column_is_named_not_a_500(app, tree):
     client = signed_in(app, "kanwil")
     preview = client.get(upload(client, "j.csv", "\n".join(rows).encode()).headers["Location"])
     assert preview.status_code == 422
-    assert "row 2, column id: value rrrrrrrrrrrrrrrrrrrr... is longer than" in preview.get_data(
-        as_text=True
-    )
+    page = preview.get_data(as_text=True)  # in Indonesian, by row and column (issue 18.3)
+    assert '<td>2</td><td class="source-header">id</td><td>Nilai rrrrrrrrrrrrrrrrrrrr...' in page
+    assert "lebih panjang dari 67 karakter." in page and "Persingkat id itu." in page
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
 
 

@@ -179,7 +179,9 @@ def test_a_bad_upload_lists_every_problem_and_stores_nothing(app, tree):
     preview = client.get(upload(client, "jawaban.csv", body.encode()).headers["Location"])
     page = preview.get_data(as_text=True)
     assert preview.status_code == 422
-    assert len(re.findall(r"<li>row \d+, column \w+: value 9 is outside 1-4</li>", page)) == 2
+    # in Indonesian, by row and column, with the fix beside (issue 18.3)
+    found = re.findall(r"<td>\d+</td><td[^>]*>[A-Z]+\d</td><td>Nilai 9 di luar 1-4.</td>", page)
+    assert len(found) == 2 and "Tulis angka 1 sampai 4" in page
     assert "Tidak ada yang disimpan" in page and stored() == 0
     wrong = upload(client, "jawaban.txt", b"hello")
     assert wrong.status_code == 422 and "hanya berkas .csv, .xlsx atau .xls" in wrong.get_data(
@@ -209,7 +211,8 @@ def test_files_as_units_save_them_upload_like_the_command_line(app, tree):
 
     cut = (FIXTURES / "external" / "xlsx_truncated_download.xlsx").read_bytes()
     preview = client.get(upload(client, "rekap.xlsx", cut).headers["Location"])
-    assert preview.status_code == 422 and "damaged or incomplete" in preview.get_data(as_text=True)
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 422 and "rusak atau tidak lengkap" in text
     assert stored() == 30
 
 

@@ -18,6 +18,7 @@ from survey_app.models import (
     AuditLog,
     Evaluasi,
     LaporanTeks,
+    PemetaanUnggahan,
     Pengguna,
     Publikasi,
     ResetSandi,
@@ -47,6 +48,7 @@ HOSTILE = [
     "\u202e",
 ]
 QUERY = ["periode", "dari", "sampai", "tahun", "profile", "lang", "next", "abaikan", "urut", "kode"]
+QUERY += ["pemetaan"]
 SLOW = re.compile(r"\.(pdf|png|xlsx|zip|<fmt>)$|/widget$")  # drawn files: hostile path values only
 STORED = (
     Pengguna,
@@ -58,6 +60,7 @@ STORED = (
     Tiket,
     Tinjauan,
     LaporanTeks,
+    PemetaanUnggahan,
 )
 
 
@@ -85,6 +88,7 @@ def valid(app, lapas):  # noqa: F811
         "bukti_id": "1",
         "pengguna_id": str(db.session.scalars(select(Pengguna.id)).first()),
         "fmt": "pdf",
+        "pemetaan_id": "1",
     }
 
 

@@ -65,7 +65,12 @@ def lapas_ids(app, tree):
         unit_id=tree["lapas"].id, label="2026-01", dari="2026-01", sampai="2026-01",
         dibuat=now, data={"periode": {"label": "2026-01"}},
     )  # fmt: skip
-    db.session.add_all([tiket, entry, publication])
+    from survey_app.models import PemetaanUnggahan
+
+    mapping = PemetaanUnggahan(
+        unit_id=tree["lapas"].id, nama="Google Forms", isi={"kolom": {}}, dibuat=now, diubah=now
+    )
+    db.session.add_all([tiket, entry, publication, mapping])
     db.session.commit()
     values = {
         "pengguna_id": db.session.scalar(select(Pengguna.id).where(Pengguna.username == "lapas")),
@@ -80,6 +85,7 @@ def lapas_ids(app, tree):
         "fmt": "pdf",
         "name": "poster-a3.pdf",
         "publication_id": publication.id,
+        "pemetaan_id": mapping.id,
     }
     return values
 
@@ -98,6 +104,7 @@ def test_the_inventory_is_not_empty(app):
     units |= {"staf.reopen_unit", "staf.import_units", "staf.preview_import"}
     assert units | {"staf.confirm_import", "staf.unit_template_csv"} <= endpoints
     uploads = {"staf.upload", "staf.preview_upload", "staf.confirm_upload", "staf.upload_progress"}
+    uploads |= {"staf.map_upload", "staf.upload_template", "staf.mapping_yaml"}
     assert uploads <= endpoints
     assert len(endpoints) >= 15
 

@@ -60,7 +60,7 @@ def test_the_page_proposes_the_lowest_unsur_first_as_the_dashboard_computes_them
         )
         lowest += [(nrr, code) for nrr, _order, code in ranked[:3]]
     page = signed_in(app, "lapas").get(PAGE).get_data(as_text=True)
-    table = page.split("Unsur terendah periode ini")[1].split("</table>")[0]
+    table = page.split("<h2>Unsur terendah periode ini</h2>")[1].split("</table>")[0]
     shown = re.findall(r'<th scope="row">(\w+) · ', table)
     assert shown == [code for _nrr, code in lowest]
     first = next(item for item in score(frame, [lowest[0][1]]).items)

@@ -144,8 +144,9 @@ def test_a_saran_over_the_forms_limit_or_a_nul_is_refused_by_row_and_nothing_sto
     preview = client.get(upload(client, body).headers["Location"])
     page = preview.get_data(as_text=True)
     assert preview.status_code == 422 and "Tidak ada yang disimpan" in page
-    assert "baris 2, kolom saran: 21 karakter, lebih dari 20 karakter" in page
-    assert "baris 1" not in page and "baris 3" not in page and stored() == 0
+    row = '<td>2</td><td class="source-header">saran</td><td>21 karakter, lebih dari 20 karakter'
+    assert row in page and "<td>persingkat saran itu</td>" in page  # the fix beside
+    assert "<td>1</td>" not in page and "<td>3</td>" not in page and stored() == 0
     token = CSRF.search(client.get("/staf/unit/LAPAS/unggah").get_data(as_text=True)).group(1)
     location = upload(client, body).headers["Location"]
     assert client.post(location, data={"csrf_token": token}).status_code == 422

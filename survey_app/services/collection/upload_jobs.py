@@ -23,7 +23,7 @@ from analysis.responses import ResponsesError, read_responses
 from survey_app.models import Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection import uploads
+from survey_app.services.collection import pemetaan, uploads
 from survey_app.services.collection.imports import SARAN_MAX, import_responses, plan_import
 
 KEEP_SECONDS = 24 * 3600
@@ -83,15 +83,28 @@ class Stored:
         return asdict(self)
 
 
+Document = dict[str, Any] | None  # a confirmed mapping (INTERCHANGE.md), or None
+
+
 def _read(
-    catalogue: Catalogue, unit: Unit, path: Path, ignore: Iterable[str], max_rows: int
+    catalogue: Catalogue,
+    unit: Unit,
+    path: Path,
+    ignore: Iterable[str],
+    max_rows: int,
+    mapping: Document = None,
 ) -> Any:
+    try:
+        checked = pemetaan.checked(mapping, catalogue) if mapping else None
+    except pemetaan.MappingError as exc:
+        raise ResponsesError(exc.problems) from exc
     frame = read_responses(
         path,
         catalogue.schema(),
         tz=unit.timezone,
         ignore=list(ignore),
         known_layanan=[x.kode for x in unit.layanan],
+        mapping=checked,
     )
     if max_rows > 0 and len(frame) > max_rows:
         raise ResponsesError(
@@ -111,14 +124,16 @@ def check_upload(
     ignore: Iterable[str],
     now: datetime,
     settings: Settings,
+    mapping: Document = None,
 ) -> Preview:
-    """Read and check the upload at ``path`` once, keep its checked rows, say what it would do."""
+    """Read and check the upload at ``path`` once (through ``mapping``, a confirmed mapping,
+    when given), keep its checked rows, say what it would do."""
     try:
-        frame = _read(catalogue, unit, path, ignore, settings.max_rows)
+        frame = _read(catalogue, unit, path, ignore, settings.max_rows, mapping)
         plan = plan_import(session, catalogue, unit, frame, now, settings.saran_max)
     except ResponsesError as exc:
         return Preview(problems=list(exc.problems))
-    uploads.save_checked(path, frame, settings.secret)
+    uploads.save_checked(path, frame, settings.secret, pemetaan.digest(mapping))
     new = plan.new_rows
     return Preview(
         rows=len(frame),
@@ -137,13 +152,14 @@ def store_upload(
     now: datetime,
     settings: Settings,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    mapping: Document = None,
 ) -> Stored:
     """Store the checked rows of the upload at ``path`` (flush, not commit); rows already
     stored are found again at this moment, so a second confirmation adds nothing."""
     try:
-        frame = uploads.load_checked(path, settings.secret)
+        frame = uploads.load_checked(path, settings.secret, pemetaan.digest(mapping))
         if frame is None:
-            frame = _read(catalogue, unit, path, ignore, settings.max_rows)
+            frame = _read(catalogue, unit, path, ignore, settings.max_rows, mapping)
         result = import_responses(
             session, catalogue, unit, frame, now, settings.saran_max, progress
         )
@@ -157,9 +173,11 @@ def store_upload(
 # -- background jobs -------------------------------------------------------------------------
 
 
-def job_id(kind: str, owner: int, unit_id: int, token: str) -> str:
-    """One job per upload and step (``pratinjau`` or ``simpan``): a reload finds it again."""
-    return f"unggah-{kind}-{owner}-{unit_id}-{token}"
+def job_id(kind: str, owner: int, unit_id: int, token: str, mapping: Document = None) -> str:
+    """One job per upload, step (``pratinjau`` or ``simpan``) and mapping: a reload finds it
+    again, another mapping of the same file is another job."""
+    tail = f"-{pemetaan.digest(mapping)}" if mapping else ""
+    return f"unggah-{kind}-{owner}-{unit_id}-{token}{tail}"
 
 
 def find_job(jobs: Queue, ident: str) -> Job | None:
@@ -170,10 +188,17 @@ def find_job(jobs: Queue, ident: str) -> Job | None:
 
 
 def enqueue(
-    jobs: Queue, kind: str, owner: int, unit: Unit, path: Path, token: str, ignore: list[str]
+    jobs: Queue,
+    kind: str,
+    owner: int,
+    unit: Unit,
+    path: Path,
+    token: str,
+    ignore: list[str],
+    mapping: Document = None,
 ) -> Job:
     """The job of ``kind`` for this upload: the one already queued, running or done, else new."""
-    ident = job_id(kind, owner, unit.id, token)
+    ident = job_id(kind, owner, unit.id, token, mapping)
     found = find_job(jobs, ident)
     if found is not None and found.get_status(refresh=True) != "failed":
         return found
@@ -183,6 +208,7 @@ def enqueue(
         unit.id,
         str(path),
         ignore,
+        mapping,
         job_id=ident,
         meta={"user_id": owner, "unit": unit.kode, "done": 0, "total": None},
         result_ttl=KEEP_SECONDS,
@@ -201,18 +227,22 @@ def _context() -> tuple[Any, Catalogue, datetime, Settings]:
     return db.session, catalogue, config["CLOCK"](), Settings.of(config)
 
 
-def run_preview(unit_id: int, path: str, ignore: list[str]) -> dict[str, Any]:
+def run_preview(
+    unit_id: int, path: str, ignore: list[str], mapping: Document = None
+) -> dict[str, Any]:
     """The job: runs in ``zisurvey worker`` (inside an app context); returns the preview."""
     session, catalogue, now, settings = _context()
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise ValueError(f"unit {unit_id} is gone")
-    preview = check_upload(session, catalogue, unit, Path(path), ignore, now, settings)
+    preview = check_upload(session, catalogue, unit, Path(path), ignore, now, settings, mapping)
     session.rollback()  # a preview only reads
     return preview.as_json()
 
 
-def run_store(unit_id: int, path: str, ignore: list[str]) -> dict[str, Any]:
+def run_store(
+    unit_id: int, path: str, ignore: list[str], mapping: Document = None
+) -> dict[str, Any]:
     """The job that stores the checked rows, reporting rows stored as it goes; commits."""
     session, catalogue, now, settings = _context()
     unit = session.get(Unit, unit_id)
@@ -225,7 +255,9 @@ def run_store(unit_id: int, path: str, ignore: list[str]) -> dict[str, Any]:
             job.meta.update(done=done, total=total)
             job.save_meta()
 
-    stored = store_upload(session, catalogue, unit, Path(path), ignore, now, settings, progress)
+    stored = store_upload(
+        session, catalogue, unit, Path(path), ignore, now, settings, progress, mapping
+    )
     if stored.problems:
         session.rollback()
     else:

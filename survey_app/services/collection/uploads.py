@@ -199,25 +199,30 @@ def find(folder: Path, owner: int, unit_id: int, token: str) -> Path | None:
     return None
 
 
-def save_checked(path: Path, frame: pd.DataFrame, secret: str) -> None:
-    """Keep the checked rows of the upload at ``path`` beside it, signed with ``secret``."""
+def _signature(secret: str, tag: str, data: bytes) -> bytes:
+    return hmac.new(secret.encode(), tag.encode() + b"\0" + data, hashlib.sha256).digest()
+
+
+def save_checked(path: Path, frame: pd.DataFrame, secret: str, tag: str = "") -> None:
+    """Keep the checked rows of the upload at ``path`` beside it, signed with ``secret``;
+    ``tag`` names how they were read (the mapping's digest), for :func:`load_checked`."""
     data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
-    signature = hmac.new(secret.encode(), data, hashlib.sha256).digest()
+    signature = _signature(secret, tag, data)
     target = path.with_suffix(CHECKED)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(signature + data)
 
 
-def load_checked(path: Path, secret: str) -> pd.DataFrame | None:
+def load_checked(path: Path, secret: str, tag: str = "") -> pd.DataFrame | None:
     """The checked rows kept for the upload at ``path``, or None when there are none or their
-    signature does not match (never unpickled then)."""
+    signature does not match, or they were read another way (``tag``): never unpickled then."""
     try:
         stored = path.with_suffix(CHECKED).read_bytes()
     except OSError:
         return None
     signature, data = stored[:32], stored[32:]
-    expected = hmac.new(secret.encode(), data, hashlib.sha256).digest()
+    expected = _signature(secret, tag, data)
     if len(stored) < 32 or not hmac.compare_digest(signature, expected):
         return None
     frame = pickle.loads(data)  # noqa: S301  (written and signed by this app only)
