@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import cache
 from math import ceil
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +22,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     stream_with_context,
     url_for,
@@ -336,5 +336,16 @@ def report_pdf(kode: str) -> Response:
 
 @bp.get("/plotly.min.js")
 def plotly_js() -> Response:
-    """plotly.js from the installed plotly package: no CDN."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
+    """plotly.js from the installed plotly package: no CDN. Served from memory (read once), so
+    a browser that drops the connection mid-file leaves no open file behind."""
+    response = Response(_plotly_bytes(), mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.add_etag()
+    response.make_conditional(request)  # in place: 304 and no body when the ETag matches
+    return response
+
+
+@cache
+def _plotly_bytes() -> bytes:
+    return PLOTLY_JS.read_bytes()
