@@ -85,6 +85,7 @@ def valid(app, lapas):  # noqa: F811
         "bukti_id": "1",
         "pengguna_id": str(db.session.scalars(select(Pengguna.id)).first()),
         "fmt": "pdf",
+        "kiosk_id": "1",
     }
 
 

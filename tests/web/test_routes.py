@@ -65,7 +65,10 @@ def lapas_ids(app, tree):
         unit_id=tree["lapas"].id, label="2026-01", dari="2026-01", sampai="2026-01",
         dibuat=now, data={"periode": {"label": "2026-01"}},
     )  # fmt: skip
-    db.session.add_all([tiket, entry, publication])
+    from survey_app.models import Kiosk
+
+    kiosk = Kiosk(layanan_id=target.id, kode_berlaku_sampai=now, dibuat=now)
+    db.session.add_all([tiket, entry, publication, kiosk])
     db.session.commit()
     values = {
         "pengguna_id": db.session.scalar(select(Pengguna.id).where(Pengguna.username == "lapas")),
@@ -80,6 +83,7 @@ def lapas_ids(app, tree):
         "fmt": "pdf",
         "name": "poster-a3.pdf",
         "publication_id": publication.id,
+        "kiosk_id": kiosk.id,
     }
     return values
 
