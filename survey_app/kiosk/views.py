@@ -41,12 +41,14 @@ class PairForm(Form):
     kode = StringField(
         _l("Kode pemasangan"),
         validators=[DataRequired(message=_l("Ketik kode pemasangan.")), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
         description=_l("8 huruf dan angka dari halaman kios petugas, misalnya ABCD-EFGH."),
     )
 
 
 # What the kiosk's script says, in both languages; {n} and {i} are filled in by the script.
 TEXTS = {
+    "layanan": _l("Layanan"),
     "sambutan": _l("Bagaimana pelayanan kami hari ini?"),
     "petunjuk": _l(
         "Survei tanpa nama: {n} pertanyaan, sentuh satu jawaban pada setiap layar. "

@@ -215,7 +215,7 @@
     shape("circle", { cx: 24, cy: 24, r: 22, fill: colours[Math.round(mood * 3)], stroke: "#1b1f23", "stroke-width": 2 });
     shape("circle", { cx: 17, cy: 19, r: 3, fill: "#1b1f23" });
     shape("circle", { cx: 31, cy: 19, r: 3, fill: "#1b1f23" });
-    var bend = 32 + (mood - 0.5) * 20;
+    var bend = 33 + (mood - 0.5) * 26;
     shape("path", { d: "M14 33 Q24 " + bend + " 34 33", fill: "none", stroke: "#1b1f23", "stroke-width": 3, "stroke-linecap": "round" });
     return svg;
   }

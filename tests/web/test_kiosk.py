@@ -278,3 +278,34 @@ def test_the_kiosk_page_carries_both_languages(app, petugas, kunj, clock):
     text = device.get("/kiosk/").get_data(as_text=True)
     assert "Mulai survei" in text and "Start the survey" in text
     assert "Sangat sesuai" in text and "Very appropriate" in text
+
+
+def test_a_busy_kiosk_is_no_burst_and_its_share_is_shown_everywhere(app, petugas, kunj, clock):
+    from analysis.periods import Span
+    from survey_app.services.laporan.isi import channels
+
+    device = paired(app, kunj)
+    for i in range(6):  # six respondents in two minutes, one after the other
+        answers = {f"U{k}": (i + k) % 4 + 1 for k in range(1, 10)}
+        assert send(device, clock, key=f"kunci-{i:014d}", answers=answers).status_code == 201
+        clock.now += timedelta(seconds=app.config["KIOSK_JEDA_DETIK"])
+    staff = signed_in(app, "kanwil")
+    page = staff.get("/staf/unit/LAPAS/integritas?periode=2026-01").get_data(as_text=True)
+    assert "Dari kios survei" in page and "6 (100,0%)" in page
+    burst = page.split("Banyak kiriman dari satu sumber dalam waktu singkat</td>", 1)[1]
+    assert burst.split("</td>", 1)[0].strip() == "<td>0"
+    assert "terkirim terlambat" not in page
+    dashboard = staff.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    assert "6 dari 6 jawaban yang dihitung (100,0%) berasal dari kios survei" in dashboard
+    found = channels(db.session, [kunj.id], Span("bulan", "2026-01", "2026-01"))
+    assert [(k.kode, k.n) for k in found] == [("kiosk", 6)]
+
+
+def test_the_integrity_page_counts_the_answers_sent_late(app, petugas, kunj, clock):
+    device = paired(app, kunj)
+    recorded = clock.now
+    clock.now += timedelta(hours=3)
+    assert send(device, clock, key="a" * 20, recorded=recorded).get_json()["terlambat"] is True
+    assert send(device, clock, key="b" * 20).get_json()["terlambat"] is False
+    page = signed_in(app, "kanwil").get("/staf/unit/LAPAS/integritas?periode=2026-01")
+    assert "2 (100,0%), 1 di antaranya terkirim terlambat" in page.get_data(as_text=True)

@@ -68,6 +68,7 @@ class Report:
     rows: list[Flagged] = field(default_factory=list)
     via_upload: int = 0  # rows of a responses file (channel "unggahan")
     via_kiosk: int = 0  # answers of a kiosk on the counter (channel "kiosk")
+    kiosk_late: int = 0  # of those, kept on the tablet while offline and sent later
 
     @property
     def excluded_total(self) -> int:
@@ -125,7 +126,22 @@ def report(
         rows=rows,
         via_upload=int((frame["source"] == UPLOAD).sum()),
         via_kiosk=int((frame["source"] == KIOSK).sum()),
+        kiosk_late=_late(session, layanan_ids, span.months()),
     )
+
+
+def _late(session: DbSession, layanan_ids: list[int], months: list[str]) -> int:
+    """Kiosk answers of ``months`` that reached the server late (kept on the tablet offline)."""
+    query = (
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.terlambat,
+            Submission.layanan_id.in_(layanan_ids),
+            in_months(Submission.period, months),
+        )
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _with_hours(session: DbSession, frame: pd.DataFrame) -> pd.DataFrame:
