@@ -130,9 +130,12 @@ def test_three_answers_offline_are_sent_once_each_with_the_recorded_period(live_
     page.wait_for_function("caches.match('/kiosk/').then(Boolean)", polling=200)
 
     context.set_offline(True)
-    for _ in range(3):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for n in range(3):
         answer_all(page)
         page.wait_for_selector("#status-kirim:has-text('Jaringan sedang terputus')")
+        if n == 0:
+            page.screenshot(path=str(SHOTS / "terima-kasih-luring.png"))
         page.clock.run_for("00:25")  # past the thank-you screen and the gap
         page.wait_for_selector("#mulai:enabled")
     assert len(page.evaluate(READ_QUEUE)) == 3
@@ -140,6 +143,7 @@ def test_three_answers_offline_are_sent_once_each_with_the_recorded_period(live_
 
     page.reload()  # offline: the kiosk comes from the service worker's cache
     page.wait_for_selector("#antrean:has-text('3 jawaban menunggu')")
+    page.screenshot(path=str(SHOTS / "sambutan-antrean.png"))
     kept = page.evaluate(READ_QUEUE)
     assert len(kept) == 3
 
