@@ -184,7 +184,7 @@
     var left = Math.ceil((lastSent() + data.jeda * 1000 - Date.now()) / 1000);
     if (left > data.jeda) { left = data.jeda; } // the tablet's clock went back
     var start = $("mulai");
-    start.disabled = left > 0;
+    start.disabled = left > 0 || questions.length === 0; // a layanan with no survey: nothing to ask
     $("siap").textContent = left > 0 ? t("siap_lagi", { n: left }) : "";
     if (left > 0) { waitTimer = setTimeout(readyCountdown, 1000); }
   }
