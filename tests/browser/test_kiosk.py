@@ -123,7 +123,7 @@ def test_three_answers_offline_are_sent_once_each_with_the_recorded_period(live_
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     # the tablet's clock: 31 January 23.40 in Jakarta (16.40 UTC)
     tablet = datetime(2026, 1, 31, 16, 40, tzinfo=UTC)
-    page.clock.install(time=tablet)
+    page.clock.install(time=tablet - timedelta(seconds=10))
     page.clock.pause_at(tablet)
     pair(page, base, code)
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
@@ -178,7 +178,7 @@ def test_the_gap_and_the_idle_reset_under_a_controlled_clock(live_app, browser):
     code = pairing_code(browser, base, layanan_id)
     context = browser.new_context(**TABLET)
     page = context.new_page()
-    page.clock.install(time=start)
+    page.clock.install(time=start - timedelta(seconds=10))
     page.clock.pause_at(start)
     pair(page, base, code)
 
@@ -288,7 +288,7 @@ def test_the_kiosk_reads_at_200_percent_zoom(live_app, browser):
     code = pairing_code(browser, base, layanan_id)
     context = browser.new_context(viewport={"width": 400, "height": 640}, device_scale_factor=2)
     page = context.new_page()
-    page.clock.install(time=start)  # running: axe waits on timers of its own
+    page.clock.install(time=start)
     pair(page, base, code)
     size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert size >= 16
