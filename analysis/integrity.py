@@ -22,6 +22,11 @@ seragam
 A row whose time has no time of day (``tanpa_jam``: a date typed in a file, stored at midnight)
 cannot be placed in a window of minutes or in service hours: ``beruntun``, ``identik`` and
 ``luar_jam`` pass over it; ``seragam`` still applies.
+
+A row from a kiosk (``kiosk``: a tablet on the counter paired with one layanan) comes from one
+source by design, one respondent after another, at least a minimum gap apart: ``beruntun``
+passes over it (many answers from that one source are its purpose, not a sign); the other flags
+apply as to any row.
 """
 
 from __future__ import annotations
@@ -60,7 +65,8 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
         One row per submission with ``layanan_id``, ``submitted_at`` (aware UTC), ``sumber``
         (the source hash, or missing), ``durasi`` (seconds, or missing), ``timezone``,
         ``jam_buka`` and ``jam_tutup`` (``datetime.time``), the item columns and, optionally,
-        ``tanpa_jam`` (True where the time holds a date only).
+        ``tanpa_jam`` (True where the time holds a date only) and ``kiosk`` (True where the
+        row came from a kiosk, one source by design).
     items
         The item columns; missing values are items the form did not carry.
     rules
@@ -73,12 +79,15 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
     answered = (~np.isnan(values)).sum(axis=1)
     seconds = pd.to_datetime(frame["submitted_at"], utc=True).astype("int64") // 10**9
     vector = pd.Series([tuple(row) for row in np.nan_to_num(values)], index=frame.index)
-    timed = ~_date_only(frame)
+    timed = ~_marked(frame, "tanpa_jam")
     identical = frame["layanan_id"].astype(str) + "|" + vector.astype(str)
     return pd.DataFrame(
         {
             "beruntun": _bursts(
-                frame["sumber"].where(timed), seconds, rules.burst_count, rules.burst_minutes
+                frame["sumber"].where(timed & ~_marked(frame, "kiosk")),
+                seconds,
+                rules.burst_count,
+                rules.burst_minutes,
             ),
             "identik": _bursts(
                 identical.where(timed),
@@ -95,10 +104,11 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
     )
 
 
-def _date_only(frame: pd.DataFrame) -> pd.Series:
-    if "tanpa_jam" not in frame.columns:
+def _marked(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The optional boolean ``column``, False where it is missing."""
+    if column not in frame.columns:
         return pd.Series(False, index=frame.index)
-    return frame["tanpa_jam"].fillna(False).astype(bool)
+    return frame[column].astype("boolean").fillna(False).astype(bool)
 
 
 def _bursts(key: pd.Series, seconds: pd.Series, count: int, minutes: int) -> np.ndarray:

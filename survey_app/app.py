@@ -62,7 +62,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     login_manager.session_protection = None
     login_manager.user_loader(_load_user)
 
-    from survey_app import errors, filters, hasil, home, security, sources, staf, survei
+    from survey_app import errors, filters, hasil, home, kiosk, security, sources, staf, survei
 
     sources.install_log_filter()
     app.extensions["zisurvey.source_key"] = sources.request_source
@@ -77,6 +77,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(survei.bp)
     app.register_blueprint(staf.bp)
     app.register_blueprint(hasil.bp)
+    app.register_blueprint(kiosk.bp)
     return app
 
 
@@ -116,7 +117,7 @@ def _limit_public_bodies() -> None:
     A chunked body (no Content-Length) is read up to the limit here and refused with 413 when
     it goes past it; left to the parser, it was cut at the limit and the rest parsed as if whole.
     """
-    if request.blueprint != "survei":
+    if request.blueprint not in ("survei", "kiosk"):
         return
     limit = current_app.config["FORM_MAX_BYTES"]
     request.max_content_length = limit

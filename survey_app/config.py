@@ -55,6 +55,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # per source; a service hall's shared wifi puts many honest respondents behind one
         "SUBMIT_LIMIT": "20 per minute;200 per hour",
         "FORM_MAX_BYTES": 64 * 1024,  # a whole survey form is under 10 kB
+        # kiosk mode (issue 21.3): the least seconds between two answers of one kiosk, the
+        # idle seconds after which it returns to its welcome screen, the seconds its thank-you
+        # screen stays, the minutes a pairing code is valid, and how many hours an answer kept
+        # on the device while offline may wait to be sent
+        "KIOSK_JEDA_DETIK": 20,
+        "KIOSK_DIAM_DETIK": 60,
+        "KIOSK_TERIMA_KASIH_DETIK": 8,
+        "KIOSK_KODE_MENIT": 10,
+        "KIOSK_BATAS_JAM": 72,
         # outgoing mail (reset links, weekly digest): none unless MAIL_SERVER is set
         "MAIL_SERVER": None,
         "MAIL_PORT": 587,
@@ -126,6 +135,13 @@ def secret_key(instance_path: str) -> str:
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 LIMIT_STORAGES = ("memory://", *REDIS_SCHEMES, "redis+sentinel://", "redis+cluster://")
+KIOSK_SECONDS = (
+    "KIOSK_JEDA_DETIK",
+    "KIOSK_DIAM_DETIK",
+    "KIOSK_TERIMA_KASIH_DETIK",
+    "KIOSK_KODE_MENIT",
+    "KIOSK_BATAS_JAM",
+)
 STRATEGIES = ("fixed-window", "moving-window", "sliding-window-counter")
 
 
@@ -169,6 +185,9 @@ def check(settings: Mapping[str, Any]) -> None:
                     f"SURVEY_{name}: not a database address such as "
                     "postgresql+psycopg://user@host/name or sqlite:///path"
                 ) from None
+    for name in KIOSK_SECONDS:
+        if not isinstance(settings[name], int) or not 1 <= settings[name] <= 24 * 3600:
+            fail(name, "is not a whole number of at least 1 (seconds, minutes or hours)")
     if settings.get("MAIL_SECURITY") not in ("starttls", "ssl", "none"):
         fail("MAIL_SECURITY", "is not one of starttls, ssl, none")
     try:

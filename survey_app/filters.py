@@ -72,6 +72,9 @@ ACTIONS = {
     "tl_hapus": _l("Tindak lanjut dihapus"),
     "tl_bukti": _l("Bukti ditambahkan"),
     "tl_bukti_hapus": _l("Bukti dihapus"),
+    "kode_kiosk": _l("Kode pemasangan kios dibuat"),
+    "pasang_kiosk": _l("Kios dipasangkan"),
+    "cabut_kiosk": _l("Pemasangan kios dicabut"),
 }
 AUDIT_FIELDS = {
     "role": _l("peran"),
@@ -88,6 +91,9 @@ AUDIT_FIELDS = {
     "jam_tutup": _l("jam tutup"),
     "kepala": _l("kepala unit"),
     "nip_kepala": _l("NIP kepala"),
+    "kiosk_wajah": _l("wajah di kios"),
+    "dipasang": _l("dipasangkan"),
+    "dicabut": _l("dicabut"),
 }
 ROLE_WORDS = {
     "admin": _l("Admin pusat"),

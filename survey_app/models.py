@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -109,6 +110,8 @@ class Unit(Base):
     rumus_sampel: Mapped[str] = mapped_column(
         String(20), default="krejcie_morgan", server_default="krejcie_morgan"
     )
+    # the unit's kiosks show simple faces beside the instrument's labels (issue 21.3)
+    kiosk_wajah: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.nama")
@@ -174,8 +177,9 @@ class LayananInstrumen(Base):
     urutan: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
-# How a submission came in: the public form, or a responses file (web upload or ``zisurvey import``)
-CHANNELS = ("form", "unggahan")
+# How a submission came in: the public form, a responses file (web upload or ``zisurvey
+# import``), or a paired kiosk tablet on the counter
+CHANNELS = ("form", "unggahan", "kiosk")
 
 
 class Submission(Base):
@@ -211,6 +215,10 @@ class Submission(Base):
     sumber: Mapped[str | None] = mapped_column(String(16), index=True)
     durasi: Mapped[int | None]
     tiket_id: Mapped[int | None] = mapped_column(ForeignKey("tiket.id"), unique=True)
+    # a kiosk's answer: the pairing it came through, and whether it reached the server late
+    # (kept on the device while offline; ``submitted_at`` is then the device's recorded time)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"), index=True)
+    terlambat: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     layanan: Mapped[Layanan] = relationship()
     tiket: Mapped[Tiket | None] = relationship()
@@ -498,6 +506,33 @@ class Tiket(Base):
     layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), index=True)
     token: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: ticket_token())
     dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    layanan: Mapped[Layanan] = relationship()
+
+
+class Kiosk(Base):
+    """A browser paired with one layanan as a kiosk on the counter (issue 21.3).
+
+    Staff make a one-time pairing code (only its SHA-256 is kept, valid for minutes); the
+    tablet that types it gets a long random device secret, of which again only the SHA-256 is
+    kept, and the code is gone. Revoking ends the pairing; its answers stay.
+    """
+
+    __tablename__ = "kiosk"
+    __table_args__ = (
+        CheckConstraint("kode_hash IS NULL OR rahasia_hash IS NULL", name="kode_atau_rahasia"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layanan_id: Mapped[int] = mapped_column(ForeignKey("layanan.id"), index=True)
+    kode_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    kode_berlaku_sampai: Mapped[datetime] = mapped_column(UtcDateTime())
+    rahasia_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+    dibuat_oleh: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+    dipasang: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    dicabut: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    dicabut_oleh: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
 
     layanan: Mapped[Layanan] = relationship()
 

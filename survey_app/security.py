@@ -2,7 +2,9 @@
 
 No page has an inline script: the public pages need none, and staff charts are drawn by
 ``static/charts.js`` from a data attribute. Plotly adds a <style> element of its own, so staff
-pages allow inline styles; public pages do not.
+pages allow inline styles; public pages do not. The kiosk (a controlled tablet) runs
+``static/kiosk.js`` and a service worker from its own path, both from the app and nothing else;
+its policy names them, and the phone form's stays as it is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ BASE = {
     "frame-ancestors": "'none'",
 }
 STAFF = dict(BASE, **{"style-src": "'self' 'unsafe-inline'"})
+KIOSK = dict(BASE, **{"connect-src": "'self'", "worker-src": "'self'", "manifest-src": "'self'"})
 
 
 def policy(directives: dict[str, str]) -> str:
@@ -43,13 +46,14 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def register(app: Flask) -> None:
-    public, staff = policy(BASE), policy(STAFF)
+    public, staff, kiosk = policy(BASE), policy(STAFF), policy(KIOSK)
     app.before_request(refuse_nul)
 
     @app.after_request
     def secure_headers(response: Response) -> Response:
         is_staff = request.path.startswith("/staf")
-        response.headers.setdefault("Content-Security-Policy", staff if is_staff else public)
+        chosen = staff if is_staff else kiosk if request.path.startswith("/kiosk/") else public
+        response.headers.setdefault("Content-Security-Policy", chosen)
         if is_staff and request.endpoint != "staf.plotly_js":
             # figures, exports and saran never stay in a browser's or a proxy's cache
             response.headers["Cache-Control"] = "no-store"

@@ -40,6 +40,7 @@ from survey_app.services.laporan.isi import LaporanSKM, share
 KANAL = {
     "qr": "Formulir daring (pindai kode QR di loket atau tautan)",
     "tiket": "Tiket sekali pakai dari petugas loket",
+    "kiosk": "Kios survei (tablet di loket, satu pertanyaan per layar)",
     "unggahan": "Unggahan berkas (jawaban yang dikumpulkan di luar aplikasi)",
 }
 DASAR_HUKUM = [

@@ -8,6 +8,7 @@ from survey_app.staf import (  # noqa: E402,F401  (routes attach themselves to b
     akun,
     alasan,
     integritas,
+    kiosk,
     laporan_skm,
     loket,
     manage,

@@ -160,6 +160,17 @@ class TanyaAlasanForm(Form):
     )
 
 
+class KioskWajahForm(Form):
+    """Whether the unit's kiosks show simple faces beside the instrument's answer labels."""
+
+    kiosk_wajah = BooleanField(
+        _l("Tampilkan wajah sederhana di samping jawaban pada kios survei"),
+        description=_l(
+            "Wajah sedih sampai senang di samping label jawaban kuesioner; labelnya tetap tampil."
+        ),
+    )
+
+
 ROLE_LABELS = {
     "admin": _l("Admin pusat"),
     "unit_admin": _l("Admin unit"),

@@ -25,6 +25,7 @@ from survey_app.staf import bp
 from survey_app.staf.forms import (
     AturanForm,
     ConfirmForm,
+    KioskWajahForm,
     LayananForm,
     LogoForm,
     PengaduanForm,
@@ -99,6 +100,7 @@ def _layanan_page(
         form=form,
         logo_form=logo_form,
         alasan_form=TanyaAlasanForm(data={"tanya_alasan": unit.tanya_alasan}),
+        wajah_form=KioskWajahForm(data={"kiosk_wajah": unit.kiosk_wajah}),
         pengaduan_form=pengaduan or PengaduanForm(data={"tautan_pengaduan": unit.tautan_pengaduan}),
         rule_form=rule_form or AturanForm(data=rule),
     )

@@ -107,3 +107,20 @@ def test_the_order_of_rows_never_changes_which_are_flagged(order):
     pd.testing.assert_frame_equal(flags(shuffled, ITEMS).sort_index(), expected)
     assert list(expected.columns) == list(FLAGS)
     assert np.asarray(expected.to_numpy(), dtype=bool).any()
+
+
+def test_a_kiosk_is_one_source_by_design_and_never_a_burst():
+    # a busy counter: ten kiosk answers in ten minutes, all from the one paired tablet
+    kiosk = rows(10, minutes=1, sumber="kiosk:1", kiosk=True)
+    assert not flags(kiosk, ITEMS)["beruntun"].any()
+    # the same rows not marked as a kiosk's are a burst; the other flags still reach a kiosk
+    assert flags(kiosk.drop(columns="kiosk"), ITEMS)["beruntun"].all()
+    fast = rows(1, durasi=5, kiosk=True)
+    assert flags(fast, ITEMS)["cepat"].all()
+    alike = rows(3, minutes=5, values=[4] * 9, kiosk=True)
+    assert flags(alike, ITEMS)["identik"].all() and flags(alike, ITEMS)["seragam"].all()
+
+
+def test_a_kiosk_mark_missing_on_some_rows_is_read_as_not_a_kiosk():
+    frame = rows(6, minutes=1, kiosk=[True, None, None, None, None, False])
+    assert flags(frame, ITEMS)["beruntun"].tolist() == [False] + [True] * 5

@@ -89,6 +89,7 @@ def valid(app, lapas):  # noqa: F811
         "pengguna_id": str(db.session.scalars(select(Pengguna.id)).first()),
         "fmt": "pdf",
         "pemetaan_id": "1",
+        "kiosk_id": "1",
     }
 
 

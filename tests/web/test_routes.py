@@ -65,12 +65,13 @@ def lapas_ids(app, tree):
         unit_id=tree["lapas"].id, label="2026-01", dari="2026-01", sampai="2026-01",
         dibuat=now, data={"periode": {"label": "2026-01"}},
     )  # fmt: skip
-    from survey_app.models import PemetaanUnggahan
+    from survey_app.models import Kiosk, PemetaanUnggahan
 
     mapping = PemetaanUnggahan(
         unit_id=tree["lapas"].id, nama="Google Forms", isi={"kolom": {}}, dibuat=now, diubah=now
     )
-    db.session.add_all([tiket, entry, publication, mapping])
+    kiosk = Kiosk(layanan_id=target.id, kode_berlaku_sampai=now, dibuat=now)
+    db.session.add_all([tiket, entry, publication, mapping, kiosk])
     db.session.commit()
     values = {
         "pengguna_id": db.session.scalar(select(Pengguna.id).where(Pengguna.username == "lapas")),
@@ -86,6 +87,7 @@ def lapas_ids(app, tree):
         "name": "poster-a3.pdf",
         "publication_id": publication.id,
         "pemetaan_id": mapping.id,
+        "kiosk_id": kiosk.id,
     }
     return values
 

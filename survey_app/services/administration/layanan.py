@@ -188,6 +188,20 @@ def set_tanya_alasan(
     return True
 
 
+def set_kiosk_wajah(
+    session: DbSession, unit: Unit, on: bool, user: Pengguna | None, now: datetime
+) -> bool:
+    """Whether the kiosks of ``unit``'s layanan show faces beside the answer labels (issue
+    21.3); audited (``ubah``) when it changes, which is returned."""
+    if unit.kiosk_wajah == on:
+        return False
+    before = {"kiosk_wajah": unit.kiosk_wajah}
+    unit.kiosk_wajah = on
+    audit.record(session, user, "ubah", "unit", unit.id, before, {"kiosk_wajah": on}, now)
+    session.flush()
+    return True
+
+
 def set_pengaduan(
     session: DbSession, unit: Unit, text: str, user: Pengguna | None, now: datetime
 ) -> bool:

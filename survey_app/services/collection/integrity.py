@@ -33,6 +33,7 @@ from survey_app.services.collection.answers import answers_frame
 
 CATATAN_MAX = 500
 UPLOAD = "unggahan"  # the channel of rows from a responses file (Submission.source)
+KIOSK = "kiosk"  # the channel of a paired kiosk tablet's answers
 
 
 class ReviewError(ValueError):
@@ -66,6 +67,8 @@ class Report:
     kept: int
     rows: list[Flagged] = field(default_factory=list)
     via_upload: int = 0  # rows of a responses file (channel "unggahan")
+    via_kiosk: int = 0  # answers of a kiosk on the counter (channel "kiosk")
+    kiosk_late: int = 0  # of those, kept on the tablet while offline and sent later
 
     @property
     def excluded_total(self) -> int:
@@ -80,6 +83,10 @@ class Report:
         return None if self.total == 0 else self.via_upload / self.total
 
     @property
+    def kiosk_share(self) -> float | None:
+        return None if self.total == 0 else self.via_kiosk / self.total
+
+    @property
     def counted(self) -> int:
         return self.total - self.excluded_total
 
@@ -91,7 +98,8 @@ def report(
     frame = answers_frame(session, layanan_ids, span.months(), with_excluded=True)
     if frame.empty:
         return Report(span, 0, 0, dict.fromkeys(FLAGS, 0), 0, {}, 0)
-    marks = flags(_uploads_placed(_with_hours(session, frame)), catalogue.item_codes(), Rules())
+    placed = _uploads_placed(_with_hours(session, frame)).assign(kiosk=frame["source"] == KIOSK)
+    marks = flags(placed, catalogue.item_codes(), Rules())
     any_flag = marks.any(axis=1)
     decisions = frame["keputusan"]
     excluded = frame.loc[decisions == "kecualikan", "alasan"]
@@ -117,7 +125,23 @@ def report(
         kept=int((decisions == "pertahankan").sum()),
         rows=rows,
         via_upload=int((frame["source"] == UPLOAD).sum()),
+        via_kiosk=int((frame["source"] == KIOSK).sum()),
+        kiosk_late=_late(session, layanan_ids, span.months()),
     )
+
+
+def _late(session: DbSession, layanan_ids: list[int], months: list[str]) -> int:
+    """Kiosk answers of ``months`` that reached the server late (kept on the tablet offline)."""
+    query = (
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.terlambat,
+            Submission.layanan_id.in_(layanan_ids),
+            in_months(Submission.period, months),
+        )
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _with_hours(session: DbSession, frame: pd.DataFrame) -> pd.DataFrame:
@@ -223,12 +247,17 @@ def exclusions(session: DbSession, layanan_ids: list[int], months: list[str]) ->
 
 def uploaded(session: DbSession, layanan_ids: list[int], months: list[str]) -> int:
     """Counted answers of ``months`` that came from a responses file (channel ``unggahan``)."""
+    return via_channel(session, layanan_ids, months, UPLOAD)
+
+
+def via_channel(session: DbSession, layanan_ids: list[int], months: list[str], channel: str) -> int:
+    """Counted answers of ``months`` that came through ``channel`` (``Submission.source``)."""
     return int(
         session.scalar(
             select(func.count())
             .select_from(Submission)
             .where(
-                Submission.source == UPLOAD,
+                Submission.source == channel,
                 Submission.layanan_id.in_(layanan_ids),
                 in_months(Submission.period, months),
                 rollup.kept(),

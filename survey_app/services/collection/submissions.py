@@ -42,6 +42,8 @@ class Origin:
     sumber: str | None = None  # the day's salted hash of the source
     durasi: int | None = None  # seconds from rendering the form to sending it
     tiket: Tiket | None = None  # the one-time link it came through
+    kiosk_id: int | None = None  # the kiosk pairing it came through
+    terlambat: bool = False  # kept on a kiosk while offline, sent later
 
 
 class TicketUsed(SubmissionRejected):
@@ -92,6 +94,7 @@ def record_submission(
         origin.durasi,
         origin.tiket,
     )
+    submission.kiosk_id, submission.terlambat = origin.kiosk_id, origin.terlambat
     session.add(submission)
     session.flush()
     session.add_all(

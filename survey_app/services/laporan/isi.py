@@ -38,7 +38,8 @@ NEWEST_SARAN = 10
 class Kanal:
     """A channel answers came through, with its counted submissions."""
 
-    kode: str  # "qr" (the public form), "tiket" (one-time ticket), "unggahan" (uploaded file)
+    kode: str  # "qr" (the public form), "tiket" (one-time ticket), "kiosk" (a tablet on the
+    # counter), "unggahan" (uploaded file)
     n: int
 
 
@@ -169,9 +170,11 @@ def _names(layanan: list[Layanan]) -> dict[str, str]:
 
 def channels(session: DbSession, layanan_ids: list[int], span: Span) -> list[Kanal]:
     """Counted submissions of the period per channel: the public form reached by QR, a one-time
-    ticket, an uploaded file (REGULATION §8, BAB II: "metode and channels")."""
+    ticket, a kiosk on the counter, an uploaded file (REGULATION §8, BAB II: "metode and
+    channels")."""
     kode = case(
         (Submission.source.in_(("import", "unggahan")), "unggahan"),
+        (Submission.source == "kiosk", "kiosk"),
         (Submission.tiket_id.is_not(None), "tiket"),
         else_="qr",
     )
@@ -179,7 +182,7 @@ def channels(session: DbSession, layanan_ids: list[int], span: Span) -> list[Kan
         select(kode, func.count()).where(counted(layanan_ids, span.months())).group_by(kode)
     )
     found = {str(k): int(n) for k, n in rows}
-    return [Kanal(k, int(found[k])) for k in ("qr", "tiket", "unggahan") if found.get(k)]
+    return [Kanal(k, int(found[k])) for k in ("qr", "tiket", "kiosk", "unggahan") if found.get(k)]
 
 
 def trend(

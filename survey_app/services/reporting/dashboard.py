@@ -19,7 +19,7 @@ from survey_app.models import Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.integrity import exclusions, uploaded
+from survey_app.services.collection.integrity import KIOSK, exclusions, uploaded, via_channel
 from survey_app.services.reporting.aggregates import (
     Saran,
     Tallies,
@@ -104,6 +104,7 @@ class Dashboard:
     profile_codes: dict[str, dict[str, int]]  # question key -> answer value -> respondents
     layanan_figures: list[LayananFigures]  # IKM, IPAK, IPKP per layanan (own and below)
     uploaded: int = 0  # counted submissions over the period from a responses file (unggahan)
+    kiosk: int = 0  # counted submissions over the period from a kiosk on the counter
 
     @property
     def months(self) -> list[Compliance]:
@@ -169,6 +170,7 @@ def build(
         excluded=exclusions(session, ids, span.months()),
         layanan_figures=layanan_indices(session, catalogue, unit, span, now, judged),
         uploaded=uploaded(session, ids, span.months()),
+        kiosk=via_channel(session, ids, span.months(), KIOSK),
     )
 
 
