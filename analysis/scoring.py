@@ -196,7 +196,7 @@ def score_groups(
 
 def score_totals(
     items: Sequence[str],
-    totals: Mapping[str, tuple[int, int]],
+    totals: Mapping[str, tuple[int, int | Fraction]],
     respondents: int,
     scale: int = 4,
 ) -> IndexResult:
@@ -208,7 +208,9 @@ def score_totals(
         The item codes of the instrument, in its order.
     totals
         Item code -> (answers given, sum of the answers on the instrument's scale); an item
-        missing from ``totals`` was answered by nobody.
+        missing from ``totals`` was answered by nobody. The sum may be a fraction: an item
+        answered in sub-questions counts each respondent's mean of them
+        (:func:`analysis.kuesioner.item_totals`).
     respondents
         Respondents who answered at least one of ``items``.
     scale
@@ -279,7 +281,7 @@ def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> list[
     return columns
 
 
-def _item_score(code: str, n: int, raw_sum: int, scale: int) -> ItemScore:
+def _item_score(code: str, n: int, raw_sum: int | Fraction, scale: int) -> ItemScore:
     # sum of 1 + 3(x - 1)/(k - 1) over n answers = n + 3(sum x - n)/(k - 1), exactly
     total = Fraction(raw_sum) if scale == 4 else n + Fraction(3 * (raw_sum - n), scale - 1)
     return ItemScore(code=code, n=n, total=total)

@@ -17,8 +17,26 @@ from instruments.loader import (
     load_file,
     load_profile_questions,
 )
+from instruments.variant import (
+    Extra,
+    ItemChange,
+    Variant,
+    VariantError,
+    apply_variant,
+    content,
+    extras,
+    parse_variant,
+)
 
 __all__ = [
+    "Extra",
+    "ItemChange",
+    "Variant",
+    "VariantError",
+    "apply_variant",
+    "content",
+    "extras",
+    "parse_variant",
     "Instrument",
     "InstrumentError",
     "Item",

@@ -42,6 +42,9 @@ class Item:
     question: Text
     labels: tuple[Text, ...]  # labels[0] is the answer 1, labels[-1] the answer ``scale``
     help: Text | None = None  # a line of help under the question, where the instrument has one
+    # sub-questions of a unit's variant (issue 22): each answered on the item's labels, the
+    # respondent's value being their mean (docs/kuesioner.md §4)
+    sub: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Instrument:
     title: Text
     source: str
     items: tuple[Item, ...]
+    # items a unit's variant left out, with the reason: (code, reason) (issue 22)
+    dihilangkan: tuple[tuple[str, str], ...] = ()
 
     @property
     def codes(self) -> tuple[str, ...]:

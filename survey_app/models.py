@@ -133,8 +133,11 @@ class Layanan(Base):
     token: Mapped[str] = mapped_column(
         String(32), unique=True, default=lambda: secrets.token_urlsafe(16)
     )
+    # the unit's questionnaire variant its form shows (newest version); NULL: the shipped base
+    kuesioner_varian_id: Mapped[int | None] = mapped_column(ForeignKey("kuesioner_varian.id"))
 
     unit: Mapped[Unit] = relationship(back_populates="layanan")
+    varian: Mapped[KuesionerVarian | None] = relationship()
     instrumen: Mapped[list[LayananInstrumen]] = relationship(
         cascade="all, delete-orphan", order_by="LayananInstrumen.urutan"
     )
@@ -219,6 +222,10 @@ class Submission(Base):
     # (kept on the device while offline; ``submitted_at`` is then the device's recorded time)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"), index=True)
     terlambat: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # the questionnaire variant version it was given under (issue 22); NULL: the shipped base
+    kuesioner_versi_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kuesioner_versi.id"), index=True
+    )
 
     layanan: Mapped[Layanan] = relationship()
     tiket: Mapped[Tiket | None] = relationship()
@@ -226,10 +233,15 @@ class Submission(Base):
     answers: Mapped[list[Answer]] = relationship(
         cascade="all, delete-orphan", order_by="Answer.item_code"
     )
+    tambahan: Mapped[list[JawabanTambahan]] = relationship(
+        cascade="all, delete-orphan", order_by="JawabanTambahan.kode"
+    )
 
 
 class Answer(Base):
-    """One answer, with the instrument version and scale it was given under."""
+    """One answer, with the instrument version and scale it was given under. A sub-question of
+    a variant's item is stored as its own answer under ``<item>.<j>/<k>`` (``U3.1/2``; see
+    :mod:`analysis.kuesioner`), so the rollup's tallies stay whole numbers."""
 
     __tablename__ = "answer"
     __table_args__ = (
@@ -262,6 +274,57 @@ class AlasanJawaban(Base):
     submission_id: Mapped[int] = mapped_column(primary_key=True)
     item_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     teks: Mapped[str] = mapped_column(String(300))
+
+
+class KuesionerVarian(Base):
+    """A unit's questionnaire variant (issue 22, docs/kuesioner.md): a name and the
+    instruments it adapts; its content lives in immutable versions."""
+
+    __tablename__ = "kuesioner_varian"
+    __table_args__ = (UniqueConstraint("unit_id", "nama", name="uq_kuesioner_varian_unit_nama"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    nama: Mapped[str] = mapped_column(String(80))
+    instrumen: Mapped[str] = mapped_column(String(100))  # base instrument ids, comma separated
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    unit: Mapped[Unit] = relationship()
+    versi: Mapped[list[KuesionerVersi]] = relationship(
+        order_by="KuesionerVersi.nomor", back_populates="varian"
+    )
+
+
+class KuesionerVersi(Base):
+    """One version of a variant: its content as :func:`instruments.variant.content` writes it.
+    Never changed: an edit or an import adds the next version, and the answers given under
+    this one keep pointing to it."""
+
+    __tablename__ = "kuesioner_versi"
+    __table_args__ = (
+        UniqueConstraint("varian_id", "nomor", name="uq_kuesioner_versi_varian_nomor"),
+        CheckConstraint("nomor >= 1", name="nomor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    varian_id: Mapped[int] = mapped_column(ForeignKey("kuesioner_varian.id"), index=True)
+    nomor: Mapped[int]
+    isi: Mapped[dict] = mapped_column(JSON)
+    dibuat: Mapped[datetime] = mapped_column(UtcDateTime())
+    dibuat_oleh: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+
+    varian: Mapped[KuesionerVarian] = relationship(back_populates="versi")
+
+
+class JawabanTambahan(Base):
+    """An answer to a variant's extra question: never scored, so never in ``answer``. A short
+    text is cleaned and at most 200 characters, for staff only."""
+
+    __tablename__ = "jawaban_tambahan"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    kode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nilai: Mapped[str] = mapped_column(String(200))
 
 
 ROLES = ("admin", "unit_admin", "viewer", "petugas")

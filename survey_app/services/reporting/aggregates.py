@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, literal, select
 
+from analysis.kuesioner import item_totals, split_code
 from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
 from survey_app.models import Layanan, RekapBulanan, Submission
@@ -83,11 +84,12 @@ class Tallies:
     def score_by(
         self, instrument: Instrument, key: Callable[[tuple[Any, ...]], Hashable]
     ) -> dict[Hashable, IndexResult]:
-        """``instrument`` for each group of ``key(row)`` (None pools everything)."""
+        """``instrument`` for each group of ``key(row)`` (None pools everything). Answers to a
+        variant's sub-questions pool into their item by code (docs/kuesioner.md §4)."""
         codes = set(instrument.codes)
         sums: dict[Hashable, dict[str, list[int]]] = {}
         for row in self.items:
-            if row[2] in codes:
+            if split_code(row[2])[0] in codes:  # U3, and U3.1/2 of a variant's sub-questions
                 cell = sums.setdefault(key(row), {}).setdefault(row[2], [0, 0])
                 cell[0] += row[3]
                 cell[1] += row[4]
@@ -98,7 +100,7 @@ class Tallies:
         return {
             group: score_totals(
                 instrument.codes,
-                {c: (n, total) for c, (n, total) in sums.get(group, {}).items()},
+                item_totals({c: (n, total) for c, (n, total) in sums.get(group, {}).items()}),
                 n,
                 instrument.scale,
             )
