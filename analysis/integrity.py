@@ -18,6 +18,9 @@ luar_jam
     for those who answer on their way out.
 seragam
     Straight-lining: the same value for every item, on a form of at least ``straight_items``.
+pengarahan
+    The respondent answered "Ya" to the variant's extra question "Apakah ada petugas yang
+    mengarahkan jawaban Anda?" (issue 22, docs/kuesioner.md §2): optional column ``pengarahan``.
 
 A row whose time has no time of day (``tanpa_jam``: a date typed in a file, stored at midnight)
 cannot be placed in a window of minutes or in service hours: ``beruntun``, ``identik`` and
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FLAGS = ("beruntun", "identik", "cepat", "luar_jam", "seragam")
+FLAGS = ("beruntun", "identik", "cepat", "luar_jam", "seragam", "pengarahan")
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
         One row per submission with ``layanan_id``, ``submitted_at`` (aware UTC), ``sumber``
         (the source hash, or missing), ``durasi`` (seconds, or missing), ``timezone``,
         ``jam_buka`` and ``jam_tutup`` (``datetime.time``), the item columns and, optionally,
-        ``tanpa_jam`` (True where the time holds a date only) and ``kiosk`` (True where the
-        row came from a kiosk, one source by design).
+        ``tanpa_jam`` (True where the time holds a date only), ``kiosk`` (True where the
+        row came from a kiosk, one source by design) and ``pengarahan`` (True where the
+        respondent said an officer steered his answers).
     items
         The item columns; missing values are items the form did not carry.
     rules
@@ -99,6 +103,7 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
             "luar_jam": _outside_hours(frame, rules.grace_minutes) & timed.to_numpy(),
             "seragam": (answered >= rules.straight_items)
             & (_filled(values, -np.inf).max(axis=1) == _filled(values, np.inf).min(axis=1)),
+            "pengarahan": _marked(frame, "pengarahan").to_numpy(),
         },
         index=frame.index,
     )

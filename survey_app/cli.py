@@ -30,7 +30,7 @@ from survey_app.services.administration.digest import (
 )
 from survey_app.services.administration.mail import MailError, MailSettings, send
 from survey_app.services.administration.unit_fields import UnitDetails
-from survey_app.services.collection import rollup, uploads
+from survey_app.services.collection import kuesioner, rollup, uploads
 from survey_app.services.collection.imports import import_responses
 from survey_app.services.reporting import jobs
 
@@ -427,6 +427,74 @@ def report_command(kode: str, periode: str, fmt: str, out: Path | None) -> None:
     except OSError as exc:
         fail([f"--out {target}: tidak dapat ditulis ({exc.strerror or exc})"])
     click.echo(f"{target} ({len(body):,} byte)".replace(",", "."))
+
+
+@main.group("kuesioner")
+def kuesioner_group() -> None:
+    """Varian kuesioner unit (docs/kuesioner.md): ekspor dan impor sebagai YAML."""
+
+
+def _unit(kode: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.kode == kode))
+    if unit is None:
+        fail([f"unit {kode!r} tidak ada; lihat zisurvey unit list"])
+    return unit
+
+
+@kuesioner_group.command("export")
+@click.argument("kode_unit")
+@click.argument("nama")
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Berkas tujuan."
+)
+@with_appcontext
+def kuesioner_export_command(kode_unit: str, nama: str, out: Path | None) -> None:
+    """Tulis versi terbaru varian NAMA milik unit KODE_UNIT sebagai YAML."""
+    unit = _unit(kode_unit)
+    try:
+        text = kuesioner.export_yaml(db.session, unit, nama)
+    except kuesioner.KuesionerError as exc:
+        fail(exc.problems)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail([f"--out {out}: tidak dapat ditulis ({exc.strerror or exc})"])
+    click.echo(f"{out} ditulis.")
+
+
+@kuesioner_group.command("import")
+@click.argument("kode_unit")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def kuesioner_import_command(kode_unit: str, file: Path) -> None:
+    """Periksa berkas YAML varian dan simpan sebagai versi baru (semua atau tidak sama sekali)."""
+    unit = _unit(kode_unit)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "bukan teks UTF-8" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        fail([f"{file}: tidak dapat dibaca ({reason or exc})"])
+    catalogue = current_app.extensions["zisurvey.catalogue"]
+    try:
+        versi, new = kuesioner.save_version(
+            db.session,
+            catalogue.instruments,
+            unit,
+            kuesioner.read_yaml(text),
+            current_app.config["CLOCK"](),
+        )
+        db.session.commit()
+    except kuesioner.KuesionerError as exc:
+        db.session.rollback()
+        fail([f"{file}: {len(exc.problems)} masalah; tidak ada yang disimpan:", *exc.problems])
+    name = f"varian {versi.varian.nama!r} unit {unit.kode}"
+    if new:
+        click.echo(f"Disimpan: {name} versi {versi.nomor}.")
+    else:
+        click.echo(f"Tidak ada perubahan: {name} sudah sama dengan versi {versi.nomor}.")
 
 
 @main.command("worker")

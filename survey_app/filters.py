@@ -24,6 +24,7 @@ REASONS = {
     "cepat": _l("Diisi lebih cepat dari waktu membaca pertanyaan"),
     "luar_jam": _l("Dikirim di luar jam layanan"),
     "seragam": _l("Semua jawaban bernilai sama"),
+    "pengarahan": _l("Responden menyatakan diarahkan petugas"),
     "lainnya": _l("Alasan lain (lihat catatan)"),
 }
 

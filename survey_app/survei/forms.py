@@ -22,14 +22,17 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from instruments import Instrument, ProfileQuestion
+from analysis.kuesioner import sub_code
+from instruments import Extra, Instrument, ProfileQuestion
+from instruments.variant import SHORT_TEXT_MAX, TIDAK, YA
 from survey_app.formtext import Form
 from survey_app.services.collection.submissions import ALASAN_MAX, Response
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran", "bahasa"}
+FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran", "bahasa", "versi"}
 LANGUAGES = ("id", "en")  # the form's language buttons post one of these (answers kept)
 ALASAN = "alasan-"  # the reason beside item U3 is the field alasan-U3
+TAMBAHAN = "tambahan-"  # the variant's extra question ``tahu_dari`` is the field tambahan-tahu_dari
 SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
 
 
@@ -63,8 +66,12 @@ class SurveyForm(Form):
     kunci = HiddenField(validators=[InputRequired()])
     layanan = HiddenField(validators=[InputRequired()])
     mulai = HiddenField(validators=[InputRequired()])
+    versi = HiddenField()  # the variant version the form was given under ('' for the base)
 
-    item_codes: tuple[str, ...] = ()
+    item_codes: tuple[str, ...] = ()  # the names of the scored radio groups
+    # field name -> stored code: a sub-question's field U3-1 is stored as U3.1/2
+    stored: tuple[tuple[str, str], ...] = ()
+    extra_codes: tuple[str, ...] = ()  # the variant's extra questions, never scored
     profile_keys: tuple[str, ...] = ()
     asks_alasan = False  # the unit asks why an item was answered 1 or 2
 
@@ -73,7 +80,15 @@ class SurveyForm(Form):
 
     def alasan_field(self, code: str) -> Field | None:
         """The field "Apa yang perlu diperbaiki?" beside item ``code``, when the unit asks."""
-        return self[ALASAN + code] if self.asks_alasan else None
+        name = ALASAN + code  # none beside a sub-question
+        return self[name] if self.asks_alasan and name in self._fields else None
+
+    def field_of(self, code: str, part: int = 0) -> Field:
+        """The radio group of item ``code`` (``part`` j >= 1: its j-th sub-question)."""
+        return self[f"{code}-{part}" if part else code]
+
+    def extra_fields(self) -> list[Field]:
+        return [self[TAMBAHAN + kode] for kode in self.extra_codes]
 
     def alasan_errors(self) -> list[Field]:
         fields = (self.alasan_field(code) for code in self.item_codes)
@@ -83,16 +98,23 @@ class SurveyForm(Form):
         return [self[key] for key in self.profile_keys]
 
     def response(self) -> Response:
+        names = dict(self.stored)
         return Response(
-            answers={code: int(self[code].data) for code in self.item_codes},
+            answers={names.get(name, name): int(self[name].data) for name in self.item_codes},
             profile={key: self[key].data or "" for key in self.profile_keys},
             saran=self.saran.data,
             idempotency_key=self.kunci.data,
             alasan={
                 code: field.data or ""
                 for code in self.item_codes
-                if (field := self.alasan_field(code)) is not None
+                if code not in names and (field := self.alasan_field(code)) is not None
             },
+            tambahan={
+                kode: str(value).strip()
+                for kode in self.extra_codes
+                if (value := self[TAMBAHAN + kode].data)
+            },
+            kuesioner_versi_id=int(self.versi.data) if (self.versi.data or "").isdigit() else None,
         )
 
 
@@ -103,12 +125,16 @@ def form_class(
     language: str,
     saran_max: int,
     asks_alasan: bool = False,
+    extras: tuple[Extra, ...] = (),
 ) -> type[SurveyForm]:
     """A form class for one layanan: its instruments' items (each with its optional reason
     when ``asks_alasan``), then the optional profile.
 
-    Cached: a class depends only on its (frozen) instruments, the language, the saran limit and
-    whether the unit asks for reasons.
+    An item with sub-questions (a unit's variant) is one required radio group per sub-question;
+    a variant's extra questions (never scored, all optional) follow the items.
+
+    Cached: a class depends only on its (frozen) instruments and extra questions, the language,
+    the saran limit and whether the unit asks for reasons.
     """
     attrs: dict[str, Any] = {
         "item_codes": tuple(code for i in instruments for code in i.codes),
@@ -119,18 +145,27 @@ def form_class(
             validators=[Optional(), Length(max=saran_max, message=_l("Saran terlalu panjang."))],
         ),
     }
+    names, stored = [], []
     for instrument in instruments:
         for item in instrument.items:
-            attrs[item.code] = RadioField(
-                item.question.get(language),
-                choices=[
-                    SelectChoice(str(v), text.get(language))
-                    for v, text in enumerate(item.labels, 1)
-                ],
-                validators=[InputRequired(message=_l("Pertanyaan ini belum dijawab."))],
-            )
-            if asks_alasan:
-                attrs[ALASAN + item.code] = _alasan_field()
+            choices = [
+                SelectChoice(str(v), text.get(language)) for v, text in enumerate(item.labels, 1)
+            ]
+            for part, sub in enumerate(item.sub, 1):
+                name = f"{item.code}-{part}"
+                label = f"{item.question.get(language)} {sub.get(language)}"
+                attrs[name] = _item_field(label, choices)
+                names.append(name)
+                stored.append((name, sub_code(item.code, part, len(item.sub))))
+            if not item.sub:
+                attrs[item.code] = _item_field(item.question.get(language), choices)
+                names.append(item.code)
+                if asks_alasan:
+                    attrs[ALASAN + item.code] = _alasan_field()
+    attrs |= {"item_codes": tuple(names), "stored": tuple(stored)}
+    attrs["extra_codes"] = tuple(extra.kode for extra in extras)
+    for extra in extras:
+        attrs[TAMBAHAN + extra.kode] = _extra_field(extra, language)
     for question in profile:
         choices = [SelectChoice(c.value, c.text.get(language)) for c in question.choices]
         field = SelectField if question.key in SELECT_PROFILE else RadioField
@@ -145,6 +180,49 @@ def form_class(
             validate_choice=False,
         )
     return type("LayananSurveyForm", (SurveyForm,), attrs)
+
+
+def _item_field(label: str, choices: list[SelectChoice]) -> RadioField:
+    return RadioField(
+        label,
+        choices=choices,
+        validators=[InputRequired(message=_l("Pertanyaan ini belum dijawab."))],
+    )
+
+
+def _extra_field(extra: Extra, language: str) -> Field:
+    """An optional extra question: yes/no and one choice as radios (a tapped answer can be
+    taken back), a short text of at most 200 characters."""
+    label = extra.pertanyaan.get(language)
+    if extra.jenis == "teks":
+        return StringField(
+            label,
+            filters=[lambda text: text.strip() if isinstance(text, str) else text],
+            validators=[
+                Optional(),
+                Length(
+                    max=SHORT_TEXT_MAX,
+                    message=_l(
+                        "Jawaban terlalu panjang: paling banyak %(n)d karakter.", n=SHORT_TEXT_MAX
+                    ),
+                ),
+            ],
+        )
+    values = extra_values(extra)
+    choices = [SelectChoice(v, t.get(language)) for v, t in zip(values, extra.choices, strict=True)]
+    return RadioField(
+        label,
+        choices=[*choices, SelectChoice("", str(_l("Tidak diisi")))],
+        validators=[Optional()],
+    )
+
+
+def extra_values(extra: Extra) -> tuple[str, ...]:
+    """The stored answers of an extra question with choices: ``ya``/``tidak``, or the option's
+    number (``1``..``8``; its wording is in the version the answer keeps)."""
+    if extra.jenis in ("ya_tidak", "pengarahan"):
+        return (YA, TIDAK)
+    return tuple(str(n) for n in range(1, len(extra.choices) + 1))
 
 
 def _alasan_field() -> StringField:
@@ -166,6 +244,7 @@ def tampering(
     kode: str,
     instruments: Sequence[Instrument],
     profile: Sequence[ProfileQuestion],
+    extras: Sequence[Extra] = (),
 ) -> str | None:
     """Why a post cannot come from our form (unknown field, value off the scale, wrong layanan).
 
@@ -174,7 +253,16 @@ def tampering(
     """
     scales = {code: i.scale for i in instruments for code in i.codes}
     reasons = {ALASAN + code for code in scales}
-    choices: Mapping[str, tuple[str, ...]] = {q.key: q.values for q in profile}
+    for instrument in instruments:
+        for item in instrument.items:
+            for part in range(1, len(item.sub) + 1):
+                scales[f"{item.code}-{part}"] = instrument.scale
+            if item.sub:
+                del scales[item.code]
+    choices: Mapping[str, tuple[str, ...]] = {q.key: q.values for q in profile} | {
+        TAMBAHAN + x.kode: extra_values(x) for x in extras if x.jenis != "teks"
+    }
+    texts = {TAMBAHAN + x.kode for x in extras if x.jenis == "teks"}
     for name in posted:
         values = posted.getlist(name)
         if len(values) > 1:
@@ -186,7 +274,7 @@ def tampering(
         elif name in choices:
             if value and value not in choices[name]:
                 return f"{name}: value {value!r} is not one of the choices"
-        elif name not in FIXED_FIELDS and name not in reasons:
+        elif name not in FIXED_FIELDS and name not in reasons and name not in texts:
             return f"field {name} is not on this form"
     if posted.get("layanan", kode) != kode:
         return "the form was sent for another layanan"

@@ -25,12 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from instruments import Instrument, estimate_minutes
+from instruments import Extra, Instrument, estimate_minutes
 from survey_app.alamat import public_url
 from survey_app.extensions import db, limiter
 from survey_app.files import download
-from survey_app.models import Layanan, Publikasi, Tiket, Unit
+from survey_app.models import KuesionerVersi, Layanan, Publikasi, Tiket, Unit
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.collection.kuesioner import shown
 from survey_app.services.collection.submissions import (
     ALASAN_MAX,
     Origin,
@@ -38,7 +39,9 @@ from survey_app.services.collection.submissions import (
     TicketUsed,
     find_layanan,
     find_submission,
+    form_version,
     record_submission,
+    shaped,
     ticket_submission,
 )
 from survey_app.services.collection.tickets import find_ticket
@@ -67,9 +70,30 @@ def _open_layanan(token: str) -> Layanan:
     return layanan
 
 
+SHAPE = "zisurvey.kuesioner"
+Shape = tuple[KuesionerVersi | None, tuple[Instrument, ...], tuple[Extra, ...]]
+
+
+def _shape(layanan: Layanan) -> Shape:
+    """The form's questionnaire version, instruments and extra questions: the layanan's newest
+    variant version for a new form; for a posted one the version it was given under (issue 22;
+    a form opened before the variant changed keeps its version)."""
+    found: Shape | None = request.environ.get(SHAPE)  # once per request
+    if found is None:
+        if request.method == "POST":
+            try:
+                versi = form_version(db.session, layanan, request.form.get("versi", ""))
+            except SubmissionRejected as exc:
+                abort(400, description=str(exc))
+        else:
+            versi = shown(layanan)
+        found = (versi, *shaped(_catalogue(), layanan, versi))
+        request.environ[SHAPE] = found
+    return found
+
+
 def _instruments(layanan: Layanan) -> tuple[Instrument, ...]:
-    instruments = _catalogue().instruments
-    return tuple(instruments[i] for i in layanan.instrument_ids if i in instruments)
+    return _shape(layanan)[1]
 
 
 def _now() -> datetime:
@@ -82,12 +106,14 @@ def _stamp() -> StartStamp:
 
 
 def _form_class(layanan: Layanan) -> type[SurveyForm]:
+    _, instruments, extras = _shape(layanan)
     return form_class(
-        _instruments(layanan),
+        instruments,
         _catalogue().profile,
         str(get_locale()),
         current_app.config["SARAN_MAX"],
         layanan.unit.tanya_alasan,
+        extras,
     )
 
 
@@ -98,7 +124,12 @@ def _form(layanan: Layanan) -> SurveyForm:
     draft = session.pop(DRAFT + layanan.token, None) if request.method == "GET" else None
     if isinstance(draft, dict):  # the answers given before the language was switched
         return cls(formdata=MultiDict(draft))
-    return cls(layanan=layanan.kode, kunci=kunci, mulai=stamp)
+    return cls(layanan=layanan.kode, kunci=kunci, mulai=stamp, versi=_versi_value(layanan))
+
+
+def _versi_value(layanan: Layanan) -> str:
+    versi = _shape(layanan)[0]
+    return str(versi.id) if versi is not None else ""
 
 
 DRAFT = "draf:"  # session key of a form's answers while its language is switched
@@ -128,8 +159,9 @@ def _render(
         if tiket
         else url_for("survei.submit", token=layanan.token)
     )
-    instruments = _instruments(layanan)
-    total = sum(len(i.items) for i in instruments)
+    versi, instruments, extras = _shape(layanan)
+    cls = _form_class(layanan)
+    total = len(cls.item_codes)  # radio groups: a sub-question is a question of its own
     shared = {"form": form, "instruments": instruments, "alasan_max": ALASAN_MAX, "total": total}
     questions = None
     if getattr(form, "fresh", False) and not form.errors:
@@ -138,13 +170,15 @@ def _render(
             str(get_locale()),
             layanan.unit.tanya_alasan,
             current_app.config["SARAN_MAX"],
+            # a variant's wording holds the layanan's and unit's names (issue 22)
+            (versi.id, layanan.nama, layanan.unit.nama) if versi is not None else None,
         )
-        questions = _questions(key, shared | {"form": _form_class(layanan)(formdata=None)})
+        questions = _questions(key, shared | {"form": cls(formdata=None)})
     page = render_template(
         "survei/form.html",
         layanan=layanan,
         action=action,
-        minutes=estimate_minutes(total),
+        minutes=estimate_minutes(total + len(extras)),
         questions=questions,
         **shared,
     )
@@ -156,7 +190,7 @@ def _fresh(layanan: Layanan) -> SurveyForm:
     are built (the questions come rendered from :func:`_questions`)."""
     kunci = secrets.token_urlsafe(24)
     stamp = _stamp().sign(layanan.token, kunci, _now())
-    form = SurveyForm(layanan=layanan.kode, kunci=kunci, mulai=stamp)
+    form = SurveyForm(layanan=layanan.kode, kunci=kunci, mulai=stamp, versi=_versi_value(layanan))
     form.fresh = True
     return form
 
@@ -166,8 +200,9 @@ QUESTIONS_KEPT = 64
 
 def _questions(key: tuple[object, ...], context: dict[str, object]) -> Markup:
     """The questions and profile of a fresh form, rendered once per instrument set, language,
-    reason setting and saran limit (issue 20.3): the same markup for every respondent; only
-    the hidden fields around it change per request."""
+    reason setting, saran limit and variant version with its layanan's and unit's names (issues
+    20.3, 22): the same markup for every respondent; only the hidden fields around it change
+    per request."""
     kept: dict[tuple[object, ...], Markup] = current_app.extensions.setdefault(
         "zisurvey.questions", {}
     )  # per app: its catalogue and templates
@@ -267,7 +302,8 @@ def _ticket_used(layanan: Layanan) -> NoReturn:
 
 
 def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue:
-    problem = tampering(request.form, layanan.kode, _instruments(layanan), _catalogue().profile)
+    _, instruments, extras = _shape(layanan)
+    problem = tampering(request.form, layanan.kode, instruments, _catalogue().profile, extras)
     started = _stamp().read(
         request.form.get("mulai", ""), layanan.token, request.form.get("kunci", "")
     )

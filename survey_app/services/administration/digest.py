@@ -61,6 +61,7 @@ FLAG_WORDS = {
     "cepat": "diisi terlalu cepat",
     "luar_jam": "dikirim di luar jam layanan",
     "seragam": "semua jawaban bernilai sama",
+    "pengarahan": "responden menyatakan diarahkan petugas",
 }
 
 

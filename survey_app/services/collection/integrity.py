@@ -17,9 +17,12 @@ from sqlalchemy import func, select, update
 
 from analysis.integrity import FLAGS, Rules, flags
 from analysis.periods import Span
+from instruments.variant import PENGARAHAN_KODE as PENGARAHAN
+from instruments.variant import YA
 from survey_app.models import (
     REVIEW_DECISIONS,
     REVIEW_REASONS,
+    JawabanTambahan,
     Layanan,
     Pengguna,
     Submission,
@@ -38,6 +41,22 @@ KIOSK = "kiosk"  # the channel of a paired kiosk tablet's answers
 
 class ReviewError(ValueError):
     """A review decision that cannot be saved; the message says why."""
+
+
+def _steered(session: DbSession, ids: list[int]) -> set[int]:
+    """The submissions among ``ids`` whose respondent answered "Ya" to the variant's extra
+    question "Apakah ada petugas yang mengarahkan jawaban Anda?" (issue 22)."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(JawabanTambahan.submission_id).where(
+                JawabanTambahan.submission_id.between(min(ids), max(ids)),
+                JawabanTambahan.kode == PENGARAHAN,
+                JawabanTambahan.nilai == YA,
+            )
+        )
+    )
 
 
 # -- review ----------------------------------------------------------------------------------
@@ -98,7 +117,10 @@ def report(
     frame = answers_frame(session, layanan_ids, span.months(), with_excluded=True)
     if frame.empty:
         return Report(span, 0, 0, dict.fromkeys(FLAGS, 0), 0, {}, 0)
-    placed = _uploads_placed(_with_hours(session, frame)).assign(kiosk=frame["source"] == KIOSK)
+    placed = _uploads_placed(_with_hours(session, frame)).assign(
+        kiosk=frame["source"] == KIOSK,
+        pengarahan=frame["id"].isin(_steered(session, frame["id"].tolist())),
+    )
     marks = flags(placed, catalogue.item_codes(), Rules())
     any_flag = marks.any(axis=1)
     decisions = frame["keputusan"]

@@ -8,12 +8,25 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from analysis.kuesioner import split_code
 from analysis.periods import period_of
-from survey_app.models import AlasanJawaban, Answer, Layanan, Submission, Tiket
+from instruments import Extra, Instrument, apply_variant, extras
+from instruments.variant import SHORT_TEXT_MAX, TIDAK, YA
+from survey_app.models import (
+    AlasanJawaban,
+    Answer,
+    JawabanTambahan,
+    KuesionerVarian,
+    KuesionerVersi,
+    Layanan,
+    Submission,
+    Tiket,
+)
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.clean import clean_text
 from survey_app.services.collection import rollup
+from survey_app.services.collection.kuesioner import variant_of
 
 ALASAN_MAX = 300  # characters of one reason (the column's width)
 LOW_ANSWERS = (1, 2)  # the answers a respondent may say why of (REGULATION §8)
@@ -33,6 +46,10 @@ class Response:
     saran: str | None
     idempotency_key: str
     alasan: Mapping[str, str] = field(default_factory=dict)
+    # a unit's variant (issue 22): the answers to its extra questions (code -> answer, never
+    # scored) and the version the form was given under (None: the shipped base)
+    tambahan: Mapping[str, str] = field(default_factory=dict)
+    kuesioner_versi_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,8 @@ def record_submission(
     if tiket is not None and tiket.id is not None and ticket_submission(session, tiket):
         raise TicketUsed("this one-time link was used already")
     submission = new_submission(catalogue, layanan, response, now, source)
+    versi = _version(session, layanan, response.kuesioner_versi_id)
+    tambahan = _check_shape(catalogue, layanan, versi, response)
     # a unit not flushed yet reads None: asking is on by default
     alasan = reasons(response) if layanan.unit.tanya_alasan is not False else {}
     submission.sumber, submission.durasi, submission.tiket = (
@@ -95,6 +114,8 @@ def record_submission(
         origin.tiket,
     )
     submission.kiosk_id, submission.terlambat = origin.kiosk_id, origin.terlambat
+    submission.kuesioner_versi_id = versi.id if versi else None
+    submission.tambahan = [JawabanTambahan(kode=k, nilai=v) for k, v in sorted(tambahan.items())]
     session.add(submission)
     session.flush()
     session.add_all(
@@ -127,6 +148,94 @@ def reasons(response: Response) -> dict[str, str]:
     return kept
 
 
+def form_version(session: DbSession, layanan: Layanan, posted: str) -> KuesionerVersi | None:
+    """The version a posted form names in its hidden field (``''``: the base); raises
+    :class:`SubmissionRejected` for anything but a version of the layanan's unit."""
+    if not posted:
+        return None
+    if not (posted.isascii() and posted.isdigit() and len(posted) < 10):
+        raise SubmissionRejected("the form's questionnaire version is malformed")
+    return _version(session, layanan, int(posted))
+
+
+def _version(session: DbSession, layanan: Layanan, versi_id: int | None) -> KuesionerVersi | None:
+    """The variant version a form was given under: one of the layanan's unit's variants (a
+    form opened before the layanan's variant changed keeps the version it showed)."""
+    if versi_id is None:
+        return None
+    versi = session.get(KuesionerVersi, versi_id)
+    varian = session.get(KuesionerVarian, versi.varian_id) if versi is not None else None
+    if versi is None or varian is None or varian.unit_id != layanan.unit_id:
+        raise SubmissionRejected("the form's questionnaire version is not one of this unit's")
+    return versi
+
+
+def shaped(
+    catalogue: Catalogue, layanan: Layanan, versi: KuesionerVersi | None
+) -> tuple[tuple[Instrument, ...], tuple[Extra, ...]]:
+    """The instruments (variant applied, placeholders filled) and extra questions of the form
+    of ``layanan`` under ``versi`` (None: the shipped base)."""
+    base = catalogue.instruments
+    variant = variant_of(versi, base) if versi is not None else None
+    nama, unit = layanan.nama, layanan.unit.nama
+    shown = tuple(
+        apply_variant(base[i], variant, nama, unit) for i in layanan.instrument_ids if i in base
+    )
+    return shown, extras(variant, nama, unit)
+
+
+def _check_shape(
+    catalogue: Catalogue, layanan: Layanan, versi: KuesionerVersi | None, response: Response
+) -> dict[str, str]:
+    """Refuse answers the form of ``versi`` does not ask (a left-out item, a sub-question
+    answered in part, a plain answer to a split item) and return the extra answers to store:
+    yes/no as ``ya``/``tidak``, a choice by its number, a short text cleaned."""
+    if versi is None and not response.tambahan:
+        return {}
+    instruments, asked = shaped(catalogue, layanan, versi)
+    allowed = {
+        f"{item.code}.{j}/{len(item.sub)}" if item.sub else item.code
+        for instrument in instruments
+        for item in instrument.items
+        for j in range(1, max(1, len(item.sub)) + 1)
+    }
+    if versi is not None:
+        off = sorted(set(response.answers) - allowed)
+        if off:
+            raise SubmissionRejected(f"item {', '.join(off)} is not on this version's form")
+        split = {split_code(c)[0] for c in allowed if "." in c}
+        for code in split:
+            given = [c for c in response.answers if split_code(c)[0] == code]
+            if given and len(given) != split_code(given[0])[2]:
+                raise SubmissionRejected(f"item {code}: every sub-question must be answered")
+    return _extra_answers(asked, response.tambahan)
+
+
+def _extra_answers(asked: tuple[Extra, ...], given: Mapping[str, str]) -> dict[str, str]:
+    kinds = {x.kode: x for x in asked}
+    out = {}
+    for kode, value in given.items():
+        extra = kinds.get(kode)
+        if extra is None:
+            raise SubmissionRejected(f"extra question {kode} is not on this form")
+        if extra.jenis == "teks":
+            teks = clean_text(value or "").strip()
+            if len(teks) > SHORT_TEXT_MAX:
+                raise SubmissionRejected(f"{kode} is over {SHORT_TEXT_MAX} characters")
+            if teks:
+                out[kode] = teks
+            continue
+        choices = (
+            (YA, TIDAK)
+            if extra.jenis != "pilihan"
+            else tuple(str(n) for n in range(1, len(extra.pilihan) + 1))
+        )
+        if value not in choices:
+            raise SubmissionRejected(f"{kode}: value {value!r} is not one of the choices")
+        out[kode] = value
+    return out
+
+
 def ticket_submission(session: DbSession, tiket: Tiket) -> Submission | None:
     return session.scalar(select(Submission).where(Submission.tiket_id == tiket.id))
 
@@ -153,7 +262,7 @@ def _answers(catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]) -
     carried = set(layanan.instrument_ids)
     answers = []
     for code, value in sorted(given.items()):
-        instrument = catalogue.owner(code)
+        instrument = catalogue.owner(split_code(code)[0])  # U3.1/2 belongs to U3's instrument
         if instrument is None or instrument.id not in carried:
             raise SubmissionRejected(f"item {code} is not on this layanan's form")
         if (

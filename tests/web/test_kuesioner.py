@@ -1,0 +1,306 @@
+"""A unit's questionnaire variant through the public form (issue 22, docs/kuesioner.md §5):
+rendered with its wording, help, sub-questions and extra questions, Biaya absent; answered by
+six respondents and scored exactly as computed by hand; "pengarahan Ya" flagged."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+from sqlalchemy import select
+
+from analysis.periods import span_of
+from survey_app.cli import main
+from survey_app.extensions import db
+from survey_app.models import Answer, AuditLog, JawabanTambahan, KuesionerVersi, Submission
+from survey_app.services.collection import rollup
+from survey_app.services.collection.integrity import report
+from survey_app.services.collection.kuesioner import choose, left_out, save_version
+from survey_app.services.reporting.aggregates import tallies
+from tests.web.helpers import IPAK, full_answers
+from tests.web.test_integrity import respondent
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
+FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai|versi)"[^>]*value="([^"]*)"')
+PK = [f"PK{i}" for i in range(1, 9)]
+
+# docs/kuesioner.md §5: U1, U2, (U3.1, U3.2), U5..U9 of six respondents; R4 says "steered"
+WORKED = [
+    (4, 3, 3, 4, 3, 4, 4, 3, 3),
+    (3, 3, 2, 3, 3, 3, 4, 3, 4),
+    (3, 4, 4, 4, 4, 4, 4, 3, 3),
+    (4, 3, 3, 3, 3, 3, 3, 2, 3),
+    (2, 3, 3, 2, 3, 4, 4, 3, 4),
+    (3, 4, 4, 3, 3, 3, 4, 4, 3),
+]
+NAMES = ["U1", "U2", "U3-1", "U3-2", "U5", "U6", "U7", "U8", "U9"]
+
+
+def catalogue(app):
+    return app.extensions["zisurvey.catalogue"]
+
+
+@pytest.fixture
+def varian(app, tree, clock):
+    """The worked example's variant, chosen for the Lapas's KUNJ."""
+    layanan = next(x for x in tree["lapas"].layanan if x.kode == "KUNJ")
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    versi, _ = save_version(db.session, catalogue(app).instruments, tree["lapas"], raw, clock())
+    choose(db.session, layanan, versi.varian, clock())
+    db.session.commit()
+    return layanan, versi
+
+
+def send(client, token, values, **extra):
+    client.delete_cookie("zs-terkirim", path="/survei/")
+    page = client.get(f"/survei/{token}").get_data(as_text=True)
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, values), strict=True))
+    data |= full_answers(IPAK) | full_answers(PK, 3) | extra
+    return client.post(f"/survei/{token}", data={k: v for k, v in data.items() if v is not None})
+
+
+def test_the_form_shows_the_variant(app, varian):
+    layanan, versi = varian
+    page = respondent(app).get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert (
+        "kesesuaian persyaratan layanan Layanan KUNJ di Unit LAPAS?" in page
+        or "kesesuaian persyaratan layanan Layanan KUNJ di" in page
+    )
+    assert "{layanan}" not in page and "{unit}" not in page
+    assert "Prosedur: pendaftaran, pemeriksaan barang" in page
+    assert 'name="U3-1"' in page and 'name="U3-2"' in page and 'name="U3"' not in page
+    assert "Kecepatan pendaftaran kunjungan" in page
+    assert 'name="U4"' not in page and "kewajaran biaya" not in page
+    assert "Sangat ramah" in page
+    assert "Apakah ada petugas yang mengarahkan jawaban Anda?" in page
+    assert 'name="tambahan-tahu_dari"' in page and "Media sosial" in page
+    assert dict(FIELDS.findall(page))["versi"] == str(versi.id)
+    # 8 SKM items with U3 as two questions, 5 IPAK, 8 IPKP
+    assert "Pertanyaan 1 dari 22" in page
+    english = respondent(app).get(f"/survei/{layanan.token}?lang=en").get_data(as_text=True)
+    assert "How well do the requirements of Layanan KUNJ at" in english
+    assert "Waiting time until meeting the family" in english
+    assert "Did an officer steer your answers?" in english
+    assert "Extra questions (optional, not scored)" in english and "Very friendly" in english
+
+
+def test_the_worked_example_answered_through_the_form_scores_exactly(app, varian, clock):
+    layanan, versi = varian
+    for number, values in enumerate(WORKED, 1):
+        clock.now += timedelta(minutes=7)
+        steered = "ya" if number == 4 else "tidak"
+        sent = send(
+            respondent(app, f"203.0.113.{number}"),
+            layanan.token,
+            values,
+            **{"tambahan-pengarahan": steered, "tambahan-tahu_dari": "2"},
+        )
+        assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
+    stored = db.session.scalars(select(Submission)).all()
+    assert len(stored) == 6 and {s.kuesioner_versi_id for s in stored} == {versi.id}
+    codes = {a.item_code for a in db.session.scalars(select(Answer))}
+    assert {"U3.1/2", "U3.2/2"} <= codes and not {"U3", "U4"} & codes
+    extra = db.session.execute(select(JawabanTambahan.kode, JawabanTambahan.nilai)).all()
+    assert sorted(extra).count(("pengarahan", "ya")) == 1 and len(extra) == 12
+
+    found = tallies(db.session, [layanan.id], ["2026-01"]).score(catalogue(app).instruments["skm"])
+    nrr = {item.code: item.nrr for item in found.items}
+    assert nrr == {  # docs/kuesioner.md §5, by hand
+        "U1": Fraction(19, 6),
+        "U2": Fraction(10, 3),
+        "U3": Fraction(19, 6),
+        "U4": None,
+        "U5": Fraction(19, 6),
+        "U6": Fraction(7, 2),
+        "U7": Fraction(23, 6),
+        "U8": Fraction(3),
+        "U9": Fraction(10, 3),
+    }
+    assert found.n == 6 and found.index == Fraction(53, 16)
+    assert (found.indeks, found.nilai, found.mutu.mutu) == (
+        Decimal("3.3125"),
+        Decimal("82.81"),
+        "B",
+    )
+    with db.engine.connect() as connection:
+        assert rollup.differences(connection) == []
+    gone = left_out(db.session, catalogue(app).instruments, [layanan.id], ["2026-01"])
+    assert [(x.varian, x.versi, x.kode) for x in gone] == [("Kunjungan", 1, "U4")]
+    assert gone[0].alasan.startswith("Layanan kunjungan tidak dipungut biaya")
+
+    flagged = report(
+        db.session, catalogue(app), tree_unit(layanan), [layanan.id], span_of("2026-01")
+    )
+    assert flagged.flagged["pengarahan"] == 1
+    steered = [row for row in flagged.rows if "pengarahan" in row.flags]
+    assert len(steered) == 1 and steered[0].submission_id == stored[3].id
+
+
+def tree_unit(layanan):
+    return layanan.unit
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"U4": "3"},  # left out by the variant
+        {"tambahan-pengarahan": "mungkin"},
+        {"tambahan-tahu_dari": "9"},
+        {"U3": "3"},  # the plain item of a split one
+        {"versi": "999999"},
+    ],
+)
+def test_answers_the_variant_does_not_ask_are_refused(app, varian, changes):
+    layanan, _ = varian
+    sent = send(respondent(app), layanan.token, WORKED[0], **changes)
+    assert sent.status_code == 400
+    assert db.session.scalar(select(Submission.id)) is None
+
+
+def test_a_sub_question_left_blank_is_asked_again(app, varian):
+    layanan, _ = varian
+    sent = send(respondent(app), layanan.token, WORKED[0], **{"U3-2": None})
+    assert sent.status_code == 422
+    assert "Pertanyaan ini belum dijawab." in sent.get_data(as_text=True)
+    assert db.session.scalar(select(Submission.id)) is None
+
+
+# -- export and import (zisurvey kuesioner) ----------------------------------------------------
+
+
+def run(app, *args):
+    return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+
+def versions() -> list[int]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(KuesionerVersi.nomor).order_by(KuesionerVersi.id)))
+
+
+def test_import_export_import_export_is_unchanged(app, tree, tmp_path):
+    first = run(app, "kuesioner", "import", "LAPAS", str(FIXTURE))
+    assert (
+        first.exit_code == 0
+        and first.stdout == "Disimpan: varian 'Kunjungan' unit LAPAS versi 1.\n"
+    )
+    exported = run(app, "kuesioner", "export", "LAPAS", "Kunjungan")
+    assert exported.exit_code == 0
+    assert yaml.safe_load(exported.stdout) == yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    target = tmp_path / "kunjungan.yaml"
+    assert (
+        run(app, "kuesioner", "export", "LAPAS", "Kunjungan", "--out", str(target)).exit_code == 0
+    )
+    assert target.read_text(encoding="utf-8") == exported.stdout
+    again = run(app, "kuesioner", "import", "LAPAS", str(target))
+    assert again.exit_code == 0 and "Tidak ada perubahan" in again.stdout and versions() == [1]
+    assert run(app, "kuesioner", "export", "LAPAS", "Kunjungan").stdout == exported.stdout
+    # an edit is a new version; the first stays as it was
+    edited = target.read_text(encoding="utf-8").replace("Spanduk", "Spanduk/baliho")
+    target.write_text(edited, encoding="utf-8")
+    assert run(app, "kuesioner", "import", "LAPAS", str(target)).exit_code == 0
+    assert versions() == [1, 2]
+    first_content = db.session.scalars(select(KuesionerVersi).order_by(KuesionerVersi.id)).first()
+    assert first_content.isi == yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    audited = db.session.scalars(
+        select(AuditLog.action).where(AuditLog.entity == "kuesioner_varian")
+    )
+    assert list(audited) == ["versi_baru", "versi_baru"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nama: [tidak, tertutup\n", "berkas bukan YAML yang sah (baris 2)"),
+        (
+            "nama: Uji\ninstrumen:\n  skm:\n    U1:\n      dihilangkan: Tidak relevan di sini.\n",
+            "skm U1: butir wajib tidak boleh dihilangkan (yang boleh hanya U4)",
+        ),
+        ("nama: Uji\ninstrumen:\n  skm:\n    U12: {}\n", "skm: kode butir U12 tidak ada"),
+        ("- satu\n- dua\n", "isi kuesioner harus berupa pemetaan"),
+    ],
+)
+def test_a_bad_file_is_refused_in_indonesian_with_exit_2(app, tree, tmp_path, text, expected):
+    source = tmp_path / "varian.yaml"
+    source.write_text(text, encoding="utf-8")
+    result = run(app, "kuesioner", "import", "LAPAS", str(source))
+    assert result.exit_code == 2 and expected in result.stderr
+    assert "Traceback" not in result.output + result.stderr and result.stdout == ""
+    assert versions() == []
+
+
+def test_unknown_unit_variant_and_unreadable_file_exit_2(app, tree, tmp_path):
+    assert "unit 'X' tidak ada" in run(app, "kuesioner", "export", "X", "Kunjungan").stderr
+    missing = run(app, "kuesioner", "export", "LAPAS", "Tidak Ada")
+    assert missing.exit_code == 2 and "tidak memiliki varian kuesioner" in missing.stderr
+    binary = tmp_path / "biner.yaml"
+    binary.write_bytes(b"\xff\xfe\x00nama")
+    result = run(app, "kuesioner", "import", "LAPAS", str(binary))
+    assert result.exit_code == 2 and "bukan teks UTF-8" in result.stderr
+    gone = run(app, "kuesioner", "import", "LAPAS", str(tmp_path / "tidak-ada.yaml"))
+    assert gone.exit_code == 2 and "tidak dapat dibaca" in gone.stderr
+
+
+# -- a variant changed in the middle of a month ------------------------------------------------
+
+
+def test_a_change_mid_month_keeps_earlier_answers_and_pools_by_item_code(app, varian, clock):
+    layanan, first = varian
+    # two respondents under version 1 (U3 as a pair, U4 left out)
+    for number, values in enumerate(WORKED[:2], 1):
+        clock.now += timedelta(minutes=7)
+        assert (
+            send(respondent(app, f"198.51.100.{number}"), layanan.token, values).status_code == 303
+        )
+    # on 20 January the unit drops the sub-questions and asks Biaya again: version 2
+    clock.now = clock.now.replace(day=20)
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    del raw["instrumen"]["skm"]["U3"], raw["instrumen"]["skm"]["U4"]
+    second, new = save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    assert new and second.nomor == 2 and second.varian_id == first.varian_id
+    client = respondent(app, "198.51.100.9")
+    page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert 'name="U4"' in page and 'name="U3"' in page and 'name="U3-1"' not in page
+    fields = dict(FIELDS.findall(page))
+    data = fields | full_answers(["U1", "U2", "U5", "U6", "U7", "U8", "U9"], 3)
+    data |= {"U3": "4", "U4": "2"} | full_answers(IPAK) | full_answers(PK, 3)
+    assert client.post(f"/survei/{layanan.token}", data=data).status_code == 303
+
+    db.session.expire_all()
+    kept = db.session.execute(
+        select(Submission.id, Submission.kuesioner_versi_id).order_by(Submission.id)
+    ).all()
+    assert [v for _, v in kept] == [first.id, first.id, second.id]
+    assert db.session.get(KuesionerVersi, first.id).isi == yaml.safe_load(
+        FIXTURE.read_text(encoding="utf-8")
+    )
+    found = tallies(db.session, [layanan.id], ["2026-01"]).score(catalogue(app).instruments["skm"])
+    nrr = {item.code: item.nrr for item in found.items}
+    # U3: values 7/2 and 5/2 (version 1) and 4 (version 2): (7/2 + 5/2 + 4)/3 = 10/3
+    assert nrr["U3"] == Fraction(10, 3)
+    # U4: only the version-2 respondent answered it
+    assert nrr["U4"] == Fraction(2) and {i.code: i.n for i in found.items}["U4"] == 1
+    # U1: 4, 3 and 3 -> 10/3; the index now uses all nine items that have answers
+    assert nrr["U1"] == Fraction(10, 3) and found.n == 3
+    assert found.index == sum(n for n in nrr.values()) / 9
+    gone = left_out(db.session, catalogue(app).instruments, [layanan.id], ["2026-01"])
+    assert [(x.versi, x.kode) for x in gone] == [(1, "U4")]
+
+
+def test_a_form_opened_before_the_change_keeps_its_version(app, varian, clock):
+    layanan, first = varian
+    client = respondent(app)
+    page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    raw["instrumen"]["skm"]["U2"]["bantuan"]["id"] = "Prosedur baru: daftar lewat aplikasi."
+    save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    data |= full_answers(IPAK) | full_answers(PK, 3)
+    assert client.post(f"/survei/{layanan.token}", data=data).status_code == 303
+    assert db.session.scalar(select(Submission.kuesioner_versi_id)) == first.id
