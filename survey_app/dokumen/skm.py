@@ -279,6 +279,7 @@ def _bab_3(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
     for instrument in lap.instruments:
         found.append(Judul(f"{chr(letter)}. {_result_title(instrument)}", 2, False))
         found += _items_table(instrument, lap.result(instrument.id))
+        found += _left_out(instrument, lap)
         letter += 1
     if lap.per_layanan:
         found.append(Judul(f"{chr(letter)}. Nilai per Layanan", 2, False))
@@ -343,6 +344,26 @@ def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
             "kecil",
         ),
     ]  # fmt: skip
+
+
+def _left_out(instrument: Instrument, lap: LaporanSKM) -> list[Blok]:
+    """Which items a variant left out, and why (docs/kuesioner.md §4)."""
+    gone = [x for x in lap.data.dihilangkan if x.instrument_id == instrument.id]
+    if not gone:
+        return []
+    word = _unsur_word(instrument)
+    parts = [
+        f"{x.kode} ({instrument.item(x.kode).dimension.id}) pada varian kuesioner "
+        f"\"{x.varian}\" versi {x.versi}: {x.alasan}"
+        for x in gone
+    ]
+    return [
+        Paragraf(
+            f"{word.capitalize()} yang tidak ditanyakan: {'; '.join(parts)}. Indeks memakai "
+            f"{word} yang dijawab dengan bobot 1/k.",
+            "kecil",
+        )
+    ]
 
 
 def _per_layanan(lap: LaporanSKM) -> Tabel:

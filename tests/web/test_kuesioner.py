@@ -2,6 +2,7 @@
 rendered with its wording, help, sub-questions and extra questions, Biaya absent; answered by
 six respondents and scored exactly as computed by hand; "pengarahan Ya" flagged."""
 
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from docx import Document
 from flask.cli import ScriptInfo
 from sqlalchemy import select
 
@@ -22,6 +24,7 @@ from survey_app.services.collection import rollup
 from survey_app.services.collection.integrity import report
 from survey_app.services.collection.kuesioner import choose, left_out, save_version
 from survey_app.services.reporting.aggregates import tallies
+from tests.web.conftest import signed_in
 from tests.web.helpers import IPAK, full_answers
 from tests.web.test_integrity import respondent
 
@@ -304,3 +307,25 @@ def test_a_form_opened_before_the_change_keeps_its_version(app, varian, clock):
     data |= full_answers(IPAK) | full_answers(PK, 3)
     assert client.post(f"/survei/{layanan.token}", data=data).status_code == 303
     assert db.session.scalar(select(Submission.kuesioner_versi_id)) == first.id
+
+
+# -- reports say what was left out -------------------------------------------------------------
+
+
+def test_the_dashboard_and_the_skm_report_say_which_item_was_left_out_and_why(app, varian, clock):
+    layanan, _ = varian
+    for number, values in enumerate(WORKED, 1):
+        clock.now += timedelta(minutes=7)
+        assert send(respondent(app, f"192.0.2.{number}"), layanan.token, values).status_code == 303
+    client = signed_in(app, "kanwil")
+    page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
+    note = re.search(r'<p class="notice-line" id="dihilangkan">(.*?)</p>', page, re.S).group(1)
+    assert "U4 (varian Kunjungan versi 1): Layanan kunjungan tidak dipungut biaya" in note
+    assert ">82,81<" in page  # the IKM of the worked example, over the eight items asked
+    report = client.get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    assert report.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    assert (
+        'Unsur yang tidak ditanyakan: U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1: '
+        "Layanan kunjungan tidak dipungut biaya menurut ketentuan pemasyarakatan." in text
+    )

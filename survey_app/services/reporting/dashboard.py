@@ -20,6 +20,7 @@ from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.integrity import KIOSK, exclusions, uploaded, via_channel
+from survey_app.services.collection.kuesioner import Dihilangkan, left_out
 from survey_app.services.reporting.aggregates import (
     Saran,
     Tallies,
@@ -105,6 +106,9 @@ class Dashboard:
     layanan_figures: list[LayananFigures]  # IKM, IPAK, IPKP per layanan (own and below)
     uploaded: int = 0  # counted submissions over the period from a responses file (unggahan)
     kiosk: int = 0  # counted submissions over the period from a kiosk on the counter
+    # items left out by a variant version that has answers in the period, with the reason
+    # (docs/kuesioner.md §4): every index that lacks them says so
+    dihilangkan: tuple[Dihilangkan, ...] = ()
 
     @property
     def months(self) -> list[Compliance]:
@@ -171,6 +175,7 @@ def build(
         layanan_figures=layanan_indices(session, catalogue, unit, span, now, judged),
         uploaded=uploaded(session, ids, span.months()),
         kiosk=via_channel(session, ids, span.months(), KIOSK),
+        dihilangkan=tuple(left_out(session, catalogue.instruments, ids, span.months())),
     )
 
 
