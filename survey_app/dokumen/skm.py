@@ -354,7 +354,7 @@ def _left_out(instrument: Instrument, lap: LaporanSKM) -> list[Blok]:
     word = _unsur_word(instrument)
     parts = [
         f"{x.kode} ({instrument.item(x.kode).dimension.id}) pada varian kuesioner "
-        f"\"{x.varian}\" versi {x.versi}: {x.alasan}"
+        f'"{x.varian}" versi {x.versi}: {x.alasan}'
         for x in gone
     ]
     return [

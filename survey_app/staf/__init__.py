@@ -9,6 +9,7 @@ from survey_app.staf import (  # noqa: E402,F401  (routes attach themselves to b
     alasan,
     integritas,
     kiosk,
+    kuesioner,
     laporan_skm,
     loket,
     manage,

@@ -24,7 +24,7 @@ from survey_app.services.collection import rollup
 from survey_app.services.collection.integrity import report
 from survey_app.services.collection.kuesioner import choose, left_out, save_version
 from survey_app.services.reporting.aggregates import tallies
-from tests.web.conftest import signed_in
+from tests.web.conftest import CSRF, signed_in
 from tests.web.helpers import IPAK, full_answers
 from tests.web.test_integrity import respondent
 
@@ -329,3 +329,73 @@ def test_the_dashboard_and_the_skm_report_say_which_item_was_left_out_and_why(ap
         'Unsur yang tidak ditanyakan: U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1: '
         "Layanan kunjungan tidak dipungut biaya menurut ketentuan pemasyarakatan." in text
     )
+
+
+# -- the staff editor ---------------------------------------------------------------------------
+
+
+def editor_post(client, data, kode="LAPAS"):
+    token = CSRF.search(client.get(f"/staf/unit/{kode}/kuesioner").get_data(as_text=True))
+    return client.post(f"/staf/unit/{kode}/kuesioner", data={"csrf_token": token.group(1)} | data)
+
+
+EDIT = {
+    "nama": "Kunjungan",
+    "pakai-skm": "y",
+    "pengarahan": "y",
+    "U1-pertanyaan-id": "Bagaimana persyaratan layanan {layanan} di {unit}?",
+    "U1-pertanyaan-en": "How are the requirements of {layanan} at {unit}?",
+    "U3-sub1-id": "Kecepatan pendaftaran kunjungan",
+    "U3-sub1-en": "Speed of visit registration",
+    "U3-sub2-id": "Lama menunggu sampai bertemu",
+    "U3-sub2-en": "Waiting time until the meeting",
+    "U4-hilang": "Layanan kunjungan tidak dipungut biaya.",
+}
+
+
+def test_the_editor_previews_in_a_phone_frame_and_saves_an_audited_version(app, tree):
+    client = signed_in(app, "kanwil")
+    page = client.get("/staf/unit/LAPAS/kuesioner").get_data(as_text=True)
+    assert '<th lang="id">Bahasa Indonesia</th><th lang="en">English</th>' in page
+    preview = editor_post(client, EDIT | {"aksi": "pratinjau"})
+    body = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'class="phone-frame"' in body
+    frame = body[body.index('class="phone-frame"') :]
+    assert "Bagaimana persyaratan layanan (nama layanan) di Unit LAPAS?" in frame or (
+        "Bagaimana persyaratan layanan (nama layanan) di" in frame
+    )
+    assert "Kecepatan pendaftaran kunjungan" in frame and "kewajaran biaya" not in frame
+    assert "Apakah ada petugas yang mengarahkan jawaban Anda?" in frame
+    assert versions() == []  # a preview stores nothing
+    saved = editor_post(client, EDIT | {"aksi": "simpan"})
+    assert saved.status_code == 302 and versions() == [1]
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.entity == "kuesioner_varian")).one()
+    assert entry.pengguna_id is not None and entry.after["versi"] == 1
+    # the saved variant chosen for KUNJ through the page, audited too
+    varian = db.session.scalars(select(KuesionerVersi)).one().varian
+    layanan = next(x for x in tree["lapas"].layanan if x.kode == "KUNJ")
+    token = CSRF.search(client.get("/staf/unit/LAPAS/kuesioner").get_data(as_text=True))
+    chosen = client.post(
+        "/staf/unit/LAPAS/kuesioner/pilih",
+        data={"csrf_token": token.group(1), "layanan": layanan.id, "varian": varian.id},
+    )
+    assert chosen.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(layanan), layanan.id).kuesioner_varian_id == varian.id
+    form = respondent(app).get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert "Bagaimana persyaratan layanan Layanan KUNJ di" in form and 'name="U4"' not in form
+
+
+def test_the_editor_refuses_a_required_item_left_out_and_stores_nothing(app, tree):
+    client = signed_in(app, "kanwil")
+    refused = editor_post(client, EDIT | {"aksi": "simpan", "U4-hilang": "gratis"})
+    assert refused.status_code == 422
+    assert "skm U4: alasan dihilangkan 10-300 karakter" in refused.get_data(as_text=True)
+    assert versions() == []
+
+
+def test_a_viewer_reads_the_editor_but_cannot_save(app, tree):
+    client = signed_in(app, "lapas")
+    assert client.get("/staf/unit/LAPAS/kuesioner").status_code == 200
+    assert editor_post(client, EDIT | {"aksi": "simpan"}).status_code == 403
+    assert versions() == []
