@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from analysis.kuesioner import sub_code
 from instruments import Instrument
 from survey_app.extensions import csrf, db, limiter
 from survey_app.formtext import Form
@@ -31,7 +32,12 @@ from survey_app.kiosk import bp
 from survey_app.models import Kiosk
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import kiosk as kiosks
-from survey_app.services.collection.submissions import SubmissionRejected, find_submission
+from survey_app.services.collection.kuesioner import shown
+from survey_app.services.collection.submissions import (
+    SubmissionRejected,
+    find_submission,
+    shaped,
+)
 
 COOKIE = "zs-kiosk"
 COOKIE_DAYS = 400  # the longest a browser keeps a cookie; each visit of the page renews it
@@ -197,7 +203,9 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
     if not isinstance(body, dict):
         return None
     kunci, jawaban, dicatat = body.get("kunci"), body.get("jawaban"), body.get("dicatat")
-    durasi = body.get("durasi")
+    durasi, versi = body.get("durasi"), body.get("versi")
+    if not (versi is None or (_whole(versi) and versi > 0)):
+        return None
     if not isinstance(kunci, str) or not isinstance(jawaban, dict) or len(jawaban) > 100:
         return None
     if not isinstance(dicatat, int) or not _whole(dicatat):
@@ -210,7 +218,7 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
         when = datetime.fromtimestamp(dicatat / 1000, UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    return kiosks.KioskAnswer(kunci, dict(jawaban), when, durasi)
+    return kiosks.KioskAnswer(kunci, dict(jawaban), when, durasi, versi)
 
 
 def _whole(value: object) -> bool:
@@ -230,9 +238,10 @@ def _screen_data(kiosk: Kiosk) -> dict[str, Any]:
     """Everything the kiosk's script shows: the questions and texts in both languages, and the
     kiosk's timing; rendered into the page, so the screens work offline."""
     layanan, config = kiosk.layanan, current_app.config
-    instruments = _catalogue().instruments
-    carried = [instruments[i] for i in layanan.instrument_ids if i in instruments]
+    versi = shown(layanan)  # the layanan's variant (issue 22); its extra questions stay off
+    carried, _extras = shaped(_catalogue(), layanan, versi)
     return {
+        "versi": versi.id if versi is not None else None,
         "jawaban": url_for("kiosk.submit"),
         "sw": url_for("kiosk.service_worker"),
         "halaman": url_for("kiosk.show"),
@@ -242,20 +251,32 @@ def _screen_data(kiosk: Kiosk) -> dict[str, Any]:
         "diam": config["KIOSK_DIAM_DETIK"],
         "terima_kasih": config["KIOSK_TERIMA_KASIH_DETIK"],
         "wajah": bool(layanan.unit.kiosk_wajah),
-        "pertanyaan": [_question(i, item) for i in carried for item in i.items],
+        "pertanyaan": [q for i in carried for item in i.items for q in _questions(i, item)],
         "teks": _texts(),
     }
 
 
-def _question(instrument: Instrument, item: Any) -> dict[str, Any]:
-    return {
-        "kode": item.code,
-        "skala": instrument.scale,
-        "lapor": instrument.index == "IPAK",
-        "judul": {"id": instrument.title.id, "en": instrument.title.en},
-        "teks": {"id": item.question.id, "en": item.question.en},
-        "label": {"id": [x.id for x in item.labels], "en": [x.en for x in item.labels]},
-    }
+def _questions(instrument: Instrument, item: Any) -> list[dict[str, Any]]:
+    """The kiosk's screens of one item: one, or one per sub-question of a variant (stored as
+    ``U3.1/2``...)."""
+    parts = [(item.code, item.question.id, item.question.en)]
+    if item.sub:
+        k = len(item.sub)
+        parts = [
+            (sub_code(item.code, j, k), f"{item.question.id} {s.id}", f"{item.question.en} {s.en}")
+            for j, s in enumerate(item.sub, 1)
+        ]
+    return [
+        {
+            "kode": kode,
+            "skala": instrument.scale,
+            "lapor": instrument.index == "IPAK",
+            "judul": {"id": instrument.title.id, "en": instrument.title.en},
+            "teks": {"id": teks_id, "en": teks_en},
+            "label": {"id": [x.id for x in item.labels], "en": [x.en for x in item.labels]},
+        }
+        for kode, teks_id, teks_en in parts
+    ]
 
 
 def _texts() -> dict[str, dict[str, str]]:

@@ -274,7 +274,8 @@
       kunci: newKey(),
       jawaban: answers,
       dicatat: now,
-      durasi: Math.max(0, Math.round((now - startedAt) / 1000))
+      durasi: Math.max(0, Math.round((now - startedAt) / 1000)),
+      versi: data.versi  // the questionnaire version shown: kept while the answer waits offline
     };
     var report = questions.some(function (q) { return q.lapor && answers[q.kode] <= 2; });
     localStorage.setItem(LAST, String(now));

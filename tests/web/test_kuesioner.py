@@ -3,6 +3,7 @@ rendered with its wording, help, sub-questions and extra questions, Biaya absent
 six respondents and scored exactly as computed by hand; "pengarahan Ya" flagged."""
 
 import io
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -19,7 +20,14 @@ from sqlalchemy import select
 from analysis.periods import span_of
 from survey_app.cli import main
 from survey_app.extensions import db
-from survey_app.models import Answer, AuditLog, JawabanTambahan, KuesionerVersi, Submission
+from survey_app.models import (
+    Answer,
+    AuditLog,
+    JawabanTambahan,
+    KuesionerVersi,
+    Submission,
+    Tiket,
+)
 from survey_app.services.collection import rollup
 from survey_app.services.collection.integrity import report
 from survey_app.services.collection.kuesioner import choose, left_out, save_version
@@ -27,6 +35,7 @@ from survey_app.services.reporting.aggregates import tallies
 from tests.web.conftest import CSRF, signed_in
 from tests.web.helpers import IPAK, full_answers
 from tests.web.test_integrity import respondent
+from tests.web.test_kiosk import paired, petugas  # noqa: F401  (the fixture)
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
 FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai|versi)"[^>]*value="([^"]*)"')
@@ -399,3 +408,50 @@ def test_a_viewer_reads_the_editor_but_cannot_save(app, tree):
     assert client.get("/staf/unit/LAPAS/kuesioner").status_code == 200
     assert editor_post(client, EDIT | {"aksi": "simpan"}).status_code == 403
     assert versions() == []
+
+
+# -- tickets and kiosks follow the variant -----------------------------------------------------
+
+
+def test_a_one_time_ticket_shows_and_keeps_the_variant(app, varian, clock):
+    layanan, versi = varian
+    tiket = Tiket(layanan_id=layanan.id, dibuat=clock())
+    db.session.add(tiket)
+    db.session.commit()
+    client = respondent(app)
+    page = client.get(f"/survei/t/{tiket.token}").get_data(as_text=True)
+    assert 'name="U3-1"' in page and 'name="U4"' not in page
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    data |= full_answers(IPAK) | full_answers(PK, 3) | {"tambahan-pengarahan": "ya"}
+    assert client.post(f"/survei/t/{tiket.token}", data=data).status_code == 303
+    stored = db.session.scalars(select(Submission)).one()
+    assert stored.tiket_id == tiket.id and stored.kuesioner_versi_id == versi.id
+
+
+def test_a_kiosk_shows_the_variant_and_its_answers_keep_the_version(
+    app,
+    varian,
+    petugas,  # noqa: F811
+    clock,
+):
+    layanan, versi = varian
+    device = paired(app, layanan)
+    page = device.get("/kiosk/").get_data(as_text=True)
+    data = json.loads(re.search(r'id="kiosk-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    codes = [q["kode"] for q in data["pertanyaan"]]
+    assert data["versi"] == versi.id
+    assert codes[:9] == ["U1", "U2", "U3.1/2", "U3.2/2", "U5", "U6", "U7", "U8", "U9"]
+    assert "Kecepatan pendaftaran kunjungan" in data["pertanyaan"][2]["teks"]["id"]
+    answers = dict(zip(codes[:9], WORKED[0], strict=True))
+    body = {"kunci": "k" * 20, "jawaban": answers, "dicatat": int(clock.now.timestamp() * 1000)}
+    assert device.post("/kiosk/jawaban", json=body | {"versi": versi.id}).status_code == 201
+    stored = db.session.scalars(select(Submission)).one()
+    assert stored.source == "kiosk" and stored.kuesioner_versi_id == versi.id
+    # U4 is not on this version's screens: refused, nothing stored
+    clock.now += timedelta(minutes=5)
+    body = body | {"kunci": "m" * 20, "dicatat": int(clock.now.timestamp() * 1000)}
+    refused = device.post(
+        "/kiosk/jawaban", json=body | {"versi": versi.id, "jawaban": answers | {"U4": 3}}
+    )
+    assert refused.status_code == 422
+    assert len(db.session.scalars(select(Submission)).all()) == 1

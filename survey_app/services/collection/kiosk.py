@@ -153,6 +153,7 @@ class KioskAnswer:
     answers: Mapping[str, int]
     dicatat: datetime  # when the device recorded it (aware)
     durasi: int | None = None  # seconds from the first question to the last answer
+    versi: int | None = None  # the questionnaire variant version shown (issue 22)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def record(
     # databases), so two sent at once cannot both pass the gap.
     session.execute(update(Kiosk).where(Kiosk.id == kiosk.id).values(id=Kiosk.id))
     _check_gap(session, kiosk, when, bounds.gap)
-    response = Response(answer.answers, {}, None, key)
+    response = Response(answer.answers, {}, None, key, kuesioner_versi_id=answer.versi)
     origin = Origin(durasi=durasi, kiosk_id=kiosk.id, terlambat=late)
     return record_submission(
         session, catalogue, kiosk.layanan, response, when, source=CHANNEL, origin=origin
