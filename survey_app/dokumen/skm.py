@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from analysis.exact import angka_id
 from analysis.periods import nama_bulan, nama_periode, nama_tanggal
 from analysis.scoring import IndexResult
-from instruments import Instrument
+from instruments import Instrument, apply_variant
 from survey_app import charts, filters
 from survey_app.dokumen.blok import (
     Blok,
@@ -33,8 +33,9 @@ from survey_app.dokumen.blok import (
     Tabel,
     TandaTangan,
 )
-from survey_app.models import TindakLanjut
+from survey_app.models import KuesionerVersi, TindakLanjut
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.collection.kuesioner import variant_of
 from survey_app.services.laporan.isi import LaporanSKM, share
 
 KANAL = {
@@ -590,6 +591,43 @@ def _questionnaire(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
         ]
         header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
         found.append(Tabel(header, rows, frozenset(), _title(instrument), [0.08, 0.52, 0.4]))
+    for versi in lap.data.versi:
+        found += _variant(lap, catalogue, versi)
+    return found
+
+
+def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> list[Blok]:
+    """A variant version answered in the period, as its respondents read it (docs/kuesioner.md):
+    sub-questions, help, the items left out with the reason, the extra questions."""
+    variant = variant_of(versi, catalogue.instruments)
+    name = f'Varian kuesioner "{versi.varian.nama}" versi {versi.nomor}'
+    found: list[Blok] = []
+    for ident in variant.instrument_ids:
+        shown = apply_variant(
+            catalogue.instruments[ident], variant, "[nama layanan]", lap.unit.nama
+        )
+        rows = [
+            [
+                x.code,
+                " ".join(
+                    [x.question.id, *(f"({n}) {s.id}" for n, s in enumerate(x.sub, 1))]
+                    + ([f"Bantuan: {x.help.id}"] if x.help else [])
+                ),
+                " / ".join(f"{n}. {t.id}" for n, t in enumerate(x.labels, 1)),
+            ]
+            for x in shown.items
+        ]
+        rows += [[code, f"Tidak ditanyakan: {alasan}", "-"] for code, alasan in shown.dihilangkan]
+        header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
+        found.append(
+            Tabel(header, rows, frozenset(), f"{name}: {_title(shown)}", [0.08, 0.52, 0.4])
+        )
+    for extra in variant.tambahan:
+        choices = " / ".join(c.id for c in extra.choices) or "jawaban singkat"
+        found.append(
+            Paragraf(f"{name}, pertanyaan tambahan (tidak dinilai): {extra.pertanyaan.id} "
+                     f"({choices}).", "kecil")
+        )  # fmt: skip
     return found
 
 

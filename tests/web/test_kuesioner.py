@@ -338,6 +338,12 @@ def test_the_dashboard_and_the_skm_report_say_which_item_was_left_out_and_why(ap
         'Unsur yang tidak ditanyakan: U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1: '
         "Layanan kunjungan tidak dipungut biaya menurut ketentuan pemasyarakatan." in text
     )
+    # the lampiran kuesioner shows the variant as its respondents read it
+    document = Document(io.BytesIO(report.data))
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "(1) Kecepatan pendaftaran kunjungan (2) Lama menunggu" in cells
+    assert "Tidak ditanyakan: Layanan kunjungan tidak dipungut biaya" in cells
+    assert "pertanyaan tambahan (tidak dinilai): Apakah ada petugas yang mengarahkan" in text
 
 
 # -- the staff editor ---------------------------------------------------------------------------

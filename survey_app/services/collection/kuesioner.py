@@ -178,14 +178,11 @@ class Dihilangkan:
     alasan: str
 
 
-def left_out(
-    session: DbSession,
-    base: Mapping[str, Instrument],
-    layanan_ids: Iterable[int],
-    months: Iterable[str],
-) -> list[Dihilangkan]:
-    """Per version that has answers of ``layanan_ids`` in ``months``, the items it left out and
-    why (docs/kuesioner.md §4, pooling across versions)."""
+def used_versions(
+    session: DbSession, layanan_ids: Iterable[int], months: Iterable[str]
+) -> list[KuesionerVersi]:
+    """The variant versions under which ``layanan_ids`` have counted answers in ``months``,
+    by variant name and number."""
     ids = session.scalars(
         select(Submission.kuesioner_versi_id)
         .where(
@@ -197,8 +194,20 @@ def left_out(
         .group_by(Submission.kuesioner_versi_id)
         .having(func.count() > 0)
     ).all()
+    found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(ids)))
+    return sorted(found, key=lambda v: (v.varian.nama, v.nomor))
+
+
+def left_out(
+    session: DbSession,
+    base: Mapping[str, Instrument],
+    layanan_ids: Iterable[int],
+    months: Iterable[str],
+) -> list[Dihilangkan]:
+    """Per version that has answers of ``layanan_ids`` in ``months``, the items it left out and
+    why (docs/kuesioner.md §4, pooling across versions)."""
     out: list[Dihilangkan] = []
-    for versi in session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(ids))):
+    for versi in used_versions(session, layanan_ids, months):
         variant = variant_of(versi, base)
         out.extend(
             Dihilangkan(versi.varian.nama, versi.nomor, ident, kode, alasan)

@@ -15,12 +15,12 @@ from analysis.periods import Span
 from analysis.sample import Compliance, ServiceCount
 from analysis.scoring import IndexResult
 from instruments import Instrument
-from survey_app.models import Layanan, Unit
+from survey_app.models import KuesionerVersi, Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.integrity import KIOSK, exclusions, uploaded, via_channel
-from survey_app.services.collection.kuesioner import Dihilangkan, left_out
+from survey_app.services.collection.kuesioner import Dihilangkan, left_out, used_versions
 from survey_app.services.reporting.aggregates import (
     Saran,
     Tallies,
@@ -109,6 +109,8 @@ class Dashboard:
     # items left out by a variant version that has answers in the period, with the reason
     # (docs/kuesioner.md §4): every index that lacks them says so
     dihilangkan: tuple[Dihilangkan, ...] = ()
+    # the variant versions answered in the period (the report's lampiran kuesioner)
+    versi: tuple[KuesionerVersi, ...] = ()
 
     @property
     def months(self) -> list[Compliance]:
@@ -176,6 +178,7 @@ def build(
         uploaded=uploaded(session, ids, span.months()),
         kiosk=via_channel(session, ids, span.months(), KIOSK),
         dihilangkan=tuple(left_out(session, catalogue.instruments, ids, span.months())),
+        versi=tuple(used_versions(session, ids, span.months())),
     )
 
 
