@@ -8,6 +8,7 @@ Every change is in the audit log.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,18 +125,20 @@ def choose(
     )
 
 
-_PARSED: dict[int, Variant] = {}
+_PARSED: dict[str, Variant] = {}
 
 
 def variant_of(versi: KuesionerVersi, base: Mapping[str, Instrument]) -> Variant:
-    """The stored content of ``versi`` read back (it was valid when stored; versions never
-    change, so each is read once per process)."""
-    found = _PARSED.get(versi.id)
+    """The stored content of ``versi`` read back (it was valid when stored). Parsed once per
+    process and content: keyed by the content itself, never by an id another database (a
+    restore, a test) may give to other content."""
+    key = json.dumps(versi.isi, sort_keys=True, ensure_ascii=False)
+    found = _PARSED.get(key)
     if found is None:
         found = parse_variant(versi.isi, base)
         if len(_PARSED) > 256:
             _PARSED.clear()
-        _PARSED[versi.id] = found
+        _PARSED[key] = found
     return found
 
 
