@@ -156,7 +156,8 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
     audited; every problem listed in Indonesian and nothing stored."""
     unit = managed_unit(kode)
     base = catalogue().instruments
-    kept = _loaded(unit, request.form.get("asal", "").strip()[:80])
+    asal = request.form.get("asal", "").strip()[:80]
+    kept = _loaded(unit, asal if asal.isprintable() else "")  # a NUL never reaches the database
     raw = _posted(request.form, base, kept)
     try:
         variant = parse_variant(raw, base)

@@ -461,3 +461,25 @@ def test_a_kiosk_shows_the_variant_and_its_answers_keep_the_version(
     )
     assert refused.status_code == 422
     assert len(db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_hostile_editor_input_is_refused_or_cleaned_never_a_500(app, tree):
+    client = signed_in(app, "kanwil")
+    # a NUL anywhere in a post is refused by the app before the editor (400), nothing stored
+    nul = editor_post(client, EDIT | {"aksi": "simpan", "asal": "a\x00b"})
+    assert nul.status_code == 400 and versions() == []
+    refused = editor_post(
+        client, EDIT | {"aksi": "simpan", "U1-pertanyaan-id": "Bagaimana {kota} di {unit}?"}
+    )
+    assert refused.status_code == 422
+    assert "penanda {kota} tidak dikenal" in refused.get_data(as_text=True)
+    assert client.get("/staf/unit/LAPAS/kuesioner?varian=a%00b").status_code == 400
+    token = CSRF.search(client.get("/staf/unit/LAPAS/kuesioner").get_data(as_text=True))
+    bad = client.post(
+        "/staf/unit/LAPAS/kuesioner/pilih",
+        data={"csrf_token": token.group(1), "layanan": "12x", "varian": "x"},
+    )
+    assert bad.status_code == 400 and versions() == []
+    saved = editor_post(client, EDIT | {"aksi": "simpan", "nama": "Kun\tjungan\r\n"})
+    assert saved.status_code == 302
+    assert db.session.scalars(select(KuesionerVersi)).one().isi["nama"] == "Kun jungan"
