@@ -36,6 +36,7 @@ from tests.web.conftest import CSRF, signed_in
 from tests.web.helpers import IPAK, full_answers
 from tests.web.test_integrity import respondent
 from tests.web.test_kiosk import paired, petugas  # noqa: F401  (the fixture)
+from tests.web.test_publish import publish
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
 FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai|versi)"[^>]*value="([^"]*)"')
@@ -483,3 +484,16 @@ def test_hostile_editor_input_is_refused_or_cleaned_never_a_500(app, tree):
     saved = editor_post(client, EDIT | {"aksi": "simpan", "nama": "Kun\tjungan\r\n"})
     assert saved.status_code == 302
     assert db.session.scalars(select(KuesionerVersi)).one().isi["nama"] == "Kun jungan"
+
+
+def test_a_publication_says_which_item_was_left_out_and_why(app, varian, clock):
+    layanan, _ = varian
+    for number, values in enumerate(WORKED, 1):
+        clock.now += timedelta(minutes=7)
+        assert send(respondent(app, f"192.0.2.{number}"), layanan.token, values).status_code == 303
+    published = publish(signed_in(app, "kanwil"))
+    assert published.headers["Location"] == "/hasil/LAPAS?periode=2026-01"
+    page = app.test_client().get("/hasil/LAPAS").get_data(as_text=True)
+    note = re.search(r'<p class="card" id="dihilangkan">(.*?)</p>', page, re.S).group(1)
+    assert "IKM U4: Layanan kunjungan tidak dipungut biaya menurut ketentuan" in note
+    assert "82,81" in page

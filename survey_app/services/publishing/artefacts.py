@@ -95,6 +95,8 @@ def content(
             for s in snapshot["di_bawah_minimal"]
         )
         notes.append(f"Belum memenuhi jumlah minimal responden{rule_words(snapshot)}: {short}.")
+    for gone in snapshot.get("dihilangkan", []):
+        notes.append(f"{gone['indeks']} tanpa butir {gone['kode']}: {gone['alasan']}")
     excluded = snapshot.get("dikecualikan", {}).get("jumlah", 0)
     if excluded:
         notes.append(f"{excluded} jawaban dikecualikan setelah ditinjau petugas.")

@@ -136,7 +136,7 @@ def snapshot(
     }
     if span.end_date >= today:  # not ended: only as "hasil sementara s.d. <today>"
         periode["sementara_sampai"] = today.isoformat()
-    return {
+    found = {
         "unit": {"kode": unit.kode, "nama": unit.nama},
         "periode": periode,
         "indeks": [
@@ -173,6 +173,14 @@ def snapshot(
         ],
         "terima_kasih": THANKS,
     }
+    if d.dihilangkan:  # docs/kuesioner.md §4: every published index says what it left out
+        indexes = {i.id: i.index for i in catalogue.instruments.values()}
+        found["dihilangkan"] = [
+            {"indeks": indexes.get(x.instrument_id, x.instrument_id), "kode": x.kode,
+             "alasan": x.alasan, "varian": x.varian, "versi": x.versi}
+            for x in d.dihilangkan
+        ]  # fmt: skip
+    return found
 
 
 def _demographics(
