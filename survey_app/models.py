@@ -533,6 +533,11 @@ class Kiosk(Base):
     dipasang: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dicabut: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dicabut_oleh: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+    # answers refused for good (too old, before the pairing, a clock ahead): counted, with the
+    # last time and reason, so staff see a tablet whose clock or queue needs looking at
+    ditolak: Mapped[int] = mapped_column(default=0, server_default="0")
+    ditolak_terakhir: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ditolak_alasan: Mapped[str | None] = mapped_column(String(200))
 
     layanan: Mapped[Layanan] = relationship()
 

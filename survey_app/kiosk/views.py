@@ -171,6 +171,8 @@ def submit() -> ResponseReturnValue:
         return _answer({"kode": "jeda", "pesan": str(exc), "tunggu": exc.wait}, 429)
     except (kiosks.AnswerRefused, SubmissionRejected) as exc:
         db.session.rollback()
+        kiosks.note_refusal(db.session, kiosk, str(exc), _now())
+        db.session.commit()
         return _answer({"kode": "ditolak", "pesan": str(exc)}, 422)
     except IntegrityError:  # the same answer sent twice at once: the other one was stored
         db.session.rollback()

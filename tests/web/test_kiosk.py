@@ -205,6 +205,13 @@ def test_a_recorded_time_out_of_bounds_is_refused(app, petugas, kunj, clock, off
     assert response.status_code == 422, response.get_json()
     assert why in response.get_json()["pesan"]
     assert stored() == 0
+    # the refusal is counted on the kiosk, and its staff page says when and why
+    kiosk = db.session.scalars(select(Kiosk)).one()
+    db.session.refresh(kiosk)
+    assert kiosk.ditolak == 1 and why in (kiosk.ditolak_alasan or "")
+    page = signed_in(app, "loket").get(f"/staf/layanan/{kunj.id}/kiosk").get_data(as_text=True)
+    cell = re.search(r'<td class="kiosk-ditolak">(.*?)</td>', page, re.S).group(1)
+    assert cell.startswith("1") and why in cell and "Periksa jam tablet" in cell
 
 
 def test_a_little_clock_skew_is_now_and_not_late(app, petugas, kunj, clock):

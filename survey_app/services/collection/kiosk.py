@@ -191,6 +191,16 @@ def record(
     )
 
 
+def note_refusal(session: DbSession, kiosk: Kiosk, reason: str, now: datetime) -> None:
+    """Count an answer of ``kiosk`` refused for good, keeping ``now`` and ``reason`` (cut to
+    200 characters) as the last one, for the staff's kiosk page. The caller commits."""
+    session.execute(
+        update(Kiosk)
+        .where(Kiosk.id == kiosk.id)
+        .values(ditolak=Kiosk.ditolak + 1, ditolak_terakhir=now, ditolak_alasan=reason[:200])
+    )
+
+
 def placed(
     kiosk: Kiosk, dicatat: datetime, now: datetime, max_age: timedelta
 ) -> tuple[datetime, bool]:
