@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import (
     Response,
+    abort,
     current_app,
     jsonify,
     redirect,
@@ -217,6 +221,75 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
 
 def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
+
+
+ICON_SIZES = (192, 512)
+BRAND = "#0b4f6c"  # app.css --brand
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """The web app manifest: a tablet that adds the kiosk to its home screen opens it full
+    screen, upright, without the browser's address bar (no way out but the kiosk's own)."""
+    body = {
+        "name": _("Kios survei"),
+        "short_name": _("Kios survei"),
+        "lang": str(get_locale()),
+        "start_url": url_for("kiosk.show"),
+        "scope": url_for("kiosk.show"),
+        "display": "fullscreen",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": BRAND,
+        "icons": [
+            {
+                "src": url_for("kiosk.icon", size=size),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in ICON_SIZES
+        ],
+    }
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/ikon-<int:size>.png")
+def icon(size: int) -> Response:
+    """The kiosk's home-screen icon, ``size`` 192 or 512 pixels square (404 otherwise)."""
+    if size not in ICON_SIZES:
+        abort(404)
+    response = Response(_icon_png(size), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@cache
+def _icon_png(size: int) -> bytes:
+    """A check mark in a speech bubble on the brand colour, drawn once per size."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (size, size), BRAND)
+    draw = ImageDraw.Draw(image)
+    unit = size / 16  # the drawing sits inside the maskable safe zone (the middle 80%)
+    draw.rounded_rectangle(
+        (4 * unit, 4 * unit, 12 * unit, 10.5 * unit), radius=1.5 * unit, fill="#ffffff"
+    )
+    draw.polygon([(6 * unit, 10.4 * unit), (6 * unit, 12.2 * unit), (8 * unit, 10.4 * unit)],
+                 fill="#ffffff")  # fmt: skip
+    draw.line(
+        [(5.6 * unit, 7.3 * unit), (7.4 * unit, 9 * unit), (10.5 * unit, 5.6 * unit)],
+        fill=BRAND,
+        width=max(2, round(unit * 0.9)),
+        joint="curve",
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 @bp.get("/sw.js")

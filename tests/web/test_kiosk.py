@@ -316,3 +316,29 @@ def test_the_integrity_page_counts_the_answers_sent_late(app, petugas, kunj, clo
     assert send(device, clock, key="b" * 20).get_json()["terlambat"] is False
     page = signed_in(app, "kanwil").get("/staf/unit/LAPAS/integritas?periode=2026-01")
     assert "2 (100,0%), 1 di antaranya terkirim terlambat" in page.get_data(as_text=True)
+
+
+def test_the_kiosk_can_be_added_to_a_tablet_home_screen_full_screen(app):
+    import io
+    import json
+
+    from PIL import Image
+
+    client = app.test_client()
+    page = client.get("/kiosk/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/kiosk/manifest.webmanifest">' in page
+    response = client.get("/kiosk/manifest.webmanifest")
+    assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["start_url"] == manifest["scope"] == "/kiosk/"
+    assert manifest["display"] == "fullscreen" and manifest["name"] == "Kios survei"
+    sizes = []
+    for icon in manifest["icons"]:
+        image = Image.open(io.BytesIO(client.get(icon["src"]).data))
+        assert image.format == "PNG" and f"{image.width}x{image.height}" == icon["sizes"]
+        # the brand colour at the corner, white inside the safe zone
+        assert image.getpixel((1, 1)) == (11, 79, 108)
+        assert image.getpixel((image.width // 4 + 2, image.height // 3)) == (255, 255, 255)
+        sizes.append(image.width)
+    assert sizes == [192, 512]
+    assert client.get("/kiosk/ikon-100.png").status_code == 404
