@@ -219,6 +219,9 @@ class Submission(Base):
     # (kept on the device while offline; ``submitted_at`` is then the device's recorded time)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"), index=True)
     terlambat: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # the kiosk's own clock when it recorded the answer: the minimum gap between two answers
+    # of one kiosk is measured on it, so answers kept offline and sent together all count
+    kiosk_dicatat: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     layanan: Mapped[Layanan] = relationship()
     tiket: Mapped[Tiket | None] = relationship()

@@ -62,6 +62,7 @@ def upgrade():
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kiosk_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('terlambat', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('kiosk_dicatat', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_submission_kiosk_id'), ['kiosk_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_submission_kiosk_id_kiosk'), 'kiosk', ['kiosk_id'], ['id'])
     _channels("source IN ('form', 'unggahan', 'kiosk')")
@@ -77,6 +78,7 @@ def downgrade():
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_submission_kiosk_id_kiosk'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_submission_kiosk_id'))
+        batch_op.drop_column('kiosk_dicatat')
         batch_op.drop_column('terlambat')
         batch_op.drop_column('kiosk_id')
     with op.batch_alter_table('unit', schema=None) as batch_op:

@@ -55,8 +55,8 @@ TEXTS = {
     "layanan": _l("Layanan"),
     "sambutan": _l("Bagaimana pelayanan kami hari ini?"),
     "petunjuk": _l(
-        "Survei tanpa nama: {n} pertanyaan, sentuh satu jawaban pada setiap layar. "
-        "Tidak ada nama, NIK atau nomor telepon yang ditanyakan."
+        "Survei tanpa nama: {n} pertanyaan, sekitar {m} menit; sentuh satu jawaban pada setiap "
+        "layar. Tidak ada nama, NIK atau nomor telepon yang ditanyakan."
     ),
     "mulai": _l("Mulai survei"),
     "siap_lagi": _l("Kios siap lagi dalam {n} detik."),
@@ -74,6 +74,7 @@ TEXTS = {
         "Melihat pungutan liar atau percaloan? Laporkan (boleh tanpa nama) ke SP4N-LAPOR! "
         "di www.lapor.go.id."
     ),
+    "lapor_unit": _l("Atau lewat saluran pengaduan unit ini: {tautan}"),
     "menunggu": _l("{n} jawaban menunggu jaringan untuk dikirim."),
     "kembali_ke_awal": _l("Layar kembali ke awal dalam {n} detik."),
     "bahasa": _l("Bahasa"),
@@ -170,13 +171,13 @@ def submit() -> ResponseReturnValue:
         submission, new = kiosks.record(db.session, _catalogue(), kiosk, answer, _now(), bounds)
         body = {"kode": "tersimpan" if new else "sudah_ada", "terlambat": submission.terlambat}
         db.session.commit()
-    except kiosks.TooSoon as exc:
-        db.session.rollback()
-        return _answer({"kode": "jeda", "pesan": str(exc), "tunggu": exc.wait}, 429)
     except (kiosks.AnswerRefused, SubmissionRejected) as exc:
         db.session.rollback()
-        kiosks.note_refusal(db.session, kiosk, str(exc), _now())
+        kode = exc.kode if isinstance(exc, kiosks.AnswerRefused) else "isi"
+        kiosks.note_refusal(db.session, kiosk, kode, _now())
         db.session.commit()
+        if isinstance(exc, kiosks.TooSoon):
+            return _answer({"kode": "jeda", "pesan": str(exc), "tunggu": exc.wait}, 429)
         return _answer({"kode": "ditolak", "pesan": str(exc)}, 422)
     except IntegrityError:  # the same answer sent twice at once: the other one was stored
         db.session.rollback()
@@ -203,12 +204,12 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
     if not isinstance(body, dict):
         return None
     kunci, jawaban, dicatat = body.get("kunci"), body.get("jawaban"), body.get("dicatat")
-    durasi = body.get("durasi")
+    durasi, pasangan = body.get("durasi"), body.get("pasangan")
     if not isinstance(kunci, str) or not isinstance(jawaban, dict) or len(jawaban) > 100:
         return None
     if not isinstance(dicatat, int) or not _whole(dicatat):
         return None
-    if not (durasi is None or _whole(durasi)):
+    if not (durasi is None or _whole(durasi)) or not (pasangan is None or _whole(pasangan)):
         return None
     if not all(isinstance(k, str) and _whole(v) for k, v in jawaban.items()):
         return None
@@ -216,7 +217,7 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
         when = datetime.fromtimestamp(dicatat / 1000, UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    return kiosks.KioskAnswer(kunci, dict(jawaban), when, durasi)
+    return kiosks.KioskAnswer(kunci, dict(jawaban), when, durasi, pasangan)
 
 
 def _whole(value: object) -> bool:
@@ -308,6 +309,9 @@ def _screen_data(kiosk: Kiosk) -> dict[str, Any]:
     instruments = _catalogue().instruments
     carried = [instruments[i] for i in layanan.instrument_ids if i in instruments]
     return {
+        "kiosk": kiosk.id,
+        "menit": _catalogue().minutes(layanan.instrument_ids),
+        "pengaduan": layanan.unit.tautan_pengaduan or "",
         "jawaban": url_for("kiosk.submit"),
         "sw": url_for("kiosk.service_worker"),
         "halaman": url_for("kiosk.show"),
