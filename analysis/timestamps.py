@@ -31,15 +31,20 @@ _YEAR_FIRST = rf"^\s*{_Y}[/.-]{_M}[/.-]{_D}{_CLOCK}{_OFFSET}\s*$"
 
 ISO_START = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_OFFSET = r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+_ISO_CLOCK = r"^\s*[0-9]{4}-?[0-9]{2}-?[0-9]{2}[Tt ]"  # a date, then a time of day
 
 
 def iso_stamps(raw: pd.Series, tz: str) -> pd.Series:
     """ISO 8601 stamps as UTC: with an offset exact, without one read in ``tz``; else NaT.
 
+    A date alone (``2026-03-14``) has no offset: it is midnight in ``tz`` (INTERCHANGE.md,
+    ``submitted_at``), also in a file whose other stamps carry offsets (pandas would read it
+    as midnight UTC there, and its day ``-14`` looks like an offset to a pattern).
+
     Files written by one program write every stamp alike (``2026-03-14T09:05:00+07:00``):
     those are read by :func:`fixed_width_stamps` at numpy speed (pandas takes 3.5 s for a
     million stamps with offsets). Anything else goes through pandas: one vectorised parse
-    when every stamp has the same offset (or none has one), two groups for mixed offsets.
+    when every stamp has the same offset (or none has one), two groups otherwise.
     """
     fast = fixed_width_stamps(raw, tz)
     if fast is not None:
@@ -47,15 +52,21 @@ def iso_stamps(raw: pd.Series, tz: str) -> pd.Series:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # mixed zones: handled below
         parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # every stamp has the same offset
-        return parsed.dt.tz_convert("UTC")
     if pd.api.types.is_datetime64_dtype(parsed):  # no stamp has an offset
         return parsed.dt.tz_localize(tz).dt.tz_convert("UTC")
-    has_offset = raw.str.contains(_ISO_OFFSET, regex=True, na=False)
+    has_offset = _has_offset(raw)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype) and has_offset[parsed.notna()].all():
+        return parsed.dt.tz_convert("UTC")  # every stamp has the same offset
     aware = pd.to_datetime(raw.where(has_offset), format="ISO8601", utc=True, errors="coerce")
     naive = pd.to_datetime(raw.where(~has_offset), format="ISO8601", errors="coerce")
     local = naive.dt.tz_localize(tz).dt.tz_convert("UTC")
     return aware.where(has_offset, local)
+
+
+def _has_offset(raw: pd.Series) -> pd.Series:
+    """Whether each stamp ends in an offset after a time of day (``Z``, ``+07:00``, ``-0330``)."""
+    ends = raw.str.contains(_ISO_OFFSET, regex=True, na=False)
+    return ends & raw.str.contains(_ISO_CLOCK, regex=True, na=False)
 
 
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]  # YYYY-MM-DDTHH:MM:SS
@@ -94,14 +105,15 @@ def _grid_stamps(grid: np.ndarray, width: int, tz: str, index: pd.Index) -> pd.S
     digits = grid[:, _DIGITS]
     if not shape_ok.all() or ((digits < ord("0")) | (digits > ord("9"))).any():
         return None
-    local_text = np.ascontiguousarray(grid[:, :19]).view("S19").ravel()
-    local_text = (
-        np.char.replace(local_text, b" ", b"T") if (grid[:, 10] == ord(" ")).any() else local_text
-    )
-    try:
-        local = local_text.astype("datetime64[s]")
-    except ValueError:  # 2026-02-30 and the like: the general parser names the row
-        return None
+    local = _local_seconds(digits.astype(np.int64) - ord("0"))
+    if local is None:  # a day or time that does not exist, or one numpy alone may judge
+        local_text = np.ascontiguousarray(grid[:, :19]).view("S19").ravel()
+        if (grid[:, 10] == ord(" ")).any():
+            local_text = np.char.replace(local_text, b" ", b"T")
+        try:
+            local = local_text.astype("datetime64[s]")
+        except ValueError:  # 2026-02-30 and the like: the general parser names the row
+            return None
     if width == 19:
         naive = pd.Series(local.astype("datetime64[ns]"), index=index)
         return naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
@@ -120,6 +132,27 @@ def _grid_stamps(grid: np.ndarray, width: int, tz: str, index: pd.Index) -> pd.S
         minutes = np.where(sign == ord("-"), -minutes, minutes)
     utc = local - minutes.astype("timedelta64[m]")
     return pd.Series(utc.astype("datetime64[ns]"), index=index).dt.tz_localize("UTC")
+
+
+def _local_seconds(digits: np.ndarray) -> np.ndarray | None:
+    """YYYY MM DD hh mm ss (14 digits a row, as numbers) as datetime64[s], computed rather
+    than parsed; None unless every row is a real date and time of day (numpy's parser then
+    decides, as it did before)."""
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month, day, hour, minute, second = (
+        digits[:, i] * 10 + digits[:, i + 1] for i in range(4, 14, 2)
+    )
+    if not ((month >= 1) & (month <= 12) & (day >= 1)).all():
+        return None
+    if not ((hour <= 23) & (minute <= 59) & (second <= 59)).all():
+        return None
+    months = (year - 1970) * 12 + month - 1
+    start = months.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - start).astype("int64")
+    if (day > length).any():
+        return None
+    seconds = (day - 1) * 86400 + hour * 3600 + minute * 60 + second
+    return start.astype("datetime64[s]") + seconds.astype("timedelta64[s]")
 
 
 def arrow_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series | None:
