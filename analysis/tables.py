@@ -264,12 +264,13 @@ def _fast_csv(
     """The cells of a large, plain CSV read by pyarrow, as pandas' C parser reads them; None
     when the file is small or anything in it is not plain, for pandas to read it.
 
-    Plain means: UTF-8, the header on the first line, no quote character, no blank line, no
-    lone carriage return and no space or tab after a separator or at a line's start (pandas
-    drops those), a header of distinct names, and every row as long as the header (pyarrow
-    refuses any other). Columns typed ``str`` are text, blank as NaN; every other column must
-    come out as whole numbers (at most 2**53, blank as NaN), else the file goes to pandas, so
-    a value such as ``3.5`` or ``x`` is always read, and reported, by pandas.
+    Plain means: UTF-8, the header on the first line, no quote character, no lone carriage
+    return, no text cell or header starting with a space or tab (pandas drops those), a
+    header of distinct names, and every row as long as the header (pyarrow refuses any
+    other; a blank line is a row of blanks to both). Columns typed ``str`` are text, blank as
+    NaN; every other column must be int64 (float64 with NaN when it has a blank, as pandas
+    makes it) of whole numbers of at most 2**53, or the file goes to pandas: a value such as
+    ``3.5``, ``x`` or ``+3`` is always read, and reported, by pandas.
     """
     if len(data) < FAST_MIN_BYTES or skip:
         return None
@@ -279,8 +280,10 @@ def _fast_csv(
     except LookupError:
         return None
     body = data[len(_BOM) :] if data.startswith(_BOM) else data
-    if b'"' in body or not _plain_lines(body, separator):
+    if b'"' in body or body[:1] in (b" ", b"\t", b"\r", b"\n"):
         return None
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return None  # a carriage return alone ends a line for pandas, not for the cell count
     try:
         import pyarrow as pa
         import pyarrow.csv as pv
@@ -292,6 +295,8 @@ def _fast_csv(
         return None
     if len(set(header)) != len(header) or not all(name.strip() for name in header):
         return None
+    if any(name.startswith((" ", "\t")) for name in header):
+        return None  # pandas drops the spaces that start a cell (skipinitialspace)
     text = [name for name in header if _is_text(dtype, name)]
     try:
         table = pv.read_csv(
@@ -329,6 +334,8 @@ def _fast_csv(
     for position, name in enumerate(header):
         if name in text:
             column = table.column(name)
+            if _starts_with_space(column):
+                return None  # pandas drops the spaces that start a cell (skipinitialspace)
             values = (
                 pd.arrays.ArrowExtensionArray(column) if _fold(name) in lazy else _objects(column)
             )
@@ -336,27 +343,11 @@ def _fast_csv(
     return frame
 
 
-def _plain_lines(body: bytes, separator: str) -> bool:
-    """No blank line, no lone carriage return, and no space or tab starting a cell: what
-    pandas reads with ``skip_blank_lines=False`` and ``skipinitialspace`` the way pyarrow
-    reads it. Vectorised over the bytes (a few tens of ms for 60 MB)."""
-    if body[:1] in (b" ", b"\t", b"\r", b"\n"):
-        return False
-    raw = np.frombuffer(body, dtype=np.uint8)
-    if b"\r" in body:
-        returns = np.flatnonzero(raw == ord("\r"))
-        if returns[-1] + 1 >= len(raw) or (raw[returns + 1] != ord("\n")).any():
-            return False  # a carriage return alone ends a line for pandas, not for pyarrow
-    starts = np.flatnonzero(raw == ord("\n")) + 1
-    starts = starts[starts < len(raw)]
-    if np.isin(raw[starts], (ord("\r"), ord("\n"))).any():
-        return False  # a blank line
-    for space in (b" ", b"\t"):
-        if space in body:
-            before = raw[np.flatnonzero(raw == space[0]) - 1]
-            if np.isin(before, (ord(separator), ord("\n"))).any():
-                return False
-    return True
+def _starts_with_space(column: Any) -> bool:
+    import pyarrow.compute as pc
+
+    spaced = pc.or_(pc.starts_with(column, " "), pc.starts_with(column, "\t"))
+    return bool(pc.any(spaced).as_py())
 
 
 def _is_text(dtype: Mapping[str, Any] | type | None, name: str) -> bool:
@@ -396,6 +387,8 @@ def _whole_numbers(column: Any) -> bool:
     values = column.to_numpy()  # float64 with NaN for the blanks
     if values.dtype.kind == "i":
         return bool(np.abs(values).max(initial=0) <= _LARGEST_EXACT)
+    if not column.null_count:
+        return False  # "+3" is a float to pyarrow, an integer to pandas: only a blank decides
     blank = np.isnan(values)
     if int(blank.sum()) != column.null_count:
         return False  # "nan" written as text: pandas reads that another way

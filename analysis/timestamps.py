@@ -212,31 +212,34 @@ def _arrow_parts(column: Any, patterns: list[str]) -> dict[str, np.ndarray] | No
     import pyarrow.compute as pc
 
     found = pc.extract_regex(column, patterns[0])
-    for pattern in patterns[1:]:
-        if not found.null_count:
+    fields = {field.name: found.field(i) for i, field in enumerate(found.type)}
+    matched = pc.is_valid(found)
+    for pattern in patterns[1:]:  # tried where the ones before did not match, as parse_stamps
+        if matched.false_count == 0:
             break
         other = pc.extract_regex(column, pattern)
-        found = pc.if_else(pc.is_null(found), other, found)
-    if found.null_count:
+        for i, field in enumerate(other.type):
+            fields[field.name] = pc.if_else(matched, fields[field.name], other.field(i))
+        matched = pc.or_(matched, pc.is_valid(other))
+    if matched.false_count:
         return None
     parts: dict[str, Any] = {}
-    for position, field in enumerate(found.type):
-        values = found.field(position)
+    for name, values in fields.items():
         # a group that takes part takes a character: an empty capture took no part (NaN)
         absent = pc.equal(values, "")
-        if field.name == "ampm":
+        if name == "ampm":
             pm = pc.equal(pc.utf8_upper(values), "PM").to_numpy(zero_copy_only=False)
             missing = absent.to_numpy(zero_copy_only=False)
             ampm = np.full(len(values), np.nan, dtype=object)
             ampm[~missing & pm] = "PM"
             ampm[~missing & ~pm] = "AM"
-            parts[field.name] = ampm
+            parts[name] = ampm
         elif absent.true_count == len(values):
-            parts[field.name] = np.full(len(values), np.nan)
+            parts[name] = np.full(len(values), np.nan)
         else:  # digits, and an offset's sign: pyarrow reads "+7" and "-07" as Python does
             if absent.true_count:
                 values = pc.if_else(absent, pa.scalar(None, pa.string()), values)
-            parts[field.name] = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+            parts[name] = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
     return parts
 
 
