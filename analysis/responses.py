@@ -127,7 +127,9 @@ def read_responses(
     for code in items:
         if mapping.jawaban == "label":
             frame[code] = checks.labels(code, schema, mapping.label_tambahan.get(code, {}))
-        frame[code] = checks.answers(code, schema.item_scales[code])
+        values = checks.answers(code, schema.item_scales[code])
+        if values is not frame[code]:  # a float column already right is not copied again
+            frame[code] = values
     frame["submitted_at"] = checks.timestamps(tz, waktu or mapping.waktu)
     frame["layanan"] = apply_layanan(frame["layanan"], mapping.layanan)
     frame["layanan"] = checks.layanan(known_layanan)

@@ -344,3 +344,12 @@ def test_the_score_command_prints_the_same_by_either_path(monkeypatch, tmp_path)
         printed.append(done.stdout)
     assert printed[0] == printed[1]
     assert json.loads(printed[0])["n"] > 0
+
+
+def test_a_space_only_python_knows_sends_the_stamps_to_python(paths, tmp_path):
+    # RE2's \s is ASCII whitespace; Python's also the no-break space a sheet may paste
+    stamps = [f"{t:%Y/%m/%d %I:%M:%S %p} GMT+7" for t in moments(40)]
+    stamps[3] = stamps[3].replace(" GMT", "\u00a0GMT")
+    path = responses_file(tmp_path, stamps, header="Cap waktu")
+    mapping = ColumnMapping(kolom={"submitted_at": "Cap waktu"}, waktu="gforms")
+    paths.same(path, mapping=mapping, used=(1, 0))
