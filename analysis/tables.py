@@ -384,9 +384,9 @@ def _whole_numbers(column: Any) -> bool:
         return True
     if not (pa.types.is_int64(kind) or pa.types.is_float64(kind)):
         return False
+    if not column.null_count and pa.types.is_int64(kind):
+        return True  # int64 to both parsers, whatever the size
     values = column.to_numpy()  # float64 with NaN for the blanks
-    if values.dtype.kind == "i":
-        return bool(np.abs(values).max(initial=0) <= _LARGEST_EXACT)
     if not column.null_count:
         return False  # "+3" is a float to pyarrow, an integer to pandas: only a blank decides
     blank = np.isnan(values)

@@ -21,7 +21,6 @@ mapping file with ``waktu: gforms``).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -84,19 +83,23 @@ def styled(path: Path, style: str) -> tuple[Path, list[str]]:
     return target, ["--mapping", str(mapping)]
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one process (its own, from wait4)."""
+TIME = "/usr/bin/time"  # GNU time: the peak of the measured process alone (%M, KiB)
+
+
+def run(command: list[str], memory: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one process.
+
+    The peak comes from GNU time, a small process that forks the command: ru_maxrss of a child
+    forked from this (large) interpreter would start at this interpreter's size.
+    """
+    measured = [TIME, "-f", "%M", "-o", str(memory), *command] if Path(TIME).exists() else command
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run(measured, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    errors = child.stderr.read().decode() if child.stderr else ""
-    if child.stderr:
-        child.stderr.close()
-    if child.returncode:
-        raise SystemExit(f"{' '.join(command)} failed: {errors}")
-    return seconds, usage.ru_maxrss / 1024
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.decode()}")
+    peak = float(memory.read_text().split()[-1]) / 1024 if measured is not command else 0.0
+    return seconds, peak
 
 
 def processes(path: Path, extra: list[str], rounds: int) -> dict[str, float]:
@@ -108,7 +111,7 @@ def processes(path: Path, extra: list[str], rounds: int) -> dict[str, float]:
     for number in range(rounds):
         pair = (read, score_) if number % 2 == 0 else (score_, read)  # who goes first alternates
         for command in pair:
-            seconds, mib = run(command)
+            seconds, mib = run(command, path.with_name("peak.txt"))
             if command is read:
                 base.append(seconds)
                 base_mem = max(base_mem, mib)
