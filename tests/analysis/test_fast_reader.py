@@ -353,3 +353,8 @@ def test_a_space_only_python_knows_sends_the_stamps_to_python(paths, tmp_path):
     path = responses_file(tmp_path, stamps, header="Cap waktu")
     mapping = ColumnMapping(kolom={"submitted_at": "Cap waktu"}, waktu="gforms")
     paths.same(path, mapping=mapping, used=(1, 0))
+
+
+def test_a_strptime_pattern_is_read_by_python(paths, tmp_path):
+    stamps = [f"{t:%d-%m-%Y %H:%M}" for t in moments(40)]
+    paths.same(responses_file(tmp_path, stamps), waktu="%d-%m-%Y %H:%M", tz="WIT", used=(1, 0))
