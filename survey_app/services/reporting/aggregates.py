@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Literal
 
@@ -37,7 +38,8 @@ class Tallies:
     """Per (key, period): submissions, respondents per instrument, and item tallies. The key is
     a layanan id, a unit id, or 0 for everything (see :func:`tallies`).
 
-    Plain tuples: a few hundred rows, where a pandas call would cost more than the sum.
+    Plain tuples: a few hundred rows, where a pandas call would cost more than the sum. Not
+    changed once read (what is derived from the rows is kept).
     """
 
     submissions: list[tuple[int, str, int]]  # key, period, n
@@ -114,7 +116,15 @@ class Tallies:
 
     def counts(self, month: str) -> dict[str, int]:
         """Submissions per layanan (id as text) in ``month``."""
-        return {str(layanan): n for layanan, period, n in self.submissions if period == month}
+        return dict(self._by_month.get(month, {}))
+
+    @cached_property
+    def _by_month(self) -> dict[str, dict[str, int]]:
+        # read once, then judged for each of 500 units: one pass, not one per unit and month
+        out: dict[str, dict[str, int]] = {}
+        for layanan, period, n in self.submissions:
+            out.setdefault(period, {})[str(layanan)] = n
+        return out
 
     @property
     def total(self) -> int:
