@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cache, cached_property
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, literal, select
@@ -132,7 +132,13 @@ class Tallies:
 
 
 def _nobody(instrument: Instrument) -> IndexResult:
-    return score_totals(instrument.codes, {}, 0, instrument.scale)
+    return _nobody_of(instrument.codes, instrument.scale)
+
+
+@cache
+def _nobody_of(codes: tuple[str, ...], scale: int) -> IndexResult:
+    # the same for every group nobody answered (IndexResult is frozen): scored once
+    return score_totals(codes, {}, 0, scale)
 
 
 POOLED = "*"  # the period of tallies pooled over all their months (``per_month=False``)
