@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from math import lcm
 
 import numpy as np
 import pandas as pd
@@ -81,10 +82,19 @@ class IndexResult:
 
     @cached_property
     def index(self) -> Fraction | None:
+        """The mean of the answered items' NRR, exact: sum of total_i / n_i, over k."""
         answered = self.answered_items
         if not answered:
             return None
-        return sum((item.total / item.n for item in answered), Fraction(0)) / len(answered)
+        # over one common denominator: a single Fraction instead of 2k Fraction operations,
+        # the same value (a page of 500 units scores a few thousand groups)
+        denominators = [item.total.denominator * item.n for item in answered]
+        common = lcm(*denominators)
+        numerator = sum(
+            item.total.numerator * (common // d)
+            for item, d in zip(answered, denominators, strict=True)
+        )
+        return Fraction(numerator, common * len(answered))
 
     @cached_property
     def indeks(self) -> Decimal | None:
