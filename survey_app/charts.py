@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -125,7 +126,7 @@ def _layout_json(kind: str, title: str) -> str:
     return str(to_json_plotly(figure.to_dict()["layout"]))
 
 
-def _figure_json(traces: list[dict[str, object]], layout: str) -> str:
+def _figure_json(traces: Sequence[Mapping[str, object]], layout: str) -> str:
     return '{"data":' + str(to_json_plotly(traces)) + ',"layout":' + layout + "}"
 
 

@@ -9,7 +9,7 @@ groups add up, so any pooling (a unit, its units below, a semester) is scored ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -20,14 +20,18 @@ from sqlalchemy import ColumnElement, and_, func, literal, select
 from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
 from survey_app.models import Layanan, RekapBulanan, Submission
-from survey_app.services import DbSession, in_months
+from survey_app.services import DbSession, among, in_months
 from survey_app.services.collection.rollup import PROFILE_KEYS, kept
 
 
-def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[bool]:
-    """The submissions of these layanan and months that staff did not exclude."""
+def counted(
+    layanan_ids: Iterable[int], months: Iterable[str], session: DbSession | None = None
+) -> ColumnElement[bool]:
+    """The submissions of these layanan and months that staff did not exclude (with
+    ``session``, the ids as :func:`~survey_app.services.among` passes them)."""
+    ids = list(layanan_ids)
     return and_(
-        Submission.layanan_id.in_(list(layanan_ids)),
+        among(session, Submission.layanan_id, ids) if session else Submission.layanan_id.in_(ids),
         in_months(Submission.period, months),
         kept(),
     )
@@ -64,7 +68,7 @@ class Tallies:
             [r for r in self.items if keep(r)],
         )
 
-    def split(self, group_of: dict[int, Hashable] | None = None) -> dict[Hashable, Tallies]:
+    def split(self, group_of: Mapping[int, Hashable] | None = None) -> dict[Hashable, Tallies]:
         """The tallies per group of keys (``group_of``: key -> group; by default each key on its
         own), in one pass."""
         out: dict[Hashable, Tallies] = {}
@@ -161,7 +165,9 @@ def tallies(
     period: Any = r.period if per_month else literal(POOLED)
     kinds = ["kiriman"] if counts_only else ["kiriman", "responden", "butir"]
     query = select(key, period, r.jenis, r.kunci, func.sum(r.n), func.sum(r.jumlah)).where(
-        r.layanan_id.in_(list(layanan_ids)), in_months(r.period, months), r.jenis.in_(kinds)
+        among(session, r.layanan_id, layanan_ids),
+        in_months(r.period, months),
+        r.jenis.in_(kinds),
     )
     if by == "unit":
         query = query.join(Layanan, Layanan.id == r.layanan_id)
@@ -187,7 +193,7 @@ def profile_counts(
     rows = session.execute(
         select(r.kunci, func.sum(r.n))
         .where(
-            r.layanan_id.in_(list(layanan_ids)),
+            among(session, r.layanan_id, layanan_ids),
             in_months(r.period, months),
             r.jenis == "profil",
         )
@@ -215,7 +221,7 @@ def latest_saran(
     rows = session.execute(
         select(Submission.submitted_at, Layanan.kode, Submission.saran)
         .join(Submission.layanan)
-        .where(counted(layanan_ids, months), Submission.saran.is_not(None))
+        .where(counted(layanan_ids, months, session), Submission.saran.is_not(None))
         .order_by(Submission.submitted_at.desc(), Submission.id.desc())
         .limit(limit)
     )

@@ -18,7 +18,7 @@ from analysis.periods import Span
 from analysis.sample import ServiceCount
 from analysis.scoring import IndexResult
 from survey_app.models import Layanan, Unit
-from survey_app.services import DbSession
+from survey_app.services import DbSession, among
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.reporting.aggregates import Tallies, tallies
@@ -79,7 +79,7 @@ def subtree_layanan(session: DbSession, unit: Unit) -> list[Layanan]:
     return list(
         session.scalars(
             select(Layanan)
-            .where(Layanan.unit_id.in_(subtree_ids(session, unit.id)))
+            .where(among(session, Layanan.unit_id, subtree_ids(session, unit.id)))
             .options(selectinload(Layanan.unit))
         )
     )
