@@ -220,22 +220,29 @@ def measure(rounds: int, freeze: bool = True) -> None:
         for run in cases.values():  # warm caches and kaleido-free paths once
             run()
         times: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}  # this process only
         for _ in range(rounds):
             for name, run in cases.items():
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 run()
                 times[name].append(time.perf_counter() - started)
+                cpu[name].append(time.process_time() - cpu_started)
         base = statistics.median(times["bare count (UPT-100, one month)"])
         raw, rolled = (
             statistics.median(times[f"a year of all units, {how}"])
             for how in ("GROUP BY the answers", "from the rollup")
         )
         print(f"the rollup reads a year of all units {raw / rolled:.0f}x faster than the answers")
-        print(f"UPT-100 has {n} submissions in {month}; {rounds} interleaved rounds, medians:")
+        print(
+            f"UPT-100 has {n} submissions in {month}; {rounds} interleaved rounds, medians "
+            f"(wall; cpu: this process's own CPU time, without the database's; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):"
+        )
         for name, values in times.items():
             median = statistics.median(values)
             print(
                 f"  {name:<40} {median * 1000:8.1f} ms   {median / base:7.1f}x of the bare count"
+                f"   cpu {statistics.median(cpu[name]) * 1000:7.1f} ms"
                 + verdict(median, BUDGETS.get(name), base)
             )
         db.engine.dispose()
