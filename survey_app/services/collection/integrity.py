@@ -229,7 +229,7 @@ def uploaded(session: DbSession, layanan_ids: list[int], months: list[str]) -> i
             .select_from(Submission)
             .where(
                 Submission.source == UPLOAD,
-                among(session, Submission.layanan_id, layanan_ids),
+                Submission.layanan_id.in_(layanan_ids),
                 in_months(Submission.period, months),
                 rollup.kept(),
             )
