@@ -7,7 +7,10 @@ SQLAlchemy Core, in a database of its own migrated like the app's (SQLite: a sec
 PostgreSQL: a second schema of the same database). Both run under the repository's
 ``gunicorn.conf.py``; the same client drives both, at each number of clients, in interleaved
 rounds; the medians of the rounds are compared with the targets: throughput at least 0.5x the
-baseline's, p95 latency at most 2x its p95.
+baseline's, p95 latency at most 2x its p95. Beside them: each server's CPU per GET+POST pair
+(its gunicorn process group, from /proc) and how busy the machine was, since on a shared
+machine the CPU left over decides throughput; and the rows each stored, counted afterwards
+(the same per submission, or the comparison is void).
 
 In process, a form GET (a phone's first visit: no cookie) against the bare app's GET through
 the Flask test client, interleaved rounds, median; target at most 3 ms.
