@@ -236,6 +236,8 @@ def _group_codes(
     Rows outside ``rows`` get the number ``len(keys)``. Keys are tuples when ``by`` has several
     columns; without columns every selected row is in the one group ``()``.
     """
+    if not by:  # one group of every selected row (np.unique of a million zeros is a sort)
+        return np.where(rows, 0, 1).astype("int64"), [()]
     combined = np.zeros(len(frame), dtype="int64")
     uniques = []
     for name in by:

@@ -45,6 +45,7 @@ class Origin:
     tiket: Tiket | None = None  # the one-time link it came through
     kiosk_id: int | None = None  # the kiosk pairing it came through
     terlambat: bool = False  # kept on a kiosk while offline, sent later
+    kiosk_dicatat: datetime | None = None  # the kiosk's clock when it recorded the answer
 
 
 class TicketUsed(SubmissionRejected):
@@ -106,6 +107,7 @@ def record_submission(
         origin.tiket,
     )
     submission.kiosk_id, submission.terlambat = origin.kiosk_id, origin.terlambat
+    submission.kiosk_dicatat = origin.kiosk_dicatat
     session.add(submission)
     session.flush()
     session.add_all(
