@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from analysis.periods import period_of
 from survey_app.models import AlasanJawaban, Answer, Layanan, Submission, Tiket
@@ -52,7 +53,17 @@ class TicketUsed(SubmissionRejected):
 
 
 def find_layanan(session: DbSession, token: str) -> Layanan | None:
-    return session.scalar(select(Layanan).where(Layanan.token == token))
+    """The layanan of a public token with its unit and instrument links, in one query: the
+    form reads all three on every request."""
+    return (
+        session.scalars(
+            select(Layanan)
+            .options(joinedload(Layanan.unit), joinedload(Layanan.instrumen))
+            .where(Layanan.token == token)
+        )
+        .unique()
+        .first()
+    )
 
 
 def find_submission(session: DbSession, idempotency_key: str) -> Submission | None:
