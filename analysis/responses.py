@@ -17,8 +17,8 @@ import pandas as pd
 
 from analysis.mapping import ColumnMapping, apply_layanan
 from analysis.periods import periods_of, zone_name
-from analysis.tables import TableError, read_table
-from analysis.timestamps import ISO_START, iso_stamps, parse_stamps
+from analysis.tables import TableError, read_table, text_cells
+from analysis.timestamps import ISO_START, arrow_stamps, iso_stamps, parse_stamps
 
 META = (
     "id",
@@ -112,6 +112,7 @@ def read_responses(
             header_row=mapping.baris_judul,
             header_names=[mapping.kolom.get(c, c) for c in REQUIRED],
             dtype=dict.fromkeys(META, str) if plain else _mapped_types(mapping, schema),
+            arrow_text=[mapping.kolom.get("submitted_at", "submitted_at")],
         )
     except TableError as exc:
         raise ResponsesError(exc.problems) from exc
@@ -126,7 +127,9 @@ def read_responses(
     for code in items:
         if mapping.jawaban == "label":
             frame[code] = checks.labels(code, schema, mapping.label_tambahan.get(code, {}))
-        frame[code] = checks.answers(code, schema.item_scales[code])
+        values = checks.answers(code, schema.item_scales[code])
+        if values is not frame[code]:  # a float column already right is not copied again
+            frame[code] = values
     frame["submitted_at"] = checks.timestamps(tz, waktu or mapping.waktu)
     frame["layanan"] = apply_layanan(frame["layanan"], mapping.layanan)
     frame["layanan"] = checks.layanan(known_layanan)
@@ -206,7 +209,9 @@ def _map_columns(
     skipped = {
         folded[a.strip().casefold()] for a in mapping.abaikan if a.strip().casefold() in folded
     }
-    frame.drop(columns=[h for h in skipped if h not in renames], inplace=True)
+    dropped = [h for h in skipped if h not in renames]
+    if dropped:  # drop([]) would still copy every column
+        frame.drop(columns=dropped, inplace=True)
     frame.rename(columns=renames, inplace=True)
     return sources
 
@@ -238,7 +243,8 @@ def _check_columns(
                 "its columns look like question texts: a mapping file is needed "
                 "(zisurvey mapping FILE --instrument skm proposes one; then --mapping FILE)"
             )
-    return frame.drop(columns=[c for c in columns if c in ignore and c not in known])
+    dropped = [c for c in columns if c in ignore and c not in known]
+    return frame.drop(columns=dropped) if dropped else frame  # drop([]) copies every column
 
 
 class _CellChecks:
@@ -305,6 +311,11 @@ class _CellChecks:
 
     def timestamps(self, tz: str, waktu: str = "iso") -> pd.Series:
         raw = self.frame["submitted_at"]
+        if isinstance(raw.dtype, pd.ArrowDtype):  # from the fast reader: read in pyarrow
+            fast = arrow_stamps(raw, waktu, tz)
+            if fast is not None:
+                return fast  # every stamp present and read: nothing to report
+            raw = self.frame["submitted_at"] = text_cells(raw)
         self.required("submitted_at")
         if waktu != "iso":
             stamps = parse_stamps(raw, waktu, tz)

@@ -11,6 +11,7 @@ that says where and what to do.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -64,6 +65,7 @@ def read_table(
     header_row: int | None = None,
     header_names: Collection[str] = (),
     dtype: Mapping[str, Any] | type | Callable[[list[str]], Mapping[str, Any]] | None = None,
+    arrow_text: Collection[str] = (),
 ) -> Table:
     """Read ``source`` (a path or a binary file object) into a :class:`Table`.
 
@@ -80,6 +82,14 @@ def read_table(
     dtype
         Column types for the CSV parser, or a function of the header's cells returning them
         (the workbook readers always give text).
+    arrow_text
+        Text columns (by header, trimmed, ignoring case) that a large CSV read by the fast
+        reader may hand over as pyarrow-backed strings (``pd.ArrowDtype``) instead of Python
+        objects, for a caller that reads them with pyarrow (stamps, service codes).
+
+    A CSV of :data:`FAST_MIN_BYTES` or more that is plain enough (see :func:`_fast_csv`) is
+    read by pyarrow; the cells are the same as pandas' C parser gives. Anything the fast
+    reader cannot vouch for is read by pandas, which also words every problem.
 
     Raises
     ------
@@ -89,7 +99,7 @@ def read_table(
     head = _head(source)
     kind = _kind(head)
     if kind == "csv":
-        table = _read_csv(source, head, encoding, header_row, header_names, dtype)
+        table = _read_csv(source, head, encoding, header_row, header_names, dtype, arrow_text)
     else:
         frame, header_line = _read_workbook(source, kind, header_row, header_names)
         table = Table(frame, kind, header_line=header_line)
@@ -144,6 +154,7 @@ def _read_csv(
     header_row: int | None,
     header_names: Collection[str],
     dtype: Mapping[str, Any] | type | Callable[[list[str]], Mapping[str, Any]] | None,
+    arrow_text: Collection[str] = (),
 ) -> Table:
     encoding = encoding or _encoding(head)
     lines = head.decode(encoding, errors="replace").splitlines()
@@ -154,6 +165,12 @@ def _read_csv(
     if callable(dtype) and not isinstance(dtype, type):
         header = next(csv.reader([lines[skip]], delimiter=separator, skipinitialspace=True), [])
         dtype = dtype(header)
+    with _opened(source) as handle:
+        data = handle.read()
+    _refuse_nul(data, encoding, separator, skip)
+    fast = _fast_csv(data, encoding, separator, skip, dtype, arrow_text)
+    if fast is not None:
+        return Table(fast, "csv", separator, skip + 1)
     try:
         with warnings.catch_warnings():
             # index_col=False drops the extra cell of a long first row with only a warning
@@ -183,8 +200,202 @@ def _read_csv(
     except (ValueError, OSError) as exc:
         raise TableError([f"the file cannot be read as CSV: {exc}"]) from exc
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    _check_shape(source, encoding, separator, skip, len(frame.columns))
+    _check_shape(data, encoding, separator, skip, len(frame.columns))
     return Table(frame, "csv", separator, skip + 1)
+
+
+# -- the fast reader ----------------------------------------------------------------------------
+
+# Below this size pandas reads a CSV at once and pyarrow is never imported (start-up, issue 20).
+FAST_MIN_BYTES = 4 << 20
+_BOM = b"\xef\xbb\xbf"
+_LARGEST_EXACT = 2**53  # whole numbers a float64 holds exactly, whoever parsed them
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether a NUL byte in ``encoding`` is a NUL character (not so in UTF-16 or UTF-32)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False  # the reader names the unknown encoding
+    return not name.startswith(("utf-16", "utf-32"))
+
+
+def _refuse_nul(data: bytes, encoding: str, separator: str, skip: int) -> None:
+    """A NUL byte anywhere in a text file is refused, naming its row and column.
+
+    pandas' C parser ends a cell at a NUL and drops the rest without a word; no spreadsheet
+    writes one into a CSV, so the file is damaged (or not text), and nothing of it is used.
+    """
+    if b"\x00" not in data or not _ascii_compatible(encoding):
+        return
+    at = data.index(b"\x00")
+    line_start = data.rfind(b"\n", 0, at) + 1
+    row = data.count(b"\n", 0, at) - skip
+    where = f"row {row}" if row >= 1 else "the header"
+    before = data[line_start:at]
+    if row >= 1 and b'"' not in before:
+        header_start = 0
+        for _ in range(skip):
+            header_start = data.index(b"\n", header_start) + 1
+        header_line = data[header_start : data.find(b"\n", header_start)]
+        header = header_line.decode(encoding, errors="replace").lstrip("\ufeff")
+        names = [name.strip() for name in header.rstrip("\r").split(separator)]
+        position = before.count(separator.encode())
+        if position < len(names):
+            where += f", column {names[position]}"
+    raise TableError(
+        [
+            f"the file is not valid text: {where} holds a NUL byte (0x00), which no "
+            "spreadsheet writes into a CSV (a damaged file?): open it in Excel and save it "
+            f"again, or {SAVE_AS_UTF8}; nothing from this file was used"
+        ]
+    )
+
+
+def _fast_csv(
+    data: bytes,
+    encoding: str,
+    separator: str,
+    skip: int,
+    dtype: Mapping[str, Any] | type | None,
+    arrow_text: Collection[str] = (),
+) -> pd.DataFrame | None:
+    """The cells of a large, plain CSV read by pyarrow, as pandas' C parser reads them; None
+    when the file is small or anything in it is not plain, for pandas to read it.
+
+    Plain means: UTF-8, the header on the first line, no quote character, no lone carriage
+    return, no text cell or header starting with a space or tab (pandas drops those), a
+    header of distinct names, and every row as long as the header (pyarrow refuses any
+    other; a blank line is a row of blanks to both). Columns typed ``str`` are text, blank as
+    NaN; every other column must be int64 (float64 with NaN when it has a blank, as pandas
+    makes it) of whole numbers of at most 2**53, or the file goes to pandas: a value such as
+    ``3.5``, ``x`` or ``+3`` is always read, and reported, by pandas.
+    """
+    if len(data) < FAST_MIN_BYTES or skip:
+        return None
+    try:
+        if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+            return None
+    except LookupError:
+        return None
+    body = data[len(_BOM) :] if data.startswith(_BOM) else data
+    if b'"' in body or body[:1] in (b" ", b"\t", b"\r", b"\n"):
+        return None
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return None  # a carriage return alone ends a line for pandas, not for the cell count
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pv
+    except ImportError:  # pragma: no cover - pinned in pyproject.toml
+        return None
+    try:
+        header = body[: body.find(b"\n")].rstrip(b"\r").decode("utf-8").split(separator)
+    except UnicodeDecodeError:
+        return None
+    if len(set(header)) != len(header) or not all(name.strip() for name in header):
+        return None
+    if any(name.startswith((" ", "\t")) for name in header):
+        return None  # pandas drops the spaces that start a cell (skipinitialspace)
+    text = [name for name in header if _is_text(dtype, name)]
+    try:
+        table = pv.read_csv(
+            pa.py_buffer(body),
+            parse_options=pv.ParseOptions(
+                delimiter=separator,
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(text, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowException, ValueError):  # a row of another length, bytes not UTF-8, ...
+        return None
+    if table.column_names != header:
+        return None
+    lazy = {_fold(name) for name in arrow_text}
+    numeric = [name for name in header if name not in text]
+    for name in numeric:
+        column = table.column(name)
+        if not _whole_numbers(column):
+            return None
+        if pa.types.is_null(column.type):  # a column with no value: float NaN, as pandas
+            table = table.set_column(header.index(name), name, column.cast(pa.float64()))
+    # one block per column, so nothing is copied once more into a 2-D block
+    frame = table.select(numeric).to_pandas(split_blocks=True)
+    frame.index = pd.RangeIndex(1, table.num_rows + 1)
+    for position, name in enumerate(header):
+        if name in text:
+            column = table.column(name)
+            if _starts_with_space(column):
+                return None  # pandas drops the spaces that start a cell (skipinitialspace)
+            values = (
+                pd.arrays.ArrowExtensionArray(column) if _fold(name) in lazy else _objects(column)
+            )
+            frame.insert(position, name, values)
+    return frame
+
+
+def _starts_with_space(column: Any) -> bool:
+    import pyarrow.compute as pc
+
+    spaced = pc.or_(pc.starts_with(column, " "), pc.starts_with(column, "\t"))
+    return bool(pc.any(spaced).as_py())
+
+
+def _is_text(dtype: Mapping[str, Any] | type | None, name: str) -> bool:
+    if isinstance(dtype, type):
+        return dtype is str
+    return dtype is not None and dtype.get(name) is str
+
+
+def text_cells(series: pd.Series) -> pd.Series:
+    """A pyarrow-backed text column of the fast reader as pandas' parser gives it: Python
+    strings, NaN for a blank (any other series is returned as it is)."""
+    if not isinstance(series.dtype, pd.ArrowDtype):
+        return series
+    return pd.Series(_objects(series.array.__arrow_array__()), index=series.index, name=series.name)
+
+
+def _objects(column: Any) -> np.ndarray:
+    """Text cells as pandas' parser gives them: Python strings, NaN for a blank. Each distinct
+    text is made once (a million rows of five service codes are five strings)."""
+
+    encoded = column.dictionary_encode().combine_chunks()
+    texts = np.append(encoded.dictionary.to_numpy(zero_copy_only=False), np.nan)
+    positions = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
+    return texts[positions]
+
+
+def _whole_numbers(column: Any) -> bool:
+    """Whether pandas' parser reads this numeric column as pyarrow did: int64, or float64
+    with NaN for a blank, every value a whole number of at most 2**53 (exact either way)."""
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_null(kind):
+        return True
+    if not (pa.types.is_int64(kind) or pa.types.is_float64(kind)):
+        return False
+    if not column.null_count and pa.types.is_int64(kind):
+        return True  # int64 to both parsers, whatever the size
+    values = column.to_numpy()  # float64 with NaN for the blanks
+    if not column.null_count:
+        return False  # "+3" is a float to pyarrow, an integer to pandas: only a blank decides
+    blank = np.isnan(values)
+    if int(blank.sum()) != column.null_count:
+        return False  # "nan" written as text: pandas reads that another way
+    given = values[~blank]
+    if not np.isfinite(given).all() or np.abs(given).max(initial=0) > _LARGEST_EXACT:
+        return False
+    return bool((given == np.floor(given)).all())
 
 
 def _rewound(source: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
@@ -279,16 +490,12 @@ def _fold(value: object) -> str:
     return str(value).strip().casefold()
 
 
-def _check_shape(
-    source: str | Path | IO[bytes], encoding: str, separator: str, skip: int, width: int
-) -> None:
+def _check_shape(data: bytes, encoding: str, separator: str, skip: int, width: int) -> None:
     """Every row has the header's number of cells, and no quoted cell swallowed records.
 
     Without a quote in the file this is one vectorised count of separators per line; with
     quotes, the records are walked with the csv module (quotes change what a line is).
     """
-    with _opened(source) as handle:
-        data = handle.read()
     if b'"' in data:
         problems = _walk_records(data.decode(encoding), separator, skip, width)
     else:

@@ -5,17 +5,23 @@ layanan each, 24 months, SKM + IPAK answers: 14 million answer rows), migrated b
 indexes are the app's own. Then, interleaved over several rounds in one process:
 
 * baseline: a bare SQL count of one UPT's submissions in one month;
-* the staff dashboard page of that unit-month (signed in, full HTML), target < 10x and < 1 s;
+* the staff dashboard page of that unit-month (signed in, full HTML), target 30 ms (issue 20.4);
 * the dashboard of a Kanwil (24 UPT) for the same month;
+* the dashboard of the Kementerian (all 499 units below it) for that month, target 200 ms;
 * scoring a unit-year (12 months pooled, IKM and IPAK, from database tallies);
 * the public results page of a unit;
 * a year of every unit's item tallies, summed from the answers (as before the monthly rollup)
   and read from the rollup, checked equal.
 
-Then the interchange CSV export of every one of the 1,000,000 submissions, streamed, with the
-peak memory (VmHWM) of a child process doing only that.
+Each line gives the median, its ratio to the bare count, and the target or budget with "met" or
+"MISSED by ...". The app's long-lived objects are frozen out of the garbage collector after it is
+created, as gunicorn.conf.py does in each worker (``--no-freeze`` measures without).
 
-    .venv/bin/python benchmarks/dashboard.py [--submissions 1000000] [--rounds 7] [--keep]
+Then the interchange CSV export of every one of the 1,000,000 submissions, streamed, with the
+peak memory (VmHWM) of a child process doing only that (``--no-export`` leaves it out).
+
+    SURVEY_BENCH_POSTGRES=postgresql+psycopg://postgres@127.0.0.1:5432/test_NAME \
+    .venv/bin/python benchmarks/dashboard.py [--submissions 1000000] [--rounds 7] [--keep|--reuse]
 """
 
 from __future__ import annotations
@@ -39,12 +45,12 @@ SCHEMA = "zisurvey_bench_growth"
 MONTHS = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(24)]
 ITEMS = [("skm", f"U{i}") for i in range(1, 10)] + [("ipak", f"AK{i}") for i in range(1, 6)]
 PASSWORD = "benchmark-sandi"
-# Budgets (seconds): what a user should wait at most. The issue's "10x the bare count" is
-# reported as the ratio; it cannot hold for a page with charts (see the closing note).
+# Targets and budgets (seconds): what a user should wait at most. Issue 20.4 sets the UPT page
+# at 30 ms and the Kementerian page at 200 ms, each also printed as a ratio to the bare count.
 BUDGETS = {
-    "dashboard page, UPT-100 month": 1.0,
+    "dashboard page, UPT-100 month": 0.030,
     "dashboard page, Kanwil (24 UPT) month": 1.0,
-    "dashboard page, Kementerian (499 units)": 5.0,
+    "dashboard page, Kementerian (499 units)": 0.200,
     "score a unit-year from tallies": 0.25,
     "public results page of UPT-100": 0.05,
 }
@@ -132,7 +138,9 @@ RAW_YEAR = sa.text(
 )
 
 
-def measure(rounds: int) -> None:
+def measure(rounds: int, freeze: bool = True) -> None:
+    import gc
+
     from survey_app import create_app
     from survey_app.extensions import db
     from tests.web.conftest import CSRF
@@ -144,6 +152,8 @@ def measure(rounds: int) -> None:
     client.post(
         "/staf/masuk", data={"csrf_token": token, "username": "admin", "password": PASSWORD}
     )
+    if freeze:
+        gc.freeze()  # as gunicorn.conf.py's post_worker_init, once the app is loaded
     bare = sa.text(
         "SELECT count(*) FROM submission s JOIN layanan l ON l.id = s.layanan_id "
         "WHERE l.unit_id = 100 AND s.period = :month"
@@ -210,31 +220,43 @@ def measure(rounds: int) -> None:
         for run in cases.values():  # warm caches and kaleido-free paths once
             run()
         times: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}  # this process only
         for _ in range(rounds):
             for name, run in cases.items():
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 run()
                 times[name].append(time.perf_counter() - started)
+                cpu[name].append(time.process_time() - cpu_started)
         base = statistics.median(times["bare count (UPT-100, one month)"])
         raw, rolled = (
             statistics.median(times[f"a year of all units, {how}"])
             for how in ("GROUP BY the answers", "from the rollup")
         )
         print(f"the rollup reads a year of all units {raw / rolled:.0f}x faster than the answers")
-        print(f"UPT-100 has {n} submissions in {month}; {rounds} interleaved rounds, medians:")
+        print(
+            f"UPT-100 has {n} submissions in {month}; {rounds} interleaved rounds, medians "
+            f"(wall; cpu: this process's own CPU time, without the database's; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):"
+        )
         for name, values in times.items():
             median = statistics.median(values)
-            budget = BUDGETS.get(name)
-            verdict = (
-                ""
-                if budget is None
-                else (f"  budget {budget * 1000:.0f} ms: {'met' if median <= budget else 'MISSED'}")
-            )
             print(
                 f"  {name:<40} {median * 1000:8.1f} ms   {median / base:7.1f}x of the bare count"
-                + verdict
+                f"   cpu {statistics.median(cpu[name]) * 1000:7.1f} ms"
+                + verdict(median, BUDGETS.get(name), base)
             )
         db.engine.dispose()
+
+
+def verdict(median: float, budget: float | None, base: float) -> str:
+    """ "  target 30 ms (24.0x): met", or "MISSED by 12.5 ms (1.4x the target)"."""
+    if budget is None:
+        return ""
+    head = f"  target {budget * 1000:.0f} ms ({budget / base:.1f}x)"
+    if median <= budget:
+        return head + ": met"
+    missed = (median - budget) * 1000
+    return head + f": MISSED by {missed:.1f} ms ({median / budget:.1f}x the target)"
 
 
 EXPORT = """
@@ -278,14 +300,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="skip seeding (schema already there)")
     parser.add_argument("--keep", action="store_true", help="leave the schema for --reuse")
+    parser.add_argument("--no-export", action="store_true", help="leave out the CSV export")
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="measure without gc.freeze() after start-up"
+    )
     args = parser.parse_args()
     if not args.reuse:
         started = time.perf_counter()
         seed(args.submissions)
         print(f"seeded {args.submissions} submissions in {time.perf_counter() - started:.0f} s")
     try:
-        measure(args.rounds)
-        export()
+        measure(args.rounds, freeze=not args.no_freeze)
+        if not args.no_export:
+            export()
     finally:
         if not args.keep:
             engine = sa.create_engine(POSTGRES)

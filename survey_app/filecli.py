@@ -16,16 +16,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from analysis import lke, sample
-from analysis.mapping import ColumnMapping, MappingError, parse_mapping
-from survey_app.services.catalogue import load_catalogue
-from survey_app.textout import assessment_table, compliance_table, proposal_yaml, score_table
-
 if TYPE_CHECKING:
     import pandas as pd
 
-# pandas, scipy and the readers are imported inside the commands that read files: `score
-# --help`, `sample-size` and `assess` start in a fraction of a second (issue 20).
+    from analysis.mapping import ColumnMapping
+
+# Everything past click is imported inside the command that needs it: pandas, scipy and the
+# readers for the commands that read files, the instrument catalogue (YAML) where instruments
+# are named, so `score --help` and `sample-size` start in a fraction of a second (issue 20).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +78,9 @@ def load_mapping(path: str | None) -> ColumnMapping | None:
         return None
     import yaml
 
+    from analysis.mapping import MappingError, parse_mapping
     from analysis.responses import META
+    from survey_app.services.catalogue import load_catalogue
 
     try:
         data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=strict_loader())  # noqa: S506
@@ -103,6 +103,7 @@ def _responses(
 ) -> pd.DataFrame:
     from analysis.periods import zone_name
     from analysis.responses import read_responses
+    from survey_app.services.catalogue import load_catalogue
 
     return read_responses(
         Path(path),
@@ -178,6 +179,8 @@ def score_command(
     """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
     from analysis.periods import period_kind, span_labels
     from analysis.scoring import score
+    from survey_app.services.catalogue import load_catalogue
+    from survey_app.textout import score_table
 
     kind = period_kind(period) if period else None
     definition = load_catalogue().instruments[instrument]
@@ -223,8 +226,10 @@ def compliance_command(
     as_json: bool,
 ) -> None:
     """Periksa jumlah minimal responden per layanan dalam satu bulan."""
+    from analysis import sample
     from analysis.periods import check_month
     from analysis.responses import read_services
+    from survey_app.textout import compliance_table
 
     check_month(period)
     services = read_services(Path(services_file))
@@ -247,6 +252,9 @@ ASSESS_FIELDS = {"profile", "pengungkit", "ipak", "ipkp", "capaian_kinerja", "tl
 @bad_input_exits_2
 def assess_command(lke_file: str, profile_name: str | None, as_json: bool) -> None:
     """Nilai LKE dan syarat WBK/WBBM dari indeks survei dan nilai pengungkit."""
+    from analysis import lke
+    from survey_app.textout import assessment_table
+
     try:
         data = json.loads(Path(lke_file).read_text(encoding="utf-8"), parse_float=Decimal)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -279,6 +287,8 @@ def assess_command(lke_file: str, profile_name: str | None, as_json: bool) -> No
 @bad_input_exits_2
 def sample_size_command(population: int, as_json: bool) -> None:
     """Besar sampel Krejcie-Morgan untuk populasi N."""
+    from analysis import sample
+
     n = sample.krejcie_morgan(population)
     emit(as_json, {"N": population, "n": n}, lambda: str(n))
 
@@ -301,6 +311,8 @@ def mapping_command(
 ) -> None:
     """Usulkan berkas pemetaan (YAML) untuk diperiksa orang; tidak pernah dipakai sendiri."""
     from analysis.tables import read_table
+    from survey_app.services.catalogue import load_catalogue
+    from survey_app.textout import proposal_yaml
 
     catalogue = load_catalogue()
     instruments = [catalogue.instruments[i] for i in instrument_ids]

@@ -30,11 +30,34 @@ REASONS = {
 
 
 def angka(value: Decimal | float | int | None, places: int = 2) -> str:
-    """87.55 -> '87,55' in Indonesian, '87.55' in English; '-' for no value."""
+    """87.55 -> '87,55' in Indonesian, '87.55' in English; '-' for no value.
+
+    A figure already rounded to ``places`` (a nilai, a count) is written directly with the
+    language's separators: Babel's formatter costs ~50 us a call, a page of 500 units makes
+    thousands. Anything else (a float, more decimals, a negative) goes through Babel."""
     if value is None:
         return "-"
+    language = str(get_locale() or "id")
+    if language in SEPARATORS and _exact(value, places):
+        decimal, group = SEPARATORS[language]
+        return f"{value:,.{places}f}".translate({44: group, 46: decimal})
     pattern = "#,##0." + "0" * places if places else "#,##0"
     return str(format_decimal(value, format=pattern))
+
+
+# decimal and group symbols, as Babel's CLDR data has them (tests/web check they agree)
+SEPARATORS = {"id": (",", "."), "en": (".", ",")}
+
+
+def _exact(value: Decimal | float | int, places: int) -> bool:
+    """A non-negative int, or a finite Decimal with at most ``places`` decimals: written with
+    ``places`` decimals without rounding."""
+    if type(value) is int:
+        return value >= 0
+    if type(value) is Decimal and value.is_finite() and not value.is_signed():
+        exponent = value.as_tuple().exponent
+        return isinstance(exponent, int) and exponent >= -places
+    return False
 
 
 def tanggal(value: date | str) -> str:

@@ -226,6 +226,9 @@ class Submission(Base):
     kuesioner_versi_id: Mapped[int | None] = mapped_column(
         ForeignKey("kuesioner_versi.id"), index=True
     )
+    # the kiosk's own clock when it recorded the answer: the minimum gap between two answers
+    # of one kiosk is measured on it, so answers kept offline and sent together all count
+    kiosk_dicatat: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     layanan: Mapped[Layanan] = relationship()
     tiket: Mapped[Tiket | None] = relationship()
@@ -596,6 +599,11 @@ class Kiosk(Base):
     dipasang: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dicabut: Mapped[datetime | None] = mapped_column(UtcDateTime())
     dicabut_oleh: Mapped[int | None] = mapped_column(ForeignKey("pengguna.id"))
+    # answers refused for good (too old, before the pairing, a clock ahead): counted, with the
+    # last time and reason, so staff see a tablet whose clock or queue needs looking at
+    ditolak: Mapped[int] = mapped_column(default=0, server_default="0")
+    ditolak_terakhir: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ditolak_alasan: Mapped[str | None] = mapped_column(String(200))
 
     layanan: Mapped[Layanan] = relationship()
 

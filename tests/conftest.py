@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask, g
+from hypothesis import settings
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -26,6 +27,11 @@ POSTGRES_URL = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 _postgres_ok: bool | None = None
+
+# The property tests check results, not speed: on a loaded machine (CI beside other work) an
+# example may take longer than Hypothesis' 200 ms deadline without anything being wrong.
+settings.register_profile("zisurvey", deadline=None)
+settings.load_profile("zisurvey")
 
 
 def postgres_reachable() -> bool:

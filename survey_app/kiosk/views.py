@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import (
     Response,
+    abort,
     current_app,
     jsonify,
     redirect,
@@ -57,8 +61,8 @@ TEXTS = {
     "layanan": _l("Layanan"),
     "sambutan": _l("Bagaimana pelayanan kami hari ini?"),
     "petunjuk": _l(
-        "Survei tanpa nama: {n} pertanyaan, sentuh satu jawaban pada setiap layar. "
-        "Tidak ada nama, NIK atau nomor telepon yang ditanyakan."
+        "Survei tanpa nama: {n} pertanyaan, sekitar {m} menit; sentuh satu jawaban pada setiap "
+        "layar. Tidak ada nama, NIK atau nomor telepon yang ditanyakan."
     ),
     "mulai": _l("Mulai survei"),
     "siap_lagi": _l("Kios siap lagi dalam {n} detik."),
@@ -76,6 +80,7 @@ TEXTS = {
         "Melihat pungutan liar atau percaloan? Laporkan (boleh tanpa nama) ke SP4N-LAPOR! "
         "di www.lapor.go.id."
     ),
+    "lapor_unit": _l("Atau lewat saluran pengaduan unit ini: {tautan}"),
     "menunggu": _l("{n} jawaban menunggu jaringan untuk dikirim."),
     "kembali_ke_awal": _l("Layar kembali ke awal dalam {n} detik."),
     "bahasa": _l("Bahasa"),
@@ -172,11 +177,13 @@ def submit() -> ResponseReturnValue:
         submission, new = kiosks.record(db.session, _catalogue(), kiosk, answer, _now(), bounds)
         body = {"kode": "tersimpan" if new else "sudah_ada", "terlambat": submission.terlambat}
         db.session.commit()
-    except kiosks.TooSoon as exc:
-        db.session.rollback()
-        return _answer({"kode": "jeda", "pesan": str(exc), "tunggu": exc.wait}, 429)
     except (kiosks.AnswerRefused, SubmissionRejected) as exc:
         db.session.rollback()
+        kode = exc.kode if isinstance(exc, kiosks.AnswerRefused) else "isi"
+        kiosks.note_refusal(db.session, kiosk, kode, _now())
+        db.session.commit()
+        if isinstance(exc, kiosks.TooSoon):
+            return _answer({"kode": "jeda", "pesan": str(exc), "tunggu": exc.wait}, 429)
         return _answer({"kode": "ditolak", "pesan": str(exc)}, 422)
     except IntegrityError:  # the same answer sent twice at once: the other one was stored
         db.session.rollback()
@@ -203,14 +210,14 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
     if not isinstance(body, dict):
         return None
     kunci, jawaban, dicatat = body.get("kunci"), body.get("jawaban"), body.get("dicatat")
-    durasi, versi = body.get("durasi"), body.get("versi")
+    durasi, pasangan, versi = body.get("durasi"), body.get("pasangan"), body.get("versi")
     if not (versi is None or (_whole(versi) and versi > 0)):
         return None
     if not isinstance(kunci, str) or not isinstance(jawaban, dict) or len(jawaban) > 100:
         return None
     if not isinstance(dicatat, int) or not _whole(dicatat):
         return None
-    if not (durasi is None or _whole(durasi)):
+    if not (durasi is None or _whole(durasi)) or not (pasangan is None or _whole(pasangan)):
         return None
     if not all(isinstance(k, str) and _whole(v) for k, v in jawaban.items()):
         return None
@@ -218,11 +225,80 @@ def _parse(body: object) -> kiosks.KioskAnswer | None:
         when = datetime.fromtimestamp(dicatat / 1000, UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    return kiosks.KioskAnswer(kunci, dict(jawaban), when, durasi, versi)
+    return kiosks.KioskAnswer(kunci, dict(jawaban), when, durasi, pasangan, versi)
 
 
 def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
+
+
+ICON_SIZES = (192, 512)
+BRAND = "#0b4f6c"  # app.css --brand
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """The web app manifest: a tablet that adds the kiosk to its home screen opens it full
+    screen, upright, without the browser's address bar (no way out but the kiosk's own)."""
+    body = {
+        "name": _("Kios survei"),
+        "short_name": _("Kios survei"),
+        "lang": str(get_locale()),
+        "start_url": url_for("kiosk.show"),
+        "scope": url_for("kiosk.show"),
+        "display": "fullscreen",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": BRAND,
+        "icons": [
+            {
+                "src": url_for("kiosk.icon", size=size),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in ICON_SIZES
+        ],
+    }
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/ikon-<int:size>.png")
+def icon(size: int) -> Response:
+    """The kiosk's home-screen icon, ``size`` 192 or 512 pixels square (404 otherwise)."""
+    if size not in ICON_SIZES:
+        abort(404)
+    response = Response(_icon_png(size), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@cache
+def _icon_png(size: int) -> bytes:
+    """A check mark in a speech bubble on the brand colour, drawn once per size."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (size, size), BRAND)
+    draw = ImageDraw.Draw(image)
+    unit = size / 16  # the drawing sits inside the maskable safe zone (the middle 80%)
+    draw.rounded_rectangle(
+        (4 * unit, 4 * unit, 12 * unit, 10.5 * unit), radius=1.5 * unit, fill="#ffffff"
+    )
+    draw.polygon([(6 * unit, 10.4 * unit), (6 * unit, 12.2 * unit), (8 * unit, 10.4 * unit)],
+                 fill="#ffffff")  # fmt: skip
+    draw.line(
+        [(5.6 * unit, 7.3 * unit), (7.4 * unit, 9 * unit), (10.5 * unit, 5.6 * unit)],
+        fill=BRAND,
+        width=max(2, round(unit * 0.9)),
+        joint="curve",
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 @bp.get("/sw.js")
@@ -242,6 +318,9 @@ def _screen_data(kiosk: Kiosk) -> dict[str, Any]:
     carried, _extras = shaped(_catalogue(), layanan, versi)
     return {
         "versi": versi.id if versi is not None else None,
+        "kiosk": kiosk.id,
+        "menit": _catalogue().minutes(layanan.instrument_ids),
+        "pengaduan": layanan.unit.tautan_pengaduan or "",
         "jawaban": url_for("kiosk.submit"),
         "sw": url_for("kiosk.service_worker"),
         "halaman": url_for("kiosk.show"),

@@ -24,3 +24,16 @@ def in_months(column: Any, months: Iterable[str]) -> Any:
     if length == len(ordered):
         return column.between(first, last)
     return column.in_(ordered)
+
+
+def among(session: DbSession, column: Any, ids: Iterable[int]) -> Any:
+    """``column IN ids``. On PostgreSQL one array parameter (``= ANY(:ids)``): a page above 500
+    units passes about a thousand layanan ids to a dozen reads, and a thousand parameters
+    each cost more to render and send than the read itself. Elsewhere a plain ``IN``."""
+    from sqlalchemy import Integer, any_, bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    values = list(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
+    return column.in_(values)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from survey_app.extensions import db
@@ -16,6 +17,19 @@ from survey_app.services.collection import kiosk as kiosks
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, KioskWajahForm
 from survey_app.staf.scope import managed_unit, now, staff_zone, ticket_layanan
+
+# Why the last refused answer of a kiosk was refused (services.collection.kiosk.REFUSALS),
+# with what staff can do about it.
+REFUSED = {
+    "masa_depan": _l("jam tablet lebih cepat dari jam server: setel jam tablet"),
+    "terlalu_lama": _l(
+        "jawaban menunggu di tablet lebih lama dari batas waktunya: periksa jaringan tablet"
+    ),
+    "sebelum_pasang": _l("jawaban tercatat sebelum tablet dipasangkan: periksa jam tablet"),
+    "pemasangan_lain": _l("jawaban tersimpan di tablet dari pemasangan yang sudah dicabut"),
+    "isi": _l("jawaban tidak lengkap atau tidak sesuai kuesioner: muat ulang halaman kios"),
+    "jeda": _l("dua jawaban kurang dari jeda minimal menurut jam tablet: periksa jam tablet"),
+}
 
 
 def _page(layanan: Layanan, code: str | None = None, status: int = 200) -> ResponseReturnValue:
@@ -30,6 +44,7 @@ def _page(layanan: Layanan, code: str | None = None, status: int = 200) -> Respo
         now=now(),
         zone=staff_zone(),
         form=ConfirmForm(),
+        refused=REFUSED,
     )
     return page, status
 

@@ -199,8 +199,12 @@ def show_dashboard(kode: str) -> str:
         manage=can_manage(db.session, current_user, unit),
         units_area=may_manage_units(current_user),
         label=label_of(span),
-        nrr_charts=[charts.html(_nrr_figure(f)) for f in data.figures if f.result.n],
-        trend_chart=charts.html(charts.trend_lines(data.trend, _("Tren nilai 12 bulan")))
+        nrr_charts=[
+            charts.html(charts.nrr_bars_json(_nrr_items(f), _nrr_title(f)))
+            for f in data.figures
+            if f.result.n
+        ],
+        trend_chart=charts.html(charts.trend_lines_json(data.trend, _("Tren nilai 12 bulan")))
         if len(data.trend)
         else None,
         children=dashboards.sorted_children(data.children, request.args.get("urut", "nama")),
@@ -214,7 +218,11 @@ def show_dashboard(kode: str) -> str:
 
 
 def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
-    items = pd.DataFrame(
+    return charts.nrr_bars(_nrr_items(figure), _nrr_title(figure))
+
+
+def _nrr_items(figure: dashboards.Figure) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "code": item.code,
@@ -224,7 +232,10 @@ def _nrr_figure(figure: dashboards.Figure) -> go.Figure:
             for item in figure.result.items
         ]
     )
-    return charts.nrr_bars(items, f"NRR {figure.instrument.index}")
+
+
+def _nrr_title(figure: dashboards.Figure) -> str:
+    return f"NRR {figure.instrument.index}"
 
 
 @bp.get("/unit/<kode>/jawaban.csv")

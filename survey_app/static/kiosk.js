@@ -18,6 +18,8 @@
   var thanksTimer = null;
   var waitTimer = null;
   var unpaired = false;
+  var settleTimer = null;
+  var SETTLE = 350; // ms after a question appears before a tap on it counts
 
   function $(id) { return document.getElementById(id); }
 
@@ -158,7 +160,7 @@
     document.querySelectorAll("[data-lang]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-lang") === lang));
     });
-    $("petunjuk").textContent = t("petunjuk", { n: questions.length });
+    $("petunjuk").textContent = t("petunjuk", { n: questions.length, m: data.menit });
     showQueue();
   }
 
@@ -250,6 +252,10 @@
     $("kembali").hidden = index === 0;
     show("pertanyaan", focus ? "soal" : null);
     idle();
+    // a second tap of a double tap lands on the next question's buttons: they wait a moment
+    choices.classList.add("k-settling");
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () { choices.classList.remove("k-settling"); }, SETTLE);
   }
 
   function choose(value) {
@@ -272,6 +278,7 @@
     var now = Date.now();
     var item = {
       kunci: newKey(),
+      pasangan: data.kiosk, // the pairing it is given under: never sent under another
       jawaban: answers,
       dicatat: now,
       durasi: Math.max(0, Math.round((now - startedAt) / 1000)),
@@ -281,7 +288,8 @@
     localStorage.setItem(LAST, String(now));
     answers = {};
     $("status-kirim").textContent = "";
-    $("lapor").textContent = t("lapor");
+    $("lapor").textContent = t("lapor") +
+      (data.pengaduan ? " " + t("lapor_unit", { tautan: data.pengaduan }) : "");
     $("lapor").hidden = !report;
     show("terima-kasih", "terima-kasih-judul");
     countdown(data.terima_kasih);
@@ -312,7 +320,7 @@
   $("mulai").addEventListener("click", begin);
   $("pilihan").addEventListener("click", function (event) {
     var button = event.target.closest("button.k-choice");
-    if (button) { choose(Number(button.value)); }
+    if (button && !$("pilihan").classList.contains("k-settling")) { choose(Number(button.value)); }
   });
   $("kembali").addEventListener("click", function () {
     if (index > 0) { index -= 1; ask(true); }

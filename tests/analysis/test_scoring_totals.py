@@ -52,3 +52,26 @@ def test_an_impossible_tally_is_refused():
         score_totals(ITEMS, {"U1": (4, 20)}, 4)
     assert score_totals(ITEMS, {}, 0).index is None
     assert np.isclose(float(score_totals(ITEMS, {"U1": (2, 7)}, 2).index), 3.5)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from([4, 5, 10]),
+    st.lists(st.none() | st.integers(1, 400), min_size=1, max_size=9),
+    st.randoms(use_true_random=False),
+)
+def test_the_index_is_the_mean_of_the_exact_nrr(scale, counts, rng):
+    """indeks = sum of NRR_i x 1/k over the answered items (PermenPANRB 14/2017), computed the
+    plain way with one Fraction per item and compared with the common-denominator sum."""
+    from fractions import Fraction
+
+    codes = [f"U{i}" for i in range(len(counts))]
+    totals = {c: (n, rng.randint(n, n * scale)) for c, n in zip(codes, counts, strict=True) if n}
+    result = score_totals(codes, totals, 10, scale)
+    answered = [item for item in result.items if item.n]
+    expected = (
+        sum((item.total / item.n for item in answered), Fraction(0)) / len(answered)
+        if answered
+        else None
+    )
+    assert result.index == expected

@@ -94,3 +94,19 @@ def test_a_day_past_its_month_or_other_digits_is_not_a_date(stamp):
     from analysis.timestamps import parse_stamps
 
     assert parse_stamps(pd.Series([stamp]), "dmy", "Asia/Jakarta").isna().all()
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        ["2026-03-14T09:05:00+08:00"],  # one offset besides
+        ["2026-03-14T09:05:00+08:00", "2026-03-14T09:05:00+07:00"],  # mixed offsets
+        ["2026-03-14T09:05:00Z"],
+    ],
+)
+def test_a_date_alone_is_midnight_in_the_units_zone_whatever_the_other_stamps(others):
+    # INTERCHANGE.md: without an offset a stamp is read in the unit's zone; a date has none
+    raw = pd.Series([*others, "2026-03-14"])
+    stamps = iso_stamps(raw, "Asia/Makassar")
+    assert stamps.iloc[-1] == pd.Timestamp("2026-03-13T16:00:00Z")  # 00:00 WITA
+    assert stamps.iloc[0] == general(raw.iloc[:1], "Asia/Makassar").iloc[0]

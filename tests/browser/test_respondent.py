@@ -74,15 +74,22 @@ def test_scan_answer_submit_with_javascript_off(live_app, browser):
         assert len(db.session.get(Layanan, submission.layanan_id).unit.layanan) == before
 
 
+SIZES = {  # issue 21.4: a 360x640 phone and a counter tablet of 800x1280
+    "phone": {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True},
+    "tablet": {"viewport": {"width": 800, "height": 1280}, "has_touch": True},
+}
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("path", ["form", "form-errors", "thanks", "home", "chooser", "sent"])
-def test_pages_have_no_serious_accessibility_violations(live_app, browser, path):
+def test_pages_have_no_serious_accessibility_violations(live_app, browser, path, size):
     app, base = live_app
     with app.app_context():
         load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
         db.session.commit()
         token = db.session.scalars(select(Layanan.token)).first()
-    context = browser.new_context(bypass_csp=True, **PHONE)  # axe is injected inline
+    context = browser.new_context(bypass_csp=True, **SIZES[size])  # axe is injected inline
     page = context.new_page()
     page.goto(f"{base}/" if path == "home" else f"{base}/survei/{token}")
     if path == "form-errors":
@@ -98,5 +105,17 @@ def test_pages_have_no_serious_accessibility_violations(live_app, browser, path)
         page.goto(f"{base}/survei/{token}")
         assert "Jawaban Anda sudah terkirim" in page.content()
     violations = run_axe(page)
+    # text at 200%: the page reflows, nothing runs off the side or needs scrolling sideways
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getClientRects().length && e.getBoundingClientRect().right >
+                     document.documentElement.clientWidth + 1)
+            .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))"""
+    )
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/zoom200-{path}-{size}.png", full_page=True)
     context.close()
     assert [(v["id"], v["help"], len(v["nodes"])) for v in violations] == []
+    assert wide == [] and scroll <= SIZES[size]["viewport"]["width"], (wide, scroll)

@@ -43,4 +43,19 @@ def test_demo_has_a_kanwil_two_upt_and_a_service_below_minimum(app):
     ]
     assert short == [("BANKUM", 11)]
     assert max(s for s in db.session.scalars(select(Submission.submitted_at))) <= now
+    # each Layanan Kunjungan has a tablet on its counter: a share of its answers is the kiosk's
+    kiosk_rows = db.session.execute(
+        select(Layanan.kode, func.count())
+        .join(Submission.layanan)
+        .where(Submission.source == "kiosk")
+        .group_by(Layanan.kode)
+    ).all()
+    assert [kode for kode, _ in kiosk_rows] == ["KUNJ"]
+    kunjungan = db.session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .join(Submission.layanan)
+        .where(Layanan.kode == "KUNJ")
+    )
+    assert 0.15 < kiosk_rows[0][1] / kunjungan < 0.45
     assert load_demo(db.session, catalogue, now) == 0  # only when empty

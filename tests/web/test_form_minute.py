@@ -176,3 +176,39 @@ def test_the_questions_rendered_once_are_exactly_those_rendered_per_request(
     monkeypatch.setattr(views, "_fresh", views._form)  # every request builds the whole form
     full = phone.get(f"/survei/{layanan.token}?lang=id").get_data(as_text=True)
     assert hidden.sub(r"\1", cached[0]) == hidden.sub(r"\1", cached[1]) == hidden.sub(r"\1", full)
+
+
+def test_a_kept_page_follows_a_renamed_unit_and_layanan_at_once(app, layanan):
+    """Issue 20.3: the fresh page is kept per layanan wording; a rename shows on the next GET."""
+    phone = app.test_client(use_cookies=False)
+    before = phone.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert "Layanan KUNJ" in before and layanan.unit.nama in before
+    layanan.nama, layanan.unit.nama = "Kunjungan Keluarga", "Lapas Kelas IIA Contoh"
+    db.session.commit()
+    after = phone.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert "Kunjungan Keluarga" in after and "Lapas Kelas IIA Contoh" in after
+    assert "Layanan KUNJ" not in after
+
+
+def test_a_ticket_page_is_the_full_render_with_its_own_ticket(app, layanan, monkeypatch):
+    """Two one-time tickets share the kept page; each posts to its own ticket, and the page
+    is byte for byte the full render apart from the hidden values."""
+    from survey_app.models import Tiket
+    from survey_app.survei import views
+
+    tickets = [Tiket(layanan=layanan, dibuat=app.config["CLOCK"]()) for _ in range(2)]
+    db.session.add_all(tickets)
+    db.session.commit()
+    hidden = re.compile(r'(name="(?:csrf_token|kunci|mulai)" type="hidden" value=")[^"]*"')
+    phone = app.test_client()
+    kept = [phone.get(f"/survei/t/{t.token}").get_data(as_text=True) for t in tickets]
+    for tiket, page in zip(tickets, kept, strict=True):
+        assert f'action="/survei/t/{tiket.token}#kesalahan"' in page
+    monkeypatch.setattr(views, "_fresh", views._form)
+    full = phone.get(f"/survei/t/{tickets[1].token}").get_data(as_text=True)
+    assert hidden.sub(r"\1", kept[1]) == hidden.sub(r"\1", full)
+    fields = dict(
+        re.findall(r'name="(kunci|mulai|csrf_token|layanan)"[^>]*value="([^"]*)"', kept[0])
+    )
+    answered = phone.post(f"/survei/t/{tickets[0].token}", data=fields | full_answers(SKM + IPAK))
+    assert answered.status_code == 303 and count() == 1

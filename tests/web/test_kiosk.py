@@ -12,7 +12,12 @@ from survey_app.models import AuditLog, Kiosk, Layanan, Submission
 from survey_app.services.administration.accounts import create_user
 from tests.web.conftest import CSRF, PASSWORD, signed_in
 
-ANSWERS = {f"U{i}": 3 for i in range(1, 10)}
+# every item of the test tree's Layanan Kunjungan (SKM, IPAK and IPKP): a kiosk asks them all
+ANSWERS = {
+    **{f"U{i}": 3 for i in range(1, 10)},
+    **{f"AK{i}": 3 for i in range(1, 6)},
+    **{f"PK{i}": 3 for i in range(1, 9)},
+}
 
 
 @pytest.fixture
@@ -188,14 +193,16 @@ def test_an_answer_kept_offline_takes_the_period_the_device_recorded(app, petuga
 
 
 @pytest.mark.parametrize(
-    ("offset", "why"),
+    ("offset", "why", "kode", "advice"),
     [
-        (timedelta(minutes=10), "masa depan"),
-        (-timedelta(hours=72, minutes=1), "72 jam"),
-        (-timedelta(hours=2), "sebelum perangkat ini dipasangkan"),
+        (timedelta(minutes=10), "masa depan", "masa_depan", "setel jam tablet"),
+        (-timedelta(hours=72, minutes=1), "72 jam", "terlalu_lama", "periksa jaringan tablet"),
+        (-timedelta(hours=2), "sebelum perangkat ini dipasangkan", "sebelum_pasang", "jam"),
     ],
 )
-def test_a_recorded_time_out_of_bounds_is_refused(app, petugas, kunj, clock, offset, why):
+def test_a_recorded_time_out_of_bounds_is_refused(
+    app, petugas, kunj, clock, offset, why, kode, advice
+):
     device = paired(app, kunj)
     clock.now += timedelta(hours=70)
     recorded = clock.now + offset if offset > timedelta(0) or why == "72 jam" else None
@@ -205,6 +212,16 @@ def test_a_recorded_time_out_of_bounds_is_refused(app, petugas, kunj, clock, off
     assert response.status_code == 422, response.get_json()
     assert why in response.get_json()["pesan"]
     assert stored() == 0
+    # the refusal is counted on the kiosk, and its staff page says when and why
+    kiosk = db.session.scalars(select(Kiosk)).one()
+    db.session.refresh(kiosk)
+    assert kiosk.ditolak == 1 and kiosk.ditolak_alasan == kode
+    assert ditolak_cell(app, kunj).startswith("1") and advice in ditolak_cell(app, kunj)
+
+
+def ditolak_cell(app, layanan, who="loket"):
+    page = signed_in(app, who).get(f"/staf/layanan/{layanan.id}/kiosk").get_data(as_text=True)
+    return re.search(r'<td class="kiosk-ditolak">(.*?)</td>', page, re.S).group(1)
 
 
 def test_a_little_clock_skew_is_now_and_not_late(app, petugas, kunj, clock):
@@ -286,7 +303,7 @@ def test_a_busy_kiosk_is_no_burst_and_its_share_is_shown_everywhere(app, petugas
 
     device = paired(app, kunj)
     for i in range(6):  # six respondents in two minutes, one after the other
-        answers = {f"U{k}": (i + k) % 4 + 1 for k in range(1, 10)}
+        answers = {c: (i + k) % 4 + 1 for k, c in enumerate(ANSWERS, 1)}
         assert send(device, clock, key=f"kunci-{i:014d}", answers=answers).status_code == 201
         clock.now += timedelta(seconds=app.config["KIOSK_JEDA_DETIK"])
     staff = signed_in(app, "kanwil")
@@ -309,3 +326,106 @@ def test_the_integrity_page_counts_the_answers_sent_late(app, petugas, kunj, clo
     assert send(device, clock, key="b" * 20).get_json()["terlambat"] is False
     page = signed_in(app, "kanwil").get("/staf/unit/LAPAS/integritas?periode=2026-01")
     assert "2 (100,0%), 1 di antaranya terkirim terlambat" in page.get_data(as_text=True)
+
+
+def test_the_kiosk_can_be_added_to_a_tablet_home_screen_full_screen(app):
+    import io
+    import json
+
+    from PIL import Image
+
+    client = app.test_client()
+    page = client.get("/kiosk/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/kiosk/manifest.webmanifest">' in page
+    response = client.get("/kiosk/manifest.webmanifest")
+    assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["start_url"] == manifest["scope"] == "/kiosk/"
+    assert manifest["display"] == "fullscreen" and manifest["name"] == "Kios survei"
+    sizes = []
+    for icon in manifest["icons"]:
+        image = Image.open(io.BytesIO(client.get(icon["src"]).data))
+        assert image.format == "PNG" and f"{image.width}x{image.height}" == icon["sizes"]
+        # the brand colour at the corner, white inside the safe zone
+        assert image.getpixel((1, 1)) == (11, 79, 108)
+        assert image.getpixel((image.width // 4 + 2, image.height // 3)) == (255, 255, 255)
+        sizes.append(image.width)
+    assert sizes == [192, 512]
+    assert client.get("/kiosk/ikon-100.png").status_code == 404
+
+
+def test_answers_kept_offline_a_gap_apart_are_all_stored_when_sent_together(
+    app, petugas, kunj, clock
+):
+    """Two answers given 25 s apart while the network was down, sent within a second of each
+    other a minute later: the gap is measured on the tablet's clock, so both are stored."""
+    device = paired(app, kunj)
+    given = clock.now
+    clock.now += timedelta(seconds=60)
+    assert send(device, clock, key="a" * 20, recorded=given).status_code == 201
+    clock.now += timedelta(milliseconds=300)
+    second = send(device, clock, key="b" * 20, recorded=given + timedelta(seconds=25))
+    assert second.status_code == 201, second.get_json()
+    assert stored() == 2
+    # two given 10 s apart by the tablet's clock: the second is refused, and counted
+    third = send(device, clock, key="c" * 20, recorded=given + timedelta(seconds=35))
+    assert third.status_code == 429 and third.get_json()["kode"] == "jeda"
+    assert stored() == 2 and "jeda minimal" in ditolak_cell(app, kunj)
+
+
+@pytest.mark.parametrize("broken", ["one-item", "one-missing", "outside-scale", "not-carried"])
+def test_an_incomplete_answer_is_refused_even_within_the_gap(app, petugas, kunj, clock, broken):
+    device = paired(app, kunj)
+    full = full_for(kunj)
+    assert send(device, clock, key="a" * 20, answers=full).status_code == 201
+    first, last = min(full), max(full)
+    answers = {
+        "one-item": {first: 3},
+        "one-missing": {c: v for c, v in full.items() if c != last},
+        "outside-scale": {**full, last: 5},
+        "not-carried": {**full, "X9": 3},
+    }[broken]
+    response = send(device, clock, key="b" * 20, answers=answers)  # within the 20 s gap
+    assert response.status_code == 422 and response.get_json()["kode"] == "ditolak"
+    assert "tidak lengkap atau tidak sesuai" in response.get_json()["pesan"]
+    assert stored() == 1
+    assert "muat ulang halaman kios" in ditolak_cell(app, kunj)
+
+
+def codes_of(layanan):
+    from flask import current_app
+
+    catalogue = current_app.extensions["zisurvey.catalogue"]
+    return {c for i in layanan.instrument_ids for c in catalogue.instruments[i].codes}
+
+
+def full_for(layanan):
+    assert codes_of(layanan) == set(ANSWERS)
+    return dict(ANSWERS)
+
+
+def test_an_answer_kept_under_a_revoked_pairing_is_not_stored_under_the_next(
+    app, petugas, kunj, clock
+):
+    """The tablet answered offline, staff revoked it and paired it again within a minute: the
+    answer waiting on it names its old pairing and is refused, never filed under the new."""
+    from survey_app.services.collection.kiosk import device as kiosk_of
+
+    device = paired(app, kunj)
+    old = kiosk_of(db.session, device.get_cookie("zs-kiosk", path="/kiosk/").value)
+    given = clock.now
+    staff = signed_in(app, "loket")
+    path = f"/staf/layanan/{kunj.id}/kiosk/{old.id}/cabut"
+    staff.post(path, data={"csrf_token": token(staff, f"/staf/layanan/{kunj.id}/kiosk")})
+    clock.now += timedelta(seconds=40)
+    device, response = pair(app, make_code(app, kunj))
+    body = {
+        "kunci": "q" * 20,
+        "pasangan": old.id,
+        "jawaban": full_for(kunj),
+        "dicatat": int(given.timestamp() * 1000),
+    }
+    refused = device.post("/kiosk/jawaban", json=body)
+    assert refused.status_code == 422 and "pemasangan kios yang lain" in refused.get_json()["pesan"]
+    assert stored() == 0
+    assert "pemasangan yang sudah dicabut" in ditolak_cell(app, kunj)

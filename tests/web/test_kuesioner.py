@@ -449,7 +449,8 @@ def test_a_kiosk_shows_the_variant_and_its_answers_keep_the_version(
     assert data["versi"] == versi.id
     assert codes[:9] == ["U1", "U2", "U3.1/2", "U3.2/2", "U5", "U6", "U7", "U8", "U9"]
     assert "Kecepatan pendaftaran kunjungan" in data["pertanyaan"][2]["teks"]["id"]
-    answers = dict(zip(codes[:9], WORKED[0], strict=True))
+    # a kiosk answer holds every question its screens ask (the IPAK and IPKP ones too)
+    answers = dict(zip(codes[:9], WORKED[0], strict=True)) | dict.fromkeys(codes[9:], 4)
     body = {"kunci": "k" * 20, "jawaban": answers, "dicatat": int(clock.now.timestamp() * 1000)}
     assert device.post("/kiosk/jawaban", json=body | {"versi": versi.id}).status_code == 201
     stored = db.session.scalars(select(Submission)).one()

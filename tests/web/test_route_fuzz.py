@@ -90,6 +90,7 @@ def valid(app, lapas):  # noqa: F811
         "fmt": "pdf",
         "pemetaan_id": "1",
         "kiosk_id": "1",
+        "size": "192",
     }
 
 

@@ -88,6 +88,7 @@ def lapas_ids(app, tree):
         "publication_id": publication.id,
         "pemetaan_id": mapping.id,
         "kiosk_id": kiosk.id,
+        "size": 192,
     }
     return values
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import secrets
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,10 +12,19 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from analysis.periods import Span, span
-from survey_app.models import Dilayani, Layanan, LayananInstrumen, MasaLayanan, Tiket, Unit
+from survey_app.models import (
+    Dilayani,
+    Kiosk,
+    Layanan,
+    LayananInstrumen,
+    MasaLayanan,
+    Tiket,
+    Unit,
+)
 from survey_app.services import DbSession
 from survey_app.services.administration.accounts import create_user
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.collection.kiosk import digest
 from survey_app.services.collection.submissions import Origin, Response, record_submission
 from survey_app.services.followup import register
 
@@ -138,6 +148,7 @@ def load_demo(
     for username, role, unit_kode in DEMO_USERS:
         create_user(session, username, DEMO_PASSWORD, role, units.get(unit_kode or ""), demo=True)
     months = _month_starts(now, 3)
+    kiosk_rng = random.Random(seed + 2)  # which answers came through the kiosk; the rest stays
     added = 0
     for unit_kode, kode, nama, utama, instrument_ids, mean, (full, short) in SERVICES:
         layanan = Layanan(
@@ -151,6 +162,7 @@ def load_demo(
             masa=[MasaLayanan(dari=f"{months[0]:%Y-%m}")],  # open since the first demo month
         )
         session.add(layanan)
+        kiosk = _kiosk(session, layanan, months[0]) if kode == "KUNJ" else None
         codes = [c for i in instrument_ids for c in catalogue.instruments[i].codes]
         offsets = {c: rng.uniform(-0.35, 0.25) + (0.35 if c.startswith("AK") else 0) for c in codes}
         for month, count in zip(months, (full, short, full), strict=True):
@@ -166,7 +178,13 @@ def load_demo(
                 )
                 tiket = Tiket(layanan=layanan, dibuat=stamp) if rng.random() < 0.2 else None
                 origin = Origin(f"{rng.getrandbits(64):016x}", rng.randrange(60, 400), tiket)
-                record_submission(session, catalogue, layanan, response, stamp, origin=origin)
+                source = "form"
+                if kiosk is not None and tiket is None and kiosk_rng.random() < 0.3:
+                    origin = Origin(durasi=origin.durasi, kiosk_id=kiosk.id)
+                    source = "kiosk"
+                record_submission(
+                    session, catalogue, layanan, response, stamp, source=source, origin=origin
+                )
                 added += 1
         if unit_kode == "LAPAS-MKS" and kode == "KUNJ":
             added += _burst(session, catalogue, layanan, codes, months[-2])
@@ -175,6 +193,21 @@ def load_demo(
             session.add(Dilayani(layanan_id=layanan.id, period=f"{months[-2]:%Y-%m}", jumlah=350))
     _register(session, catalogue, units["LAPAS-MKS"], months, now)
     return added
+
+
+def _kiosk(session: DbSession, layanan: Layanan, since: datetime) -> Kiosk:
+    """A tablet on the counter of ``layanan``, paired at ``since``. Its device secret is thrown
+    away: the demo shows its answers and status, and staff pair a tablet of their own."""
+    kiosk = Kiosk(
+        layanan=layanan,
+        kode_berlaku_sampai=since,
+        rahasia_hash=digest(secrets.token_urlsafe(32)),
+        dibuat=since,
+        dipasang=since,
+    )
+    session.add(kiosk)
+    session.flush()
+    return kiosk
 
 
 def _triwulan(moment: datetime) -> Span:

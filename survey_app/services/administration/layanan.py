@@ -179,13 +179,7 @@ def set_tanya_alasan(
 ) -> bool:
     """Whether the forms of ``unit``'s layanan ask why an item was answered 1 or 2 (REGULATION
     §8); audited (``ubah``) when it changes, which is returned. Reasons stored before stay."""
-    if unit.tanya_alasan == on:
-        return False
-    before = {"tanya_alasan": unit.tanya_alasan}
-    unit.tanya_alasan = on
-    audit.record(session, user, "ubah", "unit", unit.id, before, {"tanya_alasan": on}, now)
-    session.flush()
-    return True
+    return _set_switch(session, unit, "tanya_alasan", on, user, now)
 
 
 def set_kiosk_wajah(
@@ -193,11 +187,18 @@ def set_kiosk_wajah(
 ) -> bool:
     """Whether the kiosks of ``unit``'s layanan show faces beside the answer labels (issue
     21.3); audited (``ubah``) when it changes, which is returned."""
-    if unit.kiosk_wajah == on:
+    return _set_switch(session, unit, "kiosk_wajah", on, user, now)
+
+
+def _set_switch(
+    session: DbSession, unit: Unit, name: str, on: bool, user: Pengguna | None, now: datetime
+) -> bool:
+    """Set the unit's switch ``name`` to ``on``, audited as ``ubah`` when it changes."""
+    if getattr(unit, name) == on:
         return False
-    before = {"kiosk_wajah": unit.kiosk_wajah}
-    unit.kiosk_wajah = on
-    audit.record(session, user, "ubah", "unit", unit.id, before, {"kiosk_wajah": on}, now)
+    before = {name: getattr(unit, name)}
+    setattr(unit, name, on)
+    audit.record(session, user, "ubah", "unit", unit.id, before, {name: on}, now)
     session.flush()
     return True
 

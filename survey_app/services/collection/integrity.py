@@ -29,7 +29,7 @@ from survey_app.models import (
     Tinjauan,
     Unit,
 )
-from survey_app.services import DbSession, audit, in_months
+from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
 from survey_app.services.collection.answers import answers_frame
@@ -258,7 +258,7 @@ def exclusions(session: DbSession, layanan_ids: list[int], months: list[str]) ->
         .join(Tinjauan.submission)
         .where(
             Tinjauan.keputusan == "kecualikan",
-            Submission.layanan_id.in_(layanan_ids),
+            among(session, Submission.layanan_id, layanan_ids),
             in_months(Submission.period, months),
         )
         .group_by(Tinjauan.alasan)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from analysis.kuesioner import split_code
 from analysis.periods import period_of
@@ -61,6 +62,7 @@ class Origin:
     tiket: Tiket | None = None  # the one-time link it came through
     kiosk_id: int | None = None  # the kiosk pairing it came through
     terlambat: bool = False  # kept on a kiosk while offline, sent later
+    kiosk_dicatat: datetime | None = None  # the kiosk's clock when it recorded the answer
 
 
 class TicketUsed(SubmissionRejected):
@@ -68,7 +70,17 @@ class TicketUsed(SubmissionRejected):
 
 
 def find_layanan(session: DbSession, token: str) -> Layanan | None:
-    return session.scalar(select(Layanan).where(Layanan.token == token))
+    """The layanan of a public token with its unit and instrument links, in one query: the
+    form reads all three on every request."""
+    return (
+        session.scalars(
+            select(Layanan)
+            .options(joinedload(Layanan.unit), joinedload(Layanan.instrumen))
+            .where(Layanan.token == token)
+        )
+        .unique()
+        .first()
+    )
 
 
 def find_submission(session: DbSession, idempotency_key: str) -> Submission | None:
@@ -116,6 +128,7 @@ def record_submission(
     submission.kiosk_id, submission.terlambat = origin.kiosk_id, origin.terlambat
     submission.kuesioner_versi_id = versi.id if versi else None
     submission.tambahan = [JawabanTambahan(kode=k, nilai=v) for k, v in sorted(tambahan.items())]
+    submission.kiosk_dicatat = origin.kiosk_dicatat
     session.add(submission)
     session.flush()
     session.add_all(
@@ -182,6 +195,21 @@ def shaped(
         apply_variant(base[i], variant, nama, unit) for i in layanan.instrument_ids if i in base
     )
     return shown, extras(variant, nama, unit)
+
+
+def asked_scales(
+    session: DbSession, catalogue: Catalogue, layanan: Layanan, versi_id: int | None
+) -> dict[str, int]:
+    """Stored code -> scale of every question the form of ``layanan`` under the version
+    ``versi_id`` asks (None: the base): ``U3.1/2``, ``U3.2/2`` for a split item, no left-out
+    item. Raises :class:`SubmissionRejected` for a version not of the layanan's unit."""
+    instruments, _ = shaped(catalogue, layanan, _version(session, layanan, versi_id))
+    return {
+        f"{item.code}.{j}/{len(item.sub)}" if item.sub else item.code: instrument.scale
+        for instrument in instruments
+        for item in instrument.items
+        for j in range(1, max(1, len(item.sub)) + 1)
+    }
 
 
 def _check_shape(

@@ -9,9 +9,10 @@ groups add up, so any pooling (a unit, its units below, a semester) is scored ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, cached_property
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, literal, select
@@ -20,14 +21,18 @@ from analysis.kuesioner import item_totals, split_code
 from analysis.scoring import IndexResult, score_totals
 from instruments import Instrument
 from survey_app.models import Layanan, RekapBulanan, Submission
-from survey_app.services import DbSession, in_months
+from survey_app.services import DbSession, among, in_months
 from survey_app.services.collection.rollup import PROFILE_KEYS, kept
 
 
-def counted(layanan_ids: Iterable[int], months: Iterable[str]) -> ColumnElement[bool]:
-    """The submissions of these layanan and months that staff did not exclude."""
+def counted(
+    layanan_ids: Iterable[int], months: Iterable[str], session: DbSession | None = None
+) -> ColumnElement[bool]:
+    """The submissions of these layanan and months that staff did not exclude (with
+    ``session``, the ids as :func:`~survey_app.services.among` passes them)."""
+    ids = list(layanan_ids)
     return and_(
-        Submission.layanan_id.in_(list(layanan_ids)),
+        among(session, Submission.layanan_id, ids) if session else Submission.layanan_id.in_(ids),
         in_months(Submission.period, months),
         kept(),
     )
@@ -38,7 +43,8 @@ class Tallies:
     """Per (key, period): submissions, respondents per instrument, and item tallies. The key is
     a layanan id, a unit id, or 0 for everything (see :func:`tallies`).
 
-    Plain tuples: a few hundred rows, where a pandas call would cost more than the sum.
+    Plain tuples: a few hundred rows, where a pandas call would cost more than the sum. Not
+    changed once read (what is derived from the rows is kept).
     """
 
     submissions: list[tuple[int, str, int]]  # key, period, n
@@ -63,7 +69,7 @@ class Tallies:
             [r for r in self.items if keep(r)],
         )
 
-    def split(self, group_of: dict[int, Hashable] | None = None) -> dict[Hashable, Tallies]:
+    def split(self, group_of: Mapping[int, Hashable] | None = None) -> dict[Hashable, Tallies]:
         """The tallies per group of keys (``group_of``: key -> group; by default each key on its
         own), in one pass."""
         out: dict[Hashable, Tallies] = {}
@@ -116,7 +122,15 @@ class Tallies:
 
     def counts(self, month: str) -> dict[str, int]:
         """Submissions per layanan (id as text) in ``month``."""
-        return {str(layanan): n for layanan, period, n in self.submissions if period == month}
+        return dict(self._by_month.get(month, {}))
+
+    @cached_property
+    def _by_month(self) -> dict[str, dict[str, int]]:
+        # read once, then judged for each of 500 units: one pass, not one per unit and month
+        out: dict[str, dict[str, int]] = {}
+        for layanan, period, n in self.submissions:
+            out.setdefault(period, {})[str(layanan)] = n
+        return out
 
     @property
     def total(self) -> int:
@@ -124,7 +138,13 @@ class Tallies:
 
 
 def _nobody(instrument: Instrument) -> IndexResult:
-    return score_totals(instrument.codes, {}, 0, instrument.scale)
+    return _nobody_of(instrument.codes, instrument.scale)
+
+
+@cache
+def _nobody_of(codes: tuple[str, ...], scale: int) -> IndexResult:
+    # the same for every group nobody answered (IndexResult is frozen): scored once
+    return score_totals(codes, {}, 0, scale)
 
 
 POOLED = "*"  # the period of tallies pooled over all their months (``per_month=False``)
@@ -147,7 +167,9 @@ def tallies(
     period: Any = r.period if per_month else literal(POOLED)
     kinds = ["kiriman"] if counts_only else ["kiriman", "responden", "butir"]
     query = select(key, period, r.jenis, r.kunci, func.sum(r.n), func.sum(r.jumlah)).where(
-        r.layanan_id.in_(list(layanan_ids)), in_months(r.period, months), r.jenis.in_(kinds)
+        among(session, r.layanan_id, layanan_ids),
+        in_months(r.period, months),
+        r.jenis.in_(kinds),
     )
     if by == "unit":
         query = query.join(Layanan, Layanan.id == r.layanan_id)
@@ -173,7 +195,7 @@ def profile_counts(
     rows = session.execute(
         select(r.kunci, func.sum(r.n))
         .where(
-            r.layanan_id.in_(list(layanan_ids)),
+            among(session, r.layanan_id, layanan_ids),
             in_months(r.period, months),
             r.jenis == "profil",
         )
@@ -201,7 +223,7 @@ def latest_saran(
     rows = session.execute(
         select(Submission.submitted_at, Layanan.kode, Submission.saran)
         .join(Submission.layanan)
-        .where(counted(layanan_ids, months), Submission.saran.is_not(None))
+        .where(counted(layanan_ids, months, session), Submission.saran.is_not(None))
         .order_by(Submission.submitted_at.desc(), Submission.id.desc())
         .limit(limit)
     )

@@ -76,7 +76,7 @@ def reasons_by_unsur(
                 Answer.item_code == AlasanJawaban.item_code,
             ),
         )
-        .where(counted(layanan_ids, months))
+        .where(counted(layanan_ids, months, session))
         .subquery()
     )
     query = select(inner)

@@ -27,7 +27,7 @@ from analysis.compliance import (
 from analysis.periods import Span
 from analysis.sample import Rule, ServiceCount
 from survey_app.models import Dilayani, Layanan, MasaLayanan, Unit
-from survey_app.services import DbSession, in_months
+from survey_app.services import DbSession, among, in_months
 from survey_app.services.reporting.aggregates import Tallies, tallies
 
 Spans = Mapping[int, tuple[OpenSpan, ...]]
@@ -87,7 +87,7 @@ def spans_of(session: DbSession, layanan_ids: Sequence[int]) -> dict[int, tuple[
     """The open spans of each layanan, oldest first."""
     rows = session.execute(
         select(MasaLayanan.layanan_id, MasaLayanan.dari, MasaLayanan.sampai)
-        .where(MasaLayanan.layanan_id.in_(list(layanan_ids)))
+        .where(among(session, MasaLayanan.layanan_id, layanan_ids))
         .order_by(MasaLayanan.layanan_id, MasaLayanan.dari)
     )
     out: dict[int, tuple[OpenSpan, ...]] = {}
@@ -100,7 +100,7 @@ def served_in(session: DbSession, layanan_ids: Sequence[int], months: Sequence[s
     """People served per month and layanan (id as text), where staff entered a figure."""
     rows = session.execute(
         select(Dilayani.period, Dilayani.layanan_id, Dilayani.jumlah).where(
-            Dilayani.layanan_id.in_(list(layanan_ids)), in_months(Dilayani.period, months)
+            among(session, Dilayani.layanan_id, layanan_ids), in_months(Dilayani.period, months)
         )
     )
     out: dict[str, dict[str, int]] = {}

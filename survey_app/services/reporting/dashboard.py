@@ -35,7 +35,11 @@ from survey_app.services.reporting.compliance import (
     spans_of,
 )
 from survey_app.services.reporting.exports import Rekap
-from survey_app.services.reporting.per_layanan import LayananFigures, layanan_indices
+from survey_app.services.reporting.per_layanan import (
+    LayananFigures,
+    layanan_indices,
+    pooled_tallies,
+)
 
 TREND_MONTHS = 12
 
@@ -143,8 +147,7 @@ def build(
     month (figures, trend), submissions per layanan and month with the open spans and people
     served (minimums, each unit under its own rule), each unit below pooled (its row), per
     layanan pooled, and the profile answers."""
-    unit_ids = subtree_ids(session, unit.id)
-    layanan = list(session.scalars(select(Layanan).where(Layanan.unit_id.in_(unit_ids))))
+    layanan, pooled = pooled_tallies(session, unit, span)
     ids = [x.id for x in layanan]
     before = previous_span(span)
     window = tallies(session, ids, _window(span, before), by="semua")
@@ -166,7 +169,7 @@ def build(
         month=focus.period if focus else span.last,
         days_left=focus.today.days_left if focus and focus.today else None,
         compliance=mine,
-        children=_children(session, catalogue, unit, layanan, judged, span),
+        children=_children(catalogue, unit, layanan, judged, pooled),
         profile=_profile(catalogue, codes),
         profile_codes=codes,
         trend=_trend(catalogue, window, span.last),
@@ -174,7 +177,9 @@ def build(
         per_layanan={x.id: per_layanan.get(x.id, 0) for x in layanan},
         saran=latest_saran(session, ids, span.months()),
         excluded=exclusions(session, ids, span.months()),
-        layanan_figures=layanan_indices(session, catalogue, unit, span, now, judged),
+        layanan_figures=layanan_indices(
+            session, catalogue, unit, span, now, judged, (layanan, pooled)
+        ),
         uploaded=uploaded(session, ids, span.months()),
         kiosk=via_channel(session, ids, span.months(), KIOSK),
         dihilangkan=tuple(left_out(session, catalogue.instruments, ids, span.months())),
@@ -228,18 +233,16 @@ def _services(mine: UnitCompliance, focus: Month | None) -> list[ServiceRow]:
 
 
 def _children(
-    session: DbSession,
     catalogue: Catalogue,
     unit: Unit,
     layanan: Sequence[Layanan],
     judged: Mapping[int, UnitCompliance],
-    span: Span,
+    pooled: Tallies,
 ) -> list[UnitRow]:
+    """Each unit below ``unit``, scored from its layanan's pooled tallies summed together."""
+    unit_of = {x.id: x.unit_id for x in layanan if x.unit_id != unit.id}
     below = {x.unit for x in layanan if x.unit_id != unit.id}
-    if not below:
-        return []
-    ids = [x.id for x in layanan if x.unit_id != unit.id]
-    parts = tallies(session, ids, span.months(), by="unit", per_month=False).split()
+    parts = pooled.split(unit_of)
     rows = []
     for child in sorted(below, key=lambda u: u.nama):
         part = parts.get(child.id, Tallies([], [], []))

@@ -7,17 +7,18 @@ unit's rule asks (REGULATION §3), so a page can note where n is below the minim
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from analysis.periods import Span
 from analysis.sample import ServiceCount
 from analysis.scoring import IndexResult
 from survey_app.models import Layanan, Unit
-from survey_app.services import DbSession
+from survey_app.services import DbSession, among
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.reporting.aggregates import Tallies, tallies
@@ -45,30 +46,50 @@ def layanan_indices(
     span: Span,
     now: datetime,
     judged: Mapping[int, UnitCompliance] | None = None,
+    read: tuple[Sequence[Layanan], Tallies] | None = None,
 ) -> list[LayananFigures]:
     """IKM, IPAK and IPKP per layanan of ``unit`` and every unit below it over ``span``, with
     n and mutu, ordered by unit (``unit`` first) then kode.
 
     A layanan is listed when it has answers in the period or was open in one of its begun
     months. ``judged`` (unit id -> :func:`~.compliance.unit_compliance`) reuses compliance a
-    caller already has; a unit missing from it is judged here.
+    caller already has; a unit missing from it is judged here. ``read``: the subtree's layanan
+    (their units loaded) and their tallies over ``span`` per layanan, pooled
+    (:func:`pooled_tallies`), when the caller has read them already.
     """
-    layanan = list(
-        session.scalars(select(Layanan).where(Layanan.unit_id.in_(subtree_ids(session, unit.id))))
-    )
-    found = tallies(session, [x.id for x in layanan], span.months(), per_month=False).split()
+    layanan, found = read or pooled_tallies(session, unit, span)
+    parts = found.split()
     judged = dict(judged or {})
     out = []
     for x in sorted(layanan, key=lambda x: (x.unit_id != unit.id, x.unit.nama, x.kode, x.id)):
         if x.unit_id not in judged:
             judged[x.unit_id] = unit_compliance(session, x.unit, span, now)
         short = _short(judged[x.unit_id], str(x.id))
-        part = found.get(x.id, Tallies([], [], []))
+        part = parts.get(x.id, Tallies([], [], []))
         if not part.total and not _open(judged[x.unit_id], str(x.id)):
             continue
         results = {i.id: part.score(i) for i in catalogue.instruments.values()}
         out.append(LayananFigures(x, part.total, results, short))
     return out
+
+
+def subtree_layanan(session: DbSession, unit: Unit) -> list[Layanan]:
+    """The layanan of ``unit`` and of every unit below it, their units loaded in one more read
+    (not one read per unit when a page names them)."""
+    return list(
+        session.scalars(
+            select(Layanan)
+            .where(among(session, Layanan.unit_id, subtree_ids(session, unit.id)))
+            .options(selectinload(Layanan.unit))
+        )
+    )
+
+
+def pooled_tallies(session: DbSession, unit: Unit, span: Span) -> tuple[list[Layanan], Tallies]:
+    """The subtree's layanan (:func:`subtree_layanan`) and their tallies over ``span``, per
+    layanan and pooled over the months (one read of the rollup)."""
+    layanan = subtree_layanan(session, unit)
+    return layanan, tallies(session, [x.id for x in layanan], span.months(), per_month=False)
 
 
 def _short(judged: UnitCompliance, key: str) -> tuple[tuple[str, ServiceCount], ...]:
