@@ -24,6 +24,7 @@ from survey_app.dokumen.blok import sanitized
 from survey_app.models import Publikasi, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.collection.submissions import unit_minutes
 from survey_app.services.laporan.isi import gather
 from survey_app.services.publishing import artefacts, publications
 from survey_app.services.reporting.jobs import write_rekap
@@ -142,7 +143,7 @@ def _publication(session: DbSession, catalogue: Catalogue, unit: Unit, span: Spa
     if shown is None:
         return []
     page = alamat.address("hasil.show", kode=unit.kode, periode=shown.label)
-    minutes = catalogue.unit_minutes(unit)
+    minutes = unit_minutes(catalogue, unit)
     survey = alamat.survey_url(unit)
     text = artefacts.content(shown.data, survey, filters.tanggal, unit.logo, minutes)
     found = [

@@ -28,6 +28,7 @@ from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.filters import tanggal
 from survey_app.models import Publikasi, Unit
+from survey_app.services.collection.submissions import unit_minutes
 from survey_app.services.followup import register
 from survey_app.services.publishing import artefacts
 from survey_app.services.publishing.publications import current, latest_below, publications
@@ -226,7 +227,7 @@ def artefact(kode: str, publication_id: int, name: str) -> Response:
     unit = _unit(kode)
     publication = _publication(unit, publication_id)
     snapshot = json.dumps(publication.data, sort_keys=True)
-    minutes = current_app.extensions["zisurvey.catalogue"].unit_minutes(unit)
+    minutes = unit_minutes(current_app.extensions["zisurvey.catalogue"], unit)
     body = _rendered(snapshot, name, survey_url(unit), unit.logo, str(get_locale()), minutes)
     return download(body, f"{kode}-{publication.label}-{name}")
 

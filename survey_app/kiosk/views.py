@@ -40,6 +40,7 @@ from survey_app.services.collection.kuesioner import shown
 from survey_app.services.collection.submissions import (
     SubmissionRejected,
     find_submission,
+    form_minutes,
     shaped,
 )
 
@@ -319,7 +320,7 @@ def _screen_data(kiosk: Kiosk) -> dict[str, Any]:
     return {
         "versi": versi.id if versi is not None else None,
         "kiosk": kiosk.id,
-        "menit": _catalogue().minutes(layanan.instrument_ids),
+        "menit": form_minutes(_catalogue(), layanan),
         "pengaduan": layanan.unit.tautan_pengaduan or "",
         "jawaban": url_for("kiosk.submit"),
         "sw": url_for("kiosk.service_worker"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from instruments import (
     Instrument,
     ProfileQuestion,
-    estimate_minutes,
     load_directory,
     load_profile_questions,
 )
@@ -19,7 +18,6 @@ from instruments.loader import DEFAULT_DIRECTORY
 
 if TYPE_CHECKING:
     from analysis.responses import Schema
-    from survey_app.models import Unit
 
 DEFAULT_INSTRUMENTS = ("skm", "ipak")
 
@@ -62,16 +60,6 @@ class Catalogue:
                 for q in self.profile
             },
         )
-
-    def minutes(self, instrument_ids: Sequence[str]) -> int:
-        """The honest time estimate (whole minutes) of a form carrying these instruments."""
-        items = sum(len(self.instruments[i].items) for i in instrument_ids if i in self.instruments)
-        return estimate_minutes(items)
-
-    def unit_minutes(self, unit: Unit) -> int:
-        """The estimate for a unit's printed QR: its longest open form."""
-        open_ = [x for x in unit.layanan if x.aktif] or list(unit.layanan)
-        return max((self.minutes(x.instrument_ids) for x in open_), default=estimate_minutes(0))
 
     def item_codes(self) -> list[str]:
         return [c for i in self.instruments.values() for c in i.codes]

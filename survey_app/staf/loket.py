@@ -16,6 +16,7 @@ from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.models import Layanan, Submission, Tiket
 from survey_app.services.collection import tickets as ticketing
+from survey_app.services.collection.submissions import form_minutes
 from survey_app.services.publishing import qr
 from survey_app.staf import bp
 from survey_app.staf.forms import ConfirmForm, TicketForm
@@ -55,7 +56,7 @@ def tickets(layanan_id: int) -> ResponseReturnValue:
     issued = ticketing.issue_tickets(db.session, layanan, form.jumlah.data or 0, now())
     db.session.commit()
     links = [(ticketing.printed(t.token), ticket_url(t)) for t in issued]
-    minutes = catalogue().minutes(layanan.instrument_ids)
+    minutes = form_minutes(catalogue(), layanan)
     body = qr.tickets_pdf(layanan.unit.nama, layanan.nama, links, minutes)
     return download(body, f"tiket-{layanan.unit.kode}-{layanan.kode}-{issued[0].id}.pdf")
 
@@ -92,7 +93,7 @@ def show_ticket_screen(layanan_id: int, tiket_id: int) -> ResponseReturnValue:
         layanan=layanan,
         tiket=tiket,
         code=ticketing.printed(tiket.token),
-        minutes=catalogue().minutes(layanan.instrument_ids),
+        minutes=form_minutes(catalogue(), layanan),
         used=used is not None,
         qr=svg and f"data:image/svg+xml;base64,{svg}",
     )

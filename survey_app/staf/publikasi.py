@@ -18,6 +18,7 @@ from survey_app.extensions import db
 from survey_app.files import download
 from survey_app.models import Publikasi, Unit
 from survey_app.services.access import can_manage
+from survey_app.services.collection.submissions import unit_minutes
 from survey_app.services.publishing import artefacts
 from survey_app.services.publishing import publications as publishing
 from survey_app.staf import bp
@@ -82,7 +83,7 @@ def preview_artefact(kode: str, name: str) -> ResponseReturnValue:
     data = _snapshot(unit, period_span(unit))
     data = json.loads(json.dumps(data, default=str))
     text = artefacts.content(
-        data, alamat.survey_url(unit), filters.tanggal, unit.logo, catalogue().unit_minutes(unit)
+        data, alamat.survey_url(unit), filters.tanggal, unit.logo, unit_minutes(catalogue(), unit)
     )
     return download(artefacts.draw(text, name), f"pratinjau-{unit.kode}-{name}")
 

@@ -42,6 +42,7 @@ from survey_app.services.collection.submissions import (
     TicketUsed,
     find_layanan,
     find_submission,
+    form_minutes,
     form_version,
     record_submission,
     shaped,
@@ -476,6 +477,6 @@ def qr_svg(token: str) -> Response:
 @bp.get("/<token>/poster.pdf")
 def poster(token: str) -> Response:
     layanan = _layanan(token)
-    minutes = _catalogue().minutes(layanan.instrument_ids)
+    minutes = form_minutes(_catalogue(), layanan)
     body = qr.poster_pdf(layanan.unit.nama, layanan.nama, public_url(layanan), minutes)
     return download(body, f"poster-{layanan.unit.kode}-{layanan.kode}.pdf")

@@ -498,3 +498,39 @@ def test_a_publication_says_which_item_was_left_out_and_why(app, varian, clock):
     note = re.search(r'<p class="card" id="dihilangkan">(.*?)</p>', page, re.S).group(1)
     assert "IKM U4: Layanan kunjungan tidak dipungut biaya menurut ketentuan" in note
     assert "82,81" in page
+
+
+def test_the_time_estimate_follows_the_variant_everywhere_it_is_printed(
+    app,
+    varian,
+    clock,
+    petugas,  # noqa: F811
+):
+    """Every SKM item but Biaya split into four sub-questions: 32 + 5 + 8 questions and two
+    extra questions, about 6 minutes (the base form's 22 questions: 3); the form, the layanan's
+    poster and the kiosk all say so."""
+    from instruments import estimate_minutes
+    from tests.readback import pdf_text
+
+    layanan, _ = varian
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    for code in ["U1", "U2", "U3", "U5", "U6", "U7", "U8", "U9"]:
+        parts = [
+            {"id": f"Bagian {j} dari unsur {code}", "en": f"Part {j} of {code}"} for j in "ABCD"
+        ]
+        raw["instrumen"]["skm"][code] = {"sub": parts}
+    save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    expected = estimate_minutes(8 * 4 + 5 + 8 + len(raw["tambahan"]))
+    assert (expected, estimate_minutes(22)) == (6, 3)
+
+    page = respondent(app, "198.51.100.7").get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert "45 pertanyaan, sekitar 6 menit." in page
+    poster = signed_in(app, "kanwil").get(f"/survei/{layanan.token}/poster.pdf")
+    assert poster.status_code == 200 and "6 menit" in pdf_text(poster.data)
+    from survey_app.services.collection.submissions import form_minutes, unit_minutes
+
+    kiosk = paired(app, layanan).get("/kiosk/").get_data(as_text=True)
+    assert '"menit": 6' in kiosk and "sekitar {m} menit" in kiosk
+    assert form_minutes(catalogue(app), layanan) == 6
+    assert unit_minutes(catalogue(app), layanan.unit) == 6

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from analysis.kuesioner import split_code
 from analysis.periods import period_of
-from instruments import Extra, Instrument, apply_variant, extras
+from instruments import Extra, Instrument, apply_variant, estimate_minutes, extras
 from instruments.variant import SHORT_TEXT_MAX, TIDAK, YA
 from survey_app.models import (
     AlasanJawaban,
@@ -22,12 +22,13 @@ from survey_app.models import (
     Layanan,
     Submission,
     Tiket,
+    Unit,
 )
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.clean import clean_text
 from survey_app.services.collection import rollup
-from survey_app.services.collection.kuesioner import variant_of
+from survey_app.services.collection.kuesioner import shown, variant_of
 
 ALASAN_MAX = 300  # characters of one reason (the column's width)
 LOW_ANSWERS = (1, 2)  # the answers a respondent may say why of (REGULATION §8)
@@ -195,6 +196,21 @@ def shaped(
         apply_variant(base[i], variant, nama, unit) for i in layanan.instrument_ids if i in base
     )
     return shown, extras(variant, nama, unit)
+
+
+def form_minutes(catalogue: Catalogue, layanan: Layanan) -> int:
+    """The honest time estimate (whole minutes, ``instruments.estimate_minutes``) of the form
+    ``layanan`` shows now: every question of its variant's newest version (each sub-question
+    one, a left-out item none) and its extra questions; the shipped base without a variant."""
+    instruments, asked = shaped(catalogue, layanan, shown(layanan))
+    questions = sum(max(1, len(item.sub)) for i in instruments for item in i.items)
+    return estimate_minutes(questions + len(asked))
+
+
+def unit_minutes(catalogue: Catalogue, unit: Unit) -> int:
+    """The estimate printed on a unit's own QR (its chooser): its longest open form."""
+    open_ = [x for x in unit.layanan if x.aktif] or list(unit.layanan)
+    return max((form_minutes(catalogue, x) for x in open_), default=estimate_minutes(0))
 
 
 def asked_scales(
