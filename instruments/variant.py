@@ -44,6 +44,7 @@ SHORT_TEXT_MAX = 200  # characters of an answer to a ``teks`` extra question
 NAME_MAX = 80
 _KODE = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 _BRACE = re.compile(r"\{[^{}]*\}")
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")  # the start of an HTML tag, comment or declaration
 
 
 class VariantError(ValueError):
@@ -195,6 +196,7 @@ def _change(where: str, item: Item, scale: int, raw: Any, problems: list[str]) -
                 f"{where}: alasan dihilangkan {REASON_MIN}-{REASON_MAX} karakter "
                 f"(ada {len(reason)})"
             )
+        _placeholders(reason, where, problems)
         if len(raw) > 1:
             problems.append(f"{where}: butir yang dihilangkan tidak boleh diubah bagian lainnya")
         return ItemChange(dihilangkan=reason)
@@ -319,11 +321,15 @@ def _optional_text(
 
 
 def _placeholders(text: str, where: str, problems: list[str]) -> None:
+    """Refuse an unknown ``{...}`` placeholder and markup: every text is shown as plain text
+    (escaped), so a tag would reach respondents and reports as its literal characters."""
     unknown = sorted(set(_BRACE.findall(text)) - set(PLACEHOLDERS))
     if unknown:
         problems.append(
             f"{where}: penanda {', '.join(unknown)} tidak dikenal (hanya {{layanan}} dan {{unit}})"
         )
+    if _TAG.search(text):
+        problems.append(f"{where}: tulis teks biasa, tanpa tag HTML seperti <b> atau <script>")
 
 
 def _plain(value: Any) -> str:

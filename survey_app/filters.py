@@ -312,7 +312,22 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def butir_unik(items: Any) -> list[Any]:
+    """Left-out items (dicts of a publication snapshot, or objects) once per index, code and
+    reason, in their order: a reason kept by several versions of a variant is said once."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for x in items or []:
+        get = x.get if isinstance(x, dict) else (lambda name, x=x: getattr(x, name, ""))
+        key = (str(get("indeks")), str(get("kode")), str(get("alasan")).rstrip(". "))
+        if key not in seen:
+            seen.add(key)
+            out.append(x)
+    return out
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["butir_unik"] = butir_unik
     app.jinja_env.filters["b64"] = b64
     app.jinja_env.filters["waktu_tl"] = waktu_tl
     app.jinja_env.filters["periode_query"] = periode_query

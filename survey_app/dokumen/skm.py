@@ -347,16 +347,25 @@ def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
     ]  # fmt: skip
 
 
+def _and_list(words: list[str]) -> str:
+    """'1', '1 dan 2', '1, 2 dan 3'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} dan {words[-1]}"
+
+
 def _left_out(instrument: Instrument, lap: LaporanSKM) -> list[Blok]:
     """Which items a variant left out, and why (docs/kuesioner.md §4)."""
     gone = [x for x in lap.data.dihilangkan if x.instrument_id == instrument.id]
     if not gone:
         return []
     word = _unsur_word(instrument)
+    # one entry per item, variant and reason, its versions together ("versi 1, 2 dan 3")
+    grouped: dict[tuple[str, str, str], list[int]] = {}
+    for x in gone:
+        grouped.setdefault((x.kode, x.varian, x.alasan.rstrip(". ")), []).append(x.versi)
     parts = [
-        f"{x.kode} ({instrument.item(x.kode).dimension.id}) pada varian kuesioner "
-        f'"{x.varian}" versi {x.versi}: {x.alasan}'
-        for x in gone
+        f"{kode} ({instrument.item(kode).dimension.id}) pada varian kuesioner "
+        f'"{varian}" versi {_and_list([str(v) for v in sorted(set(versi))])}: {alasan}'
+        for (kode, varian, alasan), versi in grouped.items()
     ]
     return [
         Paragraf(
@@ -618,6 +627,8 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
             for x in shown.items
         ]
         rows += [[code, f"Tidak ditanyakan: {alasan}", "-"] for code, alasan in shown.dihilangkan]
+        order = catalogue.instruments[ident].codes  # a left-out item in its place, not last
+        rows.sort(key=lambda row: order.index(row[0]) if row[0] in order else len(order))
         header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
         found.append(
             Tabel(header, rows, frozenset(), f"{name}: {_title(shown)}", [0.08, 0.52, 0.4])

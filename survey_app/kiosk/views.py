@@ -353,6 +353,7 @@ def _questions(instrument: Instrument, item: Any) -> list[dict[str, Any]]:
             "lapor": instrument.index == "IPAK",
             "judul": {"id": instrument.title.id, "en": instrument.title.en},
             "teks": {"id": teks_id, "en": teks_en},
+            "bantuan": {"id": item.help.id, "en": item.help.en} if item.help else None,
             "label": {"id": [x.id for x in item.labels], "en": [x.en for x in item.labels]},
         }
         for kode, teks_id, teks_en in parts

@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from instruments import Instrument, VariantError, apply_variant, extras, parse_variant
@@ -81,9 +82,8 @@ def _posted(form: Mapping[str, str], base: Mapping[str, Instrument], kept: Any) 
 
 def _item_posted(form: Mapping[str, str], code: str, old: Any) -> dict[str, Any]:
     reason = form.get(f"{code}-hilang", "").strip()
-    if reason:
-        return {"dihilangkan": reason}
-    change: dict[str, Any] = {}
+    # a reason with other fields typed too goes on as both, and is refused with its problem
+    change: dict[str, Any] = {"dihilangkan": reason} if reason else {}
     for field in ("pertanyaan", "bantuan"):
         text = _text(form, f"{code}-{field}")
         if text:
@@ -93,7 +93,7 @@ def _item_posted(form: Mapping[str, str], code: str, old: Any) -> dict[str, Any]
     subs += old_subs[SUB_SLOTS:]  # slots beyond the editor's, from an imported file
     if subs:
         change["sub"] = subs
-    if isinstance(old, Mapping) and old.get("label"):
+    if isinstance(old, Mapping) and old.get("label") and not reason:
         change["label"] = old["label"]
     return change
 
@@ -105,11 +105,14 @@ def _preview(unit: Unit, variant: Variant) -> str:
     layanan = next((x for x in unit.layanan if x.kuesioner_varian_id), None)
     nama = layanan.nama if layanan else _("(nama layanan)")
     shown = tuple(apply_variant(base[i], variant, nama, unit.nama) for i in variant.instrument_ids)
-    return render_template(
-        "staf/_kuesioner_pratinjau.html",
-        instruments=shown,
-        extras=extras(variant, nama, unit.nama),
-        total=sum(max(1, len(item.sub)) for i in shown for item in i.items),
+    # the template escapes every text of the variant; its output is markup for the phone frame
+    return Markup(
+        render_template(
+            "staf/_kuesioner_pratinjau.html",
+            instruments=shown,
+            extras=extras(variant, nama, unit.nama),
+            total=sum(max(1, len(item.sub)) for i in shown for item in i.items),
+        )
     )
 
 
@@ -119,7 +122,10 @@ def _page(
     problems: list[str] | None = None,
     preview: str | None = None,
     status: int = 200,
+    asal: str | None = None,
 ) -> ResponseReturnValue:
+    """The editor page; ``asal`` is the name of the variant being edited, kept through a
+    preview or a refusal (None: the name of ``isi``, as loaded)."""
     base = catalogue().instruments
     page = render_template(
         "staf/kuesioner.html",
@@ -134,6 +140,7 @@ def _page(
         editable=can_manage(db.session, current_user, unit),
         layanan=sorted(unit.layanan, key=lambda x: x.kode),
         form=ConfirmForm(),
+        asal=asal,
     )
     return page, status
 
@@ -157,20 +164,29 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
     unit = managed_unit(kode)
     base = catalogue().instruments
     asal = request.form.get("asal", "").strip()[:80]
-    kept = _loaded(unit, asal if asal.isprintable() else "")  # a NUL never reaches the database
+    origin = asal if asal.isprintable() else ""  # a NUL never reaches the database
+    kept = _loaded(unit, origin)
     raw = _posted(request.form, base, kept)
     try:
         variant = parse_variant(raw, base)
     except VariantError as exc:
-        return _page(unit, raw, exc.problems, status=422)
+        return _page(unit, raw, exc.problems, status=422, asal=origin)
     if request.form.get("aksi") == "pratinjau":
-        return _page(unit, raw, preview=_preview(unit, variant))
+        return _page(unit, raw, preview=_preview(unit, variant), asal=origin)
+    if variant.nama != origin and kuesioner.find_varian(db.session, unit, variant.nama):
+        # a new variant (or a renamed copy) under the name of another: never its next version
+        problem = _(
+            "Nama varian %(nama)s sudah dipakai. Buka varian itu untuk mengubahnya, atau pakai "
+            "nama lain.",
+            nama=variant.nama,
+        )
+        return _page(unit, raw, [problem], status=422, asal=origin)
     try:
         versi, new = kuesioner.save_version(db.session, base, unit, raw, now(), current_user)
         db.session.commit()
     except kuesioner.KuesionerError as exc:
         db.session.rollback()
-        return _page(unit, raw, exc.problems, status=422)
+        return _page(unit, raw, exc.problems, status=422, asal=origin)
     if new:
         flash(_("Disimpan sebagai versi %(n)d.", n=versi.nomor))
     else:

@@ -230,6 +230,9 @@
     $("kemajuan").value = index + 1;
     $("instrumen").textContent = question.judul[lang] || question.judul.id;
     $("soal").textContent = question.teks[lang] || question.teks.id;
+    var help = question.bantuan ? question.bantuan[lang] || question.bantuan.id : "";
+    $("bantuan").textContent = help;
+    $("bantuan").hidden = !help;
     var choices = $("pilihan");
     choices.textContent = "";
     for (var value = 1; value <= question.skala; value++) {

@@ -73,6 +73,12 @@ def test_content_round_trips():
         ),
         ({"U3": {"sub": [{"id": "Hanya satu sub", "en": "Only one sub"}]}}, "2-4 butir"),
         ({"U1": {"dimension": {"id": "Lain", "en": "Other"}}}, "kolom dimension tidak dikenal"),
+        (
+            {"U1": {"pertanyaan": {"id": "<b>Bagaimana</b> persyaratan?", "en": "How is it?"}}},
+            "tanpa tag HTML",
+        ),
+        ({"U2": {"bantuan": {"id": "Lihat <script>x</script>", "en": "See"}}}, "tanpa tag HTML"),
+        ({"U4": {"dihilangkan": "Gratis <!-- menurut aturan -->"}}, "tanpa tag HTML"),
     ],
 )
 def test_skm_variants_that_break_the_rules_are_refused_with_a_reason(change, expected):

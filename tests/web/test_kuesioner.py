@@ -382,6 +382,8 @@ def test_the_editor_previews_in_a_phone_frame_and_saves_an_audited_version(app, 
     )
     assert "Kecepatan pendaftaran kunjungan" in frame and "kewajaran biaya" not in frame
     assert "Apakah ada petugas yang mengarahkan jawaban Anda?" in frame
+    # the questions as markup in the frame, not their tags printed as text
+    assert '<fieldset class="question"' in frame and "&lt;fieldset" not in frame
     assert versions() == []  # a preview stores nothing
     saved = editor_post(client, EDIT | {"aksi": "simpan"})
     assert saved.status_code == 302 and versions() == [1]
@@ -534,3 +536,40 @@ def test_the_time_estimate_follows_the_variant_everywhere_it_is_printed(
     assert '"menit": 6' in kiosk and "sekitar {m} menit" in kiosk
     assert form_minutes(catalogue(app), layanan) == 6
     assert unit_minutes(catalogue(app), layanan.unit) == 6
+
+
+def test_the_editor_never_saves_a_new_variant_over_another_of_that_name(app, tree):
+    """An empty editor given the name of an existing variant: refused, and refused again when
+    sent a second time from the refusal page; the existing variant keeps its one version."""
+    client = signed_in(app, "kanwil")
+    assert editor_post(client, EDIT | {"aksi": "simpan"}).status_code == 302
+    copy = {"nama": "Kunjungan", "pakai-skm": "y", "U2-bantuan-id": "Bantuan singkat."}
+    copy |= {"U2-bantuan-en": "Short help."}
+    refused = editor_post(client, copy | {"aksi": "simpan"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Nama varian Kunjungan sudah dipakai" in body
+    assert 'name="asal" value=""' in body  # still a new variant, not an edit of Kunjungan
+    again = editor_post(client, copy | {"aksi": "simpan", "asal": ""})
+    assert again.status_code == 422 and versions() == [1]
+    # editing Kunjungan itself (asal = its name) adds its version 2
+    edited = editor_post(client, EDIT | {"aksi": "simpan", "asal": "Kunjungan"} | copy)
+    assert edited.status_code == 302 and versions() == [1, 2]
+
+
+def test_the_editor_refuses_a_left_out_item_with_other_changes(app, tree):
+    client = signed_in(app, "kanwil")
+    both = EDIT | {"U4-pertanyaan-id": "Bagaimana biaya layanan ini menurut Anda?"}
+    both |= {"U4-pertanyaan-en": "How is the fee of this service?", "aksi": "simpan"}
+    refused = editor_post(client, both)
+    assert refused.status_code == 422
+    assert "tidak boleh diubah bagian lainnya" in refused.get_data(as_text=True)
+    assert versions() == []
+
+
+def test_the_kiosk_shows_the_variant_help_text(app, varian, petugas):  # noqa: F811
+    layanan, _ = varian
+    page = paired(app, layanan).get("/kiosk/").get_data(as_text=True)
+    data = json.loads(re.search(r'id="kiosk-data">(.*?)</script>', page, re.S).group(1))
+    helps = {q["kode"]: q["bantuan"] for q in data["pertanyaan"]}
+    assert helps["U2"]["id"].startswith("Prosedur: pendaftaran") and helps["U1"] is None
+    assert 'id="bantuan"' in page
