@@ -135,8 +135,10 @@ def test_three_answers_offline_are_sent_once_each_with_the_recorded_period(live_
     page.clock.install(time=tablet - timedelta(seconds=10))
     page.clock.pause_at(tablet)
     pair(page, base, code)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match('/kiosk/').then(Boolean)", polling=200)
+    # polled from Python: wait_for_function evaluates its text with eval(), which the kiosk's
+    # content security policy (no 'unsafe-eval') refuses
+    wait_for(lambda: page.evaluate("() => navigator.serviceWorker.controller !== null"))
+    wait_for(lambda: page.evaluate("() => caches.match('/kiosk/').then(Boolean)"))
 
     context.set_offline(True)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -160,13 +162,13 @@ def test_three_answers_offline_are_sent_once_each_with_the_recorded_period(live_
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_for(lambda: len(kiosk_rows(app)) == 3)
-    page.wait_for_function(f"({READ_QUEUE})().then(items => items.length === 0)")
+    wait_for(lambda: page.evaluate(READ_QUEUE) == [])
 
     page.reload()
     for _ in range(2):  # the same queue replayed twice: nothing is stored again
         page.evaluate(PUT_BACK, kept)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function(f"({READ_QUEUE})().then(items => items.length === 0)")
+        wait_for(lambda: page.evaluate(READ_QUEUE) == [])
     rows = kiosk_rows(app)
     assert len(rows) == 3
     assert {r.period for r in rows} == {"2026-01"} and all(r.terlambat for r in rows)
