@@ -22,3 +22,8 @@ WBK, WBBM
 Everything compared with a threshold is computed with :class:`fractions.Fraction` and rounded
 half-up only when it is reported (:func:`analysis.exact.round_half_up`).
 """
+
+# Below this size a CSV is read by pandas' own parser and pyarrow is never needed; at and above
+# it the fast reader of :mod:`analysis.tables` may take it (issue 20). Here, with no import, so
+# the command line can decide before pandas loads (:mod:`survey_app.entry`).
+FAST_MIN_BYTES = 4 << 20

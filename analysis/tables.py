@@ -27,6 +27,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+import analysis
+
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_ROWS = 30
 MAX_SHAPE_PROBLEMS = 50
@@ -206,8 +208,7 @@ def _read_csv(
 
 # -- the fast reader ----------------------------------------------------------------------------
 
-# Below this size pandas reads a CSV at once and pyarrow is never imported (start-up, issue 20).
-FAST_MIN_BYTES = 4 << 20
+FAST_MIN_BYTES = analysis.FAST_MIN_BYTES
 _BOM = b"\xef\xbb\xbf"
 _LARGEST_EXACT = 2**53  # whole numbers a float64 holds exactly, whoever parsed them
 

@@ -277,19 +277,61 @@ def test_sample_size_refuses_zero():
         (["sample-size", "100"], ("flask", "sqlalchemy", "pandas", "scipy", "weasyprint")),
         (
             ["score", str(FIXTURES / "worked_example.csv"), "--instrument", "skm", "--json"],
-            ("flask", "sqlalchemy", "scipy", "weasyprint", "plotly"),
+            ("flask", "sqlalchemy", "scipy", "weasyprint", "plotly", "pyarrow"),
         ),
     ],
 )
 def test_file_commands_start_without_the_web_stack(args, heavy):
-    """Issue 20.2: the file commands import no web stack (and nothing a command does not use);
-    benchmarks/startup.py times them as whole processes."""
+    """Issue 20.2: the file commands import no web stack (and nothing a command does not use:
+    pyarrow only for a file the fast reader may take); benchmarks/startup.py times them as
+    whole processes."""
+    done = entry_process(args, heavy)
+    assert done.stdout.splitlines()[-1] == "LOADED []", done.stdout + done.stderr
+
+
+def entry_process(args: list[str], modules: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """``zisurvey *args`` through the console script's entry, printing which ``modules`` it
+    loaded on its last line (a module kept out is None in ``sys.modules``)."""
     code = (
         "import sys; from survey_app.entry import main; sys.argv = ['zisurvey', *sys.argv[1:]]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print('LOADED', [m for m in {list(heavy)!r} if m in sys.modules])"
+        f"print('LOADED', [m for m in {list(modules)!r} if sys.modules.get(m) is not None])"
     )
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
     )
-    assert done.stdout.splitlines()[-1] == "LOADED []", done.stdout + done.stderr
+
+
+def test_a_file_the_fast_reader_takes_still_gets_pyarrow(tmp_path):
+    """Kept out for small files only: a CSV at the fast reader's size is read by pyarrow in the
+    command's own process, and scores as pandas' parser reads it (the worked example's rows
+    repeated, so every NRR is the worked example's)."""
+    import analysis
+
+    header, *rows = (FIXTURES / "worked_example.csv").read_text(encoding="utf-8").splitlines()
+    copies = analysis.FAST_MIN_BYTES // len("\n".join(rows)) + 1
+    big = tmp_path / "besar.csv"
+    with big.open("w", encoding="utf-8") as out:  # each copy's ids its own: no row twice
+        out.write(header + "\n")
+        for copy in range(copies):
+            out.writelines(f"k{copy}-{row}\n" for row in rows)
+    assert big.stat().st_size >= analysis.FAST_MIN_BYTES
+    done = entry_process(["score", str(big), "--instrument", "skm", "--json"], ("pyarrow",))
+    assert done.stderr == ""
+    *output, loaded = done.stdout.splitlines()
+    assert loaded == "LOADED ['pyarrow']"
+    payload = json.loads("\n".join(output))
+    assert payload["n"] == EXPECTED["skm"]["n"] * copies
+    assert payload["nilai"] == EXPECTED["skm"]["nilai"]
+
+
+def test_only_small_files_keep_pyarrow_out(tmp_path):
+    import analysis
+    from survey_app.entry import small_files_only
+
+    small, large = tmp_path / "kecil.csv", tmp_path / "besar.csv"
+    small.write_bytes(b"x" * (analysis.FAST_MIN_BYTES - 1))
+    large.write_bytes(b"x" * analysis.FAST_MIN_BYTES)
+    assert small_files_only(["--tz", "WIB", str(small), "--json"])
+    assert small_files_only(["100"])  # sample-size: no file at all
+    assert not small_files_only([str(small), "--mapping", str(large)])
