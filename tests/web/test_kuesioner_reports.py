@@ -81,9 +81,7 @@ def rekap_rows(sheet):
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
 
-def test_the_rekap_notes_the_left_out_item_and_pools_sub_questions_by_item_code(
-    app, two_versions
-):
+def test_the_rekap_notes_the_left_out_item_and_pools_sub_questions_by_item_code(app, two_versions):
     client = signed_in(app, "kanwil")
     book = load_workbook(io.BytesIO(client.get("/staf/unit/LAPAS/rekap.xlsx?periode=2026-01").data))
     expected = {
@@ -125,9 +123,7 @@ def test_the_skm_report_says_it_the_same_way(app, two_versions):
     )
 
 
-def test_the_public_page_names_the_layanan_and_an_older_snapshot_still_renders(
-    app, two_versions
-):
+def test_the_public_page_names_the_layanan_and_an_older_snapshot_still_renders(app, two_versions):
     assert publish(signed_in(app, "kanwil")).status_code == 303
     reader = app.test_client()
     page = reader.get("/hasil/LAPAS").get_data(as_text=True)
@@ -147,5 +143,6 @@ def test_the_public_page_names_the_layanan_and_an_older_snapshot_still_renders(
     db.session.commit()
     old = app.test_client().get("/hasil/LAPAS")
     assert old.status_code == 200
-    note = re.search(r'<p class="card" id="dihilangkan">(.*?)</p>', old.get_data(as_text=True), re.S)
+    page = old.get_data(as_text=True)
+    note = re.search(r'<p class="card" id="dihilangkan">(.*?)</p>', page, re.S)
     assert flat(note.group(1)).endswith(f"IKM U4: {REASON}")
