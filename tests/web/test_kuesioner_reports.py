@@ -17,6 +17,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Publikasi
 from survey_app.services.collection.kuesioner import choose, save_version
+from survey_app.services.publishing.artefacts import content
 from tests.readback import pdf_text
 from tests.web.conftest import signed_in
 from tests.web.test_integrity import respondent
@@ -136,6 +137,11 @@ def test_the_public_page_names_the_layanan_and_an_older_snapshot_still_renders(a
     stored = db.session.scalars(select(Publikasi)).one()
     data = dict(stored.data)
     assert [x["layanan"] for x in data["dihilangkan"]] == [["Layanan KUNJ"], ["Layanan TITIP"]]
+    printed = content(data, "https://contoh.id/s", str).notes
+    assert f"IKM tanpa butir U4 (layanan Layanan KUNJ, Layanan TITIP): {REASON}" in printed
+    frozen = [{k: v for k, v in x.items() if k != "layanan"} for x in data["dihilangkan"]]
+    printed = content(data | {"dihilangkan": frozen}, "https://contoh.id/s", str).notes
+    assert f"IKM tanpa butir U4: {REASON}" in printed
     data["dihilangkan"] = [
         {k: v for k, v in x.items() if k != "layanan"} for x in data["dihilangkan"]
     ]
