@@ -471,10 +471,15 @@ def _voices(lap: LaporanSKM) -> list[Blok]:
             found.append(Paragraf(
                 f"{group.item.code} {group.item.dimension.id} ({group.instrument.index}): "
                 f"{group.n} alasan", "tebal"))  # fmt: skip
-            said = Counter((masked(row.teks), row.nilai) for row in group.rows)
-            for (text, value), times in said.items():
+            said = Counter(
+                (masked(row.teks), row.nilai, row.sub.id if row.sub else "") for row in group.rows
+            )
+            for (text, value, sub), times in said.items():
                 again = f", {times} kali" if times > 1 else ""
-                found.append(Paragraf(f"\u201c{text}\u201d (nilai {value}{again})", "kutipan"))
+                part = f", sub-pertanyaan \u201c{sub}\u201d" if sub else ""
+                found.append(
+                    Paragraf(f"\u201c{text}\u201d (nilai {value}{part}{again})", "kutipan")
+                )
     else:
         found.append(Paragraf("Tidak ada alasan nilai rendah yang dituliskan responden."))
     if lap.saran_n:

@@ -3,9 +3,11 @@ sub-question of a split item as beside a plain item, stored with the answer it e
 (``U3.1/2``), read by staff under the item with the sub-question's wording."""
 
 import html
+import io
 import re
 from datetime import timedelta
 
+from docx import Document
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -70,6 +72,12 @@ def test_a_reason_beside_a_sub_question_is_stored_and_shown_with_its_wording(
     assert "sub-pertanyaan “Kecepatan pendaftaran kunjungan” · jawaban 2" in text
     assert "Pendaftaran dibuka terlambat" in text
     assert 'id="alasan-U3.1/2"' not in page  # in its item's group, not one of its own
+    report = client.get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    said = [p.text for p in Document(io.BytesIO(report.data)).paragraphs]
+    assert (
+        "\u201cPendaftaran dibuka terlambat\u201d (nilai 2, sub-pertanyaan \u201cKecepatan "
+        "pendaftaran kunjungan\u201d)" in said
+    )
     english = client.get("/staf/unit/LAPAS/alasan?periode=2026-01&lang=en").get_data(as_text=True)
     assert "sub-question “Speed of visit registration”" in html.unescape(
         re.sub(r"<[^>]+>", "", english)
