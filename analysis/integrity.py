@@ -12,12 +12,17 @@ identik
     ``identical_count`` or more identical answer vectors for one layanan within
     ``identical_minutes``.
 cepat
-    Sent faster than ``seconds_per_item`` per answered item after the form was rendered.
+    Sent faster than ``seconds_per_item`` per question asked after the form was rendered: each
+    answered item column (a sub-question of a unit's variant is a column of its own, ``U3.1/2``)
+    and each extra question the version asked (optional column ``tambahan``, a count).
 luar_jam
     Sent outside the unit's service hours (local time), allowing ``grace_minutes`` after closing
     for those who answer on their way out.
 seragam
     Straight-lining: the same value for every item, on a form of at least ``straight_items``.
+
+``identik`` and ``seragam`` read every column of ``items``: pass the sub-question columns
+(``U3.1/2``, ``U3.2/2``) with the plain ones, so a variant's answers are compared whole.
 pengarahan
     The respondent answered "Ya" to the variant's extra question "Apakah ada petugas yang
     mengarahkan jawaban Anda?" (issue 22, docs/kuesioner.md §2): optional column ``pengarahan``.
@@ -70,9 +75,11 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
         ``jam_buka`` and ``jam_tutup`` (``datetime.time``), the item columns and, optionally,
         ``tanpa_jam`` (True where the time holds a date only), ``kiosk`` (True where the
         row came from a kiosk, one source by design) and ``pengarahan`` (True where the
-        respondent said an officer steered his answers).
+        respondent said an officer steered his answers) and ``tambahan`` (the number of
+        extra questions, never scored, the form's variant version asked; missing: none).
     items
-        The item columns; missing values are items the form did not carry.
+        The item columns, sub-question columns included; missing values are items the form
+        did not carry.
     rules
         The thresholds.
     """
@@ -99,7 +106,8 @@ def flags(frame: pd.DataFrame, items: Sequence[str], rules: Rules = DEFAULT_RULE
                 rules.identical_count,
                 rules.identical_minutes,
             ),
-            "cepat": frame["durasi"].to_numpy(dtype="float64") < rules.seconds_per_item * answered,
+            "cepat": frame["durasi"].to_numpy(dtype="float64")
+            < rules.seconds_per_item * (answered + _count(frame, "tambahan")),
             "luar_jam": _outside_hours(frame, rules.grace_minutes) & timed.to_numpy(),
             "seragam": (answered >= rules.straight_items)
             & (_filled(values, -np.inf).max(axis=1) == _filled(values, np.inf).min(axis=1)),
@@ -114,6 +122,13 @@ def _marked(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(False, index=frame.index)
     return frame[column].astype("boolean").fillna(False).astype(bool)
+
+
+def _count(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """The optional count ``column``, 0 where it is missing."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype="float64")
 
 
 def _bursts(key: pd.Series, seconds: pd.Series, count: int, minutes: int) -> np.ndarray:

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import Flask, Response, current_app, request
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from analysis.mutu import bands
 from analysis.periods import ZONES, Span, label_of, span_of
 from analysis.sample import FORMULA_NAMES, Rule
+from survey_app.services.collection.kuesioner import NOTE, Catatan
+from survey_app.services.publishing.artefacts import left_out_once
 
 # Integrity flags and the reasons for a review decision, as people read them.
 REASONS = {
@@ -312,21 +314,20 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def butir_unik(items: Any) -> list[Any]:
-    """Left-out items (dicts of a publication snapshot, or objects) once per index, code and
-    reason, in their order: a reason kept by several versions of a variant is said once."""
-    seen: set[tuple[str, str, str]] = set()
-    out = []
-    for x in items or []:
-        get = x.get if isinstance(x, dict) else (lambda name, x=x: getattr(x, name, ""))
-        key = (str(get("indeks")), str(get("kode")), str(get("alasan")).rstrip(". "))
-        if key not in seen:
-            seen.add(key)
-            out.append(x)
-    return out
+def butir_unik(items: Any) -> list[dict[str, Any]]:
+    """Left-out items once per index, code and reason, with their layanan: see
+    :func:`left_out_once`."""
+    return left_out_once(items)
+
+
+def kalimat(note: Catatan) -> str:
+    """A left-out item's note (docs/kuesioner.md §4) in the page's language: the sentence the
+    rekap and the SKM report print, translated on an English page (the reason as typed)."""
+    return note.kalimat(gettext(NOTE), str(get_locale() or "id"), gettext("dan"))
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.filters["kalimat"] = kalimat
     app.jinja_env.filters["butir_unik"] = butir_unik
     app.jinja_env.filters["b64"] = b64
     app.jinja_env.filters["waktu_tl"] = waktu_tl

@@ -35,7 +35,7 @@ from survey_app.dokumen.blok import (
 )
 from survey_app.models import KuesionerVersi, TindakLanjut
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.kuesioner import variant_of
+from survey_app.services.collection.kuesioner import notes, variant_of
 from survey_app.services.laporan.isi import LaporanSKM, share
 
 KANAL = {
@@ -347,30 +347,18 @@ def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
     ]  # fmt: skip
 
 
-def _and_list(words: list[str]) -> str:
-    """'1', '1 dan 2', '1, 2 dan 3'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} dan {words[-1]}"
-
-
 def _left_out(instrument: Instrument, lap: LaporanSKM) -> list[Blok]:
-    """Which items a variant left out, and why (docs/kuesioner.md §4)."""
-    gone = [x for x in lap.data.dihilangkan if x.instrument_id == instrument.id]
+    """Which items a variant left out, why, and for which layanan (docs/kuesioner.md §4): the
+    notes every report prints (:func:`notes`)."""
+    gone = notes(lap.data.dihilangkan, {instrument.id: instrument})
     if not gone:
         return []
     word = _unsur_word(instrument)
-    # one entry per item, variant and reason, its versions together ("versi 1, 2 dan 3")
-    grouped: dict[tuple[str, str, str], list[int]] = {}
-    for x in gone:
-        grouped.setdefault((x.kode, x.varian, x.alasan.rstrip(". ")), []).append(x.versi)
-    parts = [
-        f"{kode} ({instrument.item(kode).dimension.id}) pada varian kuesioner "
-        f'"{varian}" versi {_and_list([str(v) for v in sorted(set(versi))])}: {alasan}'
-        for (kode, varian, alasan), versi in grouped.items()
-    ]
     return [
         Paragraf(
-            f"{word.capitalize()} yang tidak ditanyakan: {'; '.join(parts)}. Indeks memakai "
-            f"{word} yang dijawab dengan bobot 1/k.",
+            f"{word.capitalize()} yang tidak ditanyakan: "
+            f"{'; '.join(x.kalimat().rstrip('.') for x in gone)}. Indeks memakai {word} yang "
+            "dijawab dengan bobot 1/k.",
             "kecil",
         )
     ]
@@ -483,10 +471,15 @@ def _voices(lap: LaporanSKM) -> list[Blok]:
             found.append(Paragraf(
                 f"{group.item.code} {group.item.dimension.id} ({group.instrument.index}): "
                 f"{group.n} alasan", "tebal"))  # fmt: skip
-            said = Counter((masked(row.teks), row.nilai) for row in group.rows)
-            for (text, value), times in said.items():
+            said = Counter(
+                (masked(row.teks), row.nilai, row.sub.id if row.sub else "") for row in group.rows
+            )
+            for (text, value, sub), times in said.items():
                 again = f", {times} kali" if times > 1 else ""
-                found.append(Paragraf(f"\u201c{text}\u201d (nilai {value}{again})", "kutipan"))
+                part = f", sub-pertanyaan \u201c{sub}\u201d" if sub else ""
+                found.append(
+                    Paragraf(f"\u201c{text}\u201d (nilai {value}{part}{again})", "kutipan")
+                )
     else:
         found.append(Paragraf("Tidak ada alasan nilai rendah yang dituliskan responden."))
     if lap.saran_n:

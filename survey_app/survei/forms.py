@@ -26,12 +26,16 @@ from analysis.kuesioner import sub_code
 from instruments import Extra, Instrument, ProfileQuestion
 from instruments.variant import SHORT_TEXT_MAX, TIDAK, YA
 from survey_app.formtext import Form
-from survey_app.services.collection.submissions import ALASAN_MAX, Response
+from survey_app.services.collection.submissions import (
+    ALASAN,
+    ALASAN_MAX,
+    Response,
+    reason_fields,
+)
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FIXED_FIELDS = {"csrf_token", "kunci", "layanan", "mulai", "saran", "bahasa", "versi"}
 LANGUAGES = ("id", "en")  # the form's language buttons post one of these (answers kept)
-ALASAN = "alasan-"  # the reason beside item U3 is the field alasan-U3
 TAMBAHAN = "tambahan-"  # the variant's extra question ``tahu_dari`` is the field tambahan-tahu_dari
 SELECT_PROFILE = {"umur", "pendidikan", "pekerjaan"}
 
@@ -78,10 +82,11 @@ class SurveyForm(Form):
     def item_fields(self) -> list[Field]:
         return [self[code] for code in self.item_codes]
 
-    def alasan_field(self, code: str) -> Field | None:
-        """The field "Apa yang perlu diperbaiki?" beside item ``code``, when the unit asks."""
-        name = ALASAN + code  # none beside a sub-question
-        return self[name] if self.asks_alasan and name in self._fields else None
+    def alasan_field(self, name: str) -> Field | None:
+        """The field "Apa yang perlu diperbaiki?" beside the radio group ``name`` (an item
+        ``U1`` or a sub-question ``U3-1``), when the unit asks."""
+        found = ALASAN + name
+        return self[found] if self.asks_alasan and found in self._fields else None
 
     def field_of(self, code: str, part: int = 0) -> Field:
         """The radio group of item ``code`` (``part`` j >= 1: its j-th sub-question)."""
@@ -105,9 +110,9 @@ class SurveyForm(Form):
             saran=self.saran.data,
             idempotency_key=self.kunci.data,
             alasan={
-                code: field.data or ""
-                for code in self.item_codes
-                if code not in names and (field := self.alasan_field(code)) is not None
+                names.get(name, name): field.data or ""
+                for name in self.item_codes
+                if (field := self.alasan_field(name)) is not None
             },
             tambahan={
                 kode: str(value).strip()
@@ -157,6 +162,8 @@ def form_class(
                 attrs[name] = _item_field(label, choices)
                 names.append(name)
                 stored.append((name, sub_code(item.code, part, len(item.sub))))
+                if asks_alasan:  # beside each sub-question: says which part falls short
+                    attrs[ALASAN + name] = _alasan_field()
             if not item.sub:
                 attrs[item.code] = _item_field(item.question.get(language), choices)
                 names.append(item.code)
@@ -248,11 +255,12 @@ def tampering(
 ) -> str | None:
     """Why a post cannot come from our form (unknown field, value off the scale, wrong layanan).
 
-    A reason (``alasan-<item>``) of any item of the form is accepted even when the unit has
-    stopped asking since the form was opened: it is then not stored.
+    A reason (``alasan-<item>``, ``alasan-<item>-<part>`` beside a sub-question) of any
+    question of the form is accepted even when the unit has stopped asking since the form was
+    opened: it is then not stored.
     """
     scales = {code: i.scale for i in instruments for code in i.codes}
-    reasons = {ALASAN + code for code in scales}
+    reasons = set(reason_fields(instruments))
     for instrument in instruments:
         for item in instrument.items:
             for part in range(1, len(item.sub) + 1):

@@ -124,3 +124,56 @@ def test_a_kiosk_is_one_source_by_design_and_never_a_burst():
 def test_a_kiosk_mark_missing_on_some_rows_is_read_as_not_a_kiosk():
     frame = rows(6, minutes=1, kiosk=[True, None, None, None, None, False])
     assert flags(frame, ITEMS)["beruntun"].tolist() == [False] + [True] * 5
+
+
+# -- a unit's questionnaire variant (issue 22): sub-questions and extra questions -------------
+
+# U3 split in two (stored U3.1/2, U3.2/2), U4 left out: 8 plain columns and 2 parts, 10 answers
+VARIANT = ["U1", "U2", "U3.1/2", "U3.2/2", "U5", "U6", "U7", "U8", "U9"]
+
+
+def variant_rows(n, values, **extra):
+    """``n`` submissions under the variant, one minute apart, all giving ``values``."""
+    frame = rows(n, sumber=None, **extra).drop(columns=["U3", "U4"])
+    for code, value in zip(VARIANT, values, strict=True):
+        frame[code] = value
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("durasi", "tambahan", "fast"),
+    [
+        (17, None, True),  # 9 questions (7 plain items and 2 sub-questions) x 2 s = 18 s
+        (18, None, False),
+        (21, 2, True),  # and two extra questions asked: 11 x 2 s = 22 s
+        (22, 2, False),
+        (22, 0, False),
+    ],
+)
+def test_cepat_counts_the_sub_questions_and_the_extra_questions_asked(durasi, tambahan, fast):
+    frame = variant_rows(1, [4, 3, 3, 4, 3, 4, 4, 3, 3], durasi=durasi)
+    if tambahan is not None:
+        frame["tambahan"] = tambahan
+    all_columns = ITEMS + ["U3.1/2", "U3.2/2"]  # what the service passes: every column
+    assert flags(frame, all_columns)["cepat"].item() == fast
+
+
+def test_identik_compares_the_sub_question_answers_too():
+    # three respondents, the same plain answers, one differing only in a sub-question
+    same = [4, 3, 3, 4, 3, 4, 4, 3, 3]
+    frame = pd.concat(
+        [variant_rows(2, same), variant_rows(1, [4, 3, 3, 2, 3, 4, 4, 3, 3])], ignore_index=True
+    )
+    columns = ITEMS + ["U3.1/2", "U3.2/2"]
+    assert not flags(frame, columns)["identik"].any()
+    frame.loc[2, "U3.2/2"] = 4  # now all three give the same ten answers
+    assert flags(frame, columns)["identik"].all()
+
+
+def test_seragam_reads_the_sub_question_answers_too():
+    # every plain answer 4 but one sub-question 2: not straight-lined
+    frame = variant_rows(1, [4, 4, 4, 2, 4, 4, 4, 4, 4])
+    columns = ITEMS + ["U3.1/2", "U3.2/2"]
+    assert not flags(frame, columns)["seragam"].item()
+    frame["U3.2/2"] = 4
+    assert flags(frame, columns)["seragam"].item()

@@ -330,14 +330,18 @@ def test_the_dashboard_and_the_skm_report_say_which_item_was_left_out_and_why(ap
     client = signed_in(app, "kanwil")
     page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)
     note = re.search(r'<p class="notice-line" id="dihilangkan">(.*?)</p>', page, re.S).group(1)
-    assert "U4 (varian Kunjungan versi 1): Layanan kunjungan tidak dipungut biaya" in note
+    assert (
+        "IKM U4 (Biaya/Tarif) pada varian kuesioner &#34;Kunjungan&#34; versi 1, layanan "
+        "Layanan KUNJ: Layanan kunjungan tidak dipungut biaya" in note
+    )
     assert ">82,81<" in page  # the IKM of the worked example, over the eight items asked
     report = client.get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
     assert report.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
     assert (
-        'Unsur yang tidak ditanyakan: U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1: '
-        "Layanan kunjungan tidak dipungut biaya menurut ketentuan pemasyarakatan." in text
+        'Unsur yang tidak ditanyakan: IKM U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" '
+        "versi 1, layanan Layanan KUNJ: Layanan kunjungan tidak dipungut biaya menurut "
+        "ketentuan pemasyarakatan. Indeks memakai" in text
     )
     # the lampiran kuesioner shows the variant as its respondents read it
     document = Document(io.BytesIO(report.data))
@@ -498,7 +502,7 @@ def test_a_publication_says_which_item_was_left_out_and_why(app, varian, clock):
     assert published.headers["Location"] == "/hasil/LAPAS?periode=2026-01"
     page = app.test_client().get("/hasil/LAPAS").get_data(as_text=True)
     note = re.search(r'<p class="card" id="dihilangkan">(.*?)</p>', page, re.S).group(1)
-    assert "IKM U4: Layanan kunjungan tidak dipungut biaya menurut ketentuan" in note
+    assert "IKM U4 (layanan Layanan KUNJ): Layanan kunjungan tidak dipungut biaya" in note
     assert "82,81" in page
 
 

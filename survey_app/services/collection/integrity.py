@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 
 from analysis.integrity import FLAGS, Rules, flags
+from analysis.kuesioner import split_code
 from analysis.periods import Span
 from instruments.variant import PENGARAHAN_KODE as PENGARAHAN
 from instruments.variant import YA
@@ -23,6 +24,7 @@ from survey_app.models import (
     REVIEW_DECISIONS,
     REVIEW_REASONS,
     JawabanTambahan,
+    KuesionerVersi,
     Layanan,
     Pengguna,
     Submission,
@@ -33,6 +35,7 @@ from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
 from survey_app.services.collection.answers import answers_frame
+from survey_app.services.collection.kuesioner import variant_of
 
 CATATAN_MAX = 500
 UPLOAD = "unggahan"  # the channel of rows from a responses file (Submission.source)
@@ -57,6 +60,40 @@ def _steered(session: DbSession, ids: list[int]) -> set[int]:
             )
         )
     )
+
+
+def asked_columns(frame: pd.DataFrame, items: list[str]) -> list[str]:
+    """The answer columns the flags read: the instruments' items and, after them, the
+    sub-question columns of a unit's variant present in ``frame`` (``U3.1/2``), so
+    ``identik``, ``seragam`` and ``cepat`` see every question a version asked."""
+    known = set(items)
+    parts = sorted(
+        str(c)
+        for c in frame.columns
+        if isinstance(c, str) and split_code(c)[2] > 1 and split_code(c)[0] in known
+    )
+    return [*items, *parts]
+
+
+def _extras_asked(session: DbSession, catalogue: Catalogue, frame: pd.DataFrame) -> pd.Series:
+    """Per row, the number of extra questions (never scored) its variant version asked; none
+    for the base and for a kiosk (a kiosk asks no extra question)."""
+    ids = frame["id"].tolist()
+    found = session.execute(
+        select(Submission.id, Submission.kuesioner_versi_id).where(
+            Submission.id.between(min(ids), max(ids)),
+            Submission.kuesioner_versi_id.is_not(None),
+        )
+    )
+    versions: dict[int, int] = {int(i): int(v) for i, v in found if v is not None}
+    counts = {
+        versi.id: len(variant_of(versi, catalogue.instruments).tambahan)
+        for versi in session.scalars(
+            select(KuesionerVersi).where(KuesionerVersi.id.in_(set(versions.values())))
+        )
+    }
+    asked = frame["id"].map(lambda i: counts.get(versions.get(int(i), -1), 0))
+    return asked.where(frame["source"] != KIOSK, 0).astype("int64")
 
 
 # -- review ----------------------------------------------------------------------------------
@@ -121,7 +158,8 @@ def report(
         kiosk=frame["source"] == KIOSK,
         pengarahan=frame["id"].isin(_steered(session, frame["id"].tolist())),
     )
-    marks = flags(placed, catalogue.item_codes(), Rules())
+    placed["tambahan"] = _extras_asked(session, catalogue, placed)
+    marks = flags(placed, asked_columns(frame, catalogue.item_codes()), Rules())
     any_flag = marks.any(axis=1)
     decisions = frame["keputusan"]
     excluded = frame.loc[decisions == "kecualikan", "alasan"]

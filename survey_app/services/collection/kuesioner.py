@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from instruments import Instrument, Variant, VariantError, content, parse_variant
+from instruments import Instrument, Text, Variant, VariantError, content, parse_variant
 from survey_app.models import KuesionerVarian, KuesionerVersi, Layanan, Pengguna, Submission, Unit
 from survey_app.services import DbSession, audit, in_months
 from survey_app.services.collection.rollup import kept
@@ -179,6 +179,30 @@ class Dihilangkan:
     instrument_id: str
     kode: str
     alasan: str
+    # the layanan (names) whose answers in the period were given under this version
+    layanan: tuple[str, ...] = ()
+
+
+def _answered_versions(
+    session: DbSession, layanan_ids: Iterable[int], months: Iterable[str]
+) -> dict[int, tuple[str, ...]]:
+    """Variant version id -> the names of the layanan among ``layanan_ids`` with counted
+    answers under it in ``months``."""
+    rows = session.execute(
+        select(Submission.kuesioner_versi_id, Layanan.nama)
+        .join(Layanan, Layanan.id == Submission.layanan_id)
+        .where(
+            Submission.layanan_id.in_(list(layanan_ids)),
+            in_months(Submission.period, months),
+            Submission.kuesioner_versi_id.is_not(None),
+            kept(),
+        )
+        .group_by(Submission.kuesioner_versi_id, Layanan.nama)
+    ).all()
+    found: dict[int, set[str]] = {}
+    for versi_id, nama in rows:
+        found.setdefault(int(versi_id), set()).add(str(nama))
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def used_versions(
@@ -186,17 +210,7 @@ def used_versions(
 ) -> list[KuesionerVersi]:
     """The variant versions under which ``layanan_ids`` have counted answers in ``months``,
     by variant name and number."""
-    ids = session.scalars(
-        select(Submission.kuesioner_versi_id)
-        .where(
-            Submission.layanan_id.in_(list(layanan_ids)),
-            in_months(Submission.period, months),
-            Submission.kuesioner_versi_id.is_not(None),
-            kept(),
-        )
-        .group_by(Submission.kuesioner_versi_id)
-        .having(func.count() > 0)
-    ).all()
+    ids = list(_answered_versions(session, layanan_ids, months))
     found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(ids)))
     return sorted(found, key=lambda v: (v.varian.nama, v.nomor))
 
@@ -207,13 +221,86 @@ def left_out(
     layanan_ids: Iterable[int],
     months: Iterable[str],
 ) -> list[Dihilangkan]:
-    """Per version that has answers of ``layanan_ids`` in ``months``, the items it left out and
-    why (docs/kuesioner.md §4, pooling across versions)."""
+    """Per version that has answers of ``layanan_ids`` in ``months``, the items it left out,
+    why, and the layanan answered under it (docs/kuesioner.md §4, pooling across versions)."""
+    answered = _answered_versions(session, layanan_ids, months)
+    found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(list(answered))))
     out: list[Dihilangkan] = []
-    for versi in used_versions(session, layanan_ids, months):
+    for versi in found:
         variant = variant_of(versi, base)
         out.extend(
-            Dihilangkan(versi.varian.nama, versi.nomor, ident, kode, alasan)
+            Dihilangkan(versi.varian.nama, versi.nomor, ident, kode, alasan, answered[versi.id])
             for ident, kode, alasan in variant.left_out()
         )
     return sorted(out, key=lambda x: (x.varian, x.versi, x.kode))
+
+
+# one note per left-out item, variant and reason, its versions and layanan together; the
+# dashboard, the summary PDF, the rekap and the SKM report all print it (English via gettext)
+NOTE = (
+    '%(indeks)s %(kode)s (%(unsur)s) pada varian kuesioner "%(varian)s" versi %(versi)s, '
+    "layanan %(layanan)s: %(alasan)s"
+)
+
+
+@dataclass(frozen=True)
+class Catatan:
+    """What a report says of one left-out item: see :func:`notes`."""
+
+    indeks: str  # IKM, IPAK, IPKP
+    instrument_id: str
+    kode: str
+    unsur: Text  # the item's dimension (Biaya/Tarif)
+    varian: str
+    versi: tuple[int, ...]
+    layanan: tuple[str, ...]
+    alasan: str
+
+    def kalimat(self, template: str = NOTE, language: str = "id", dan: str = "dan") -> str:
+        """The note as one sentence (:data:`NOTE`; ``template``, ``language`` and the word
+        ``dan`` translated for an English page): 'IKM U4 (Biaya/Tarif) pada varian kuesioner
+        "Kunjungan" versi 1 dan 2, layanan Kunjungan Keluarga: Gratis menurut ketentuan.'"""
+        return template % {
+            "indeks": self.indeks,
+            "kode": self.kode,
+            "unsur": self.unsur.get(language),
+            "varian": self.varian,
+            "versi": and_list([str(v) for v in self.versi], dan),
+            "layanan": and_list(list(self.layanan), dan) or "-",
+            "alasan": self.alasan,
+        }
+
+
+def and_list(words: list[str], dan: str = "dan") -> str:
+    """'1', '1 dan 2', '1, 2 dan 3' ('' for none)."""
+    return ", ".join(words[:-1]) + f" {dan} {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def notes(items: Iterable[Dihilangkan], base: Mapping[str, Instrument]) -> list[Catatan]:
+    """The left-out items of :func:`left_out` once per instrument, item, variant and reason
+    (trailing full stop ignored), with their versions and layanan together, in the
+    questionnaire's order; what every report says of them (docs/kuesioner.md §4)."""
+    grouped: dict[tuple[str, str, str, str], tuple[set[int], set[str]]] = {}
+    for x in items:
+        alasan = x.alasan.rstrip(". ")
+        key = (x.instrument_id, x.kode, x.varian, alasan + ("" if alasan[-1:] in "!?" else "."))
+        versi, layanan = grouped.setdefault(key, (set(), set()))
+        versi.add(x.versi)
+        layanan.update(x.layanan)
+    order = {code: n for n, code in enumerate(c for i in base.values() for c in i.codes)}
+    return [
+        Catatan(
+            base[ident].index,
+            ident,
+            kode,
+            base[ident].item(kode).dimension,
+            varian,
+            tuple(sorted(versi)),
+            tuple(sorted(layanan)),
+            alasan,
+        )
+        for (ident, kode, varian, alasan), (versi, layanan) in sorted(
+            grouped.items(), key=lambda kv: (order.get(kv[0][1], 0), kv[0][2])
+        )
+        if ident in base
+    ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from analysis.kuesioner import split_code
+from analysis.kuesioner import split_code, sub_code
 from analysis.periods import period_of
 from instruments import Extra, Instrument, apply_variant, estimate_minutes, extras
 from instruments.variant import SHORT_TEXT_MAX, TIDAK, YA
@@ -32,6 +32,7 @@ from survey_app.services.collection.kuesioner import shown, variant_of
 
 ALASAN_MAX = 300  # characters of one reason (the column's width)
 LOW_ANSWERS = (1, 2)  # the answers a respondent may say why of (REGULATION §8)
+ALASAN = "alasan-"  # the reason beside the radio group U3 is alasan-U3 (U3-1: alasan-U3-1)
 
 
 class SubmissionRejected(ValueError):
@@ -132,16 +133,41 @@ def record_submission(
     submission.kiosk_dicatat = origin.kiosk_dicatat
     session.add(submission)
     session.flush()
-    session.add_all(
-        AlasanJawaban(submission_id=submission.id, item_code=code, teks=teks)
-        for code, teks in alasan.items()
-    )
+    store_reasons(session, submission.id, alasan)
     rollup.add(session, [submission])
     return submission, True
 
 
+def reason_fields(instruments: Iterable[Instrument]) -> dict[str, str]:
+    """Every "Apa yang perlu diperbaiki?" field a form of ``instruments`` (a variant applied)
+    offers: field name -> the stored code its reason is kept under, one beside each radio
+    group: ``alasan-U1`` -> ``U1``; for an item split into k sub-questions one beside each,
+    ``alasan-U3-1`` -> ``U3.1/2`` (the answer it explains); none for a left-out item.
+
+    The data a form handler needs (with or without WTForms): which reason fields to accept,
+    and under which code :func:`reasons` and :func:`store_reasons` keep them."""
+    return {
+        f"{ALASAN}{item.code}-{j}" if item.sub else ALASAN + item.code: (
+            sub_code(item.code, j, len(item.sub)) if item.sub else item.code
+        )
+        for instrument in instruments
+        for item in instrument.items
+        for j in range(1, max(1, len(item.sub)) + 1)
+    }
+
+
+def store_reasons(session: DbSession, submission_id: int, alasan: Mapping[str, str]) -> None:
+    """Add the reasons :func:`reasons` kept (stored code -> text) of a flushed submission,
+    beside its answers (the row points to the answer it explains)."""
+    session.add_all(
+        AlasanJawaban(submission_id=submission_id, item_code=code, teks=teks)
+        for code, teks in alasan.items()
+    )
+
+
 def reasons(response: Response) -> dict[str, str]:
-    """The reasons of ``response`` to store, by item code: trimmed, beside an answer of 1 or 2.
+    """The reasons of ``response`` to store, by stored code (``U1``, or ``U3.1/2`` beside a
+    sub-question): trimmed, beside an answer of 1 or 2.
 
     An empty reason is none. A reason beside an answer of 3 or 4 is dropped silently: the form
     hides the field then, but keeps what was typed before the respondent changed their mind.

@@ -95,8 +95,9 @@ def content(
             for s in snapshot["di_bawah_minimal"]
         )
         notes.append(f"Belum memenuhi jumlah minimal responden{rule_words(snapshot)}: {short}.")
-    for gone in snapshot.get("dihilangkan", []):
-        notes.append(f"{gone['indeks']} tanpa butir {gone['kode']}: {gone['alasan']}")
+    for gone in left_out_once(snapshot.get("dihilangkan")):
+        layanan = f" (layanan {', '.join(gone['layanan'])})" if gone["layanan"] else ""
+        notes.append(f"{gone['indeks']} tanpa butir {gone['kode']}{layanan}: {gone['alasan']}")
     excluded = snapshot.get("dikecualikan", {}).get("jumlah", 0)
     if excluded:
         notes.append(f"{excluded} jawaban dikecualikan setelah ditinjau petugas.")
@@ -407,3 +408,20 @@ def _qr_image(url: str, side: int) -> Image.Image:
     code.make(fit=True)
     image = code.make_image().convert("RGB")
     return image.resize((side, side), Image.Resampling.NEAREST)
+
+
+def left_out_once(entries: Any) -> list[dict[str, Any]]:
+    """A publication's left-out items (its snapshot's ``dihilangkan``: one entry per version)
+    once per index, code and reason, in their order: a reason kept by several versions is
+    said once, with the names of the layanan of all of them (``layanan``, sorted; empty for a
+    snapshot frozen before it named them, which still renders)."""
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for x in entries or []:
+        get = x.get if isinstance(x, dict) else (lambda name, x=x: getattr(x, name, ""))
+        key = (str(get("indeks")), str(get("kode")), str(get("alasan")).rstrip(". "))
+        found = out.setdefault(
+            key,
+            {"indeks": key[0], "kode": key[1], "alasan": str(get("alasan")), "layanan": set()},
+        )
+        found["layanan"].update(str(n) for n in (get("layanan") or ()))
+    return [x | {"layanan": sorted(x["layanan"])} for x in out.values()]

@@ -177,7 +177,8 @@ def snapshot(
         indexes = {i.id: i.index for i in catalogue.instruments.values()}
         found["dihilangkan"] = [
             {"indeks": indexes.get(x.instrument_id, x.instrument_id), "kode": x.kode,
-             "alasan": x.alasan, "varian": x.varian, "versi": x.versi}
+             "alasan": x.alasan, "varian": x.varian, "versi": x.versi,
+             "layanan": list(x.layanan)}
             for x in d.dihilangkan
         ]  # fmt: skip
     return found

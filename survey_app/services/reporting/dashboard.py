@@ -20,7 +20,13 @@ from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.integrity import KIOSK, exclusions, uploaded, via_channel
-from survey_app.services.collection.kuesioner import Dihilangkan, left_out, used_versions
+from survey_app.services.collection.kuesioner import (
+    Catatan,
+    Dihilangkan,
+    left_out,
+    notes,
+    used_versions,
+)
 from survey_app.services.reporting.aggregates import (
     Saran,
     Tallies,
@@ -115,6 +121,11 @@ class Dashboard:
     dihilangkan: tuple[Dihilangkan, ...] = ()
     # the variant versions answered in the period (the report's lampiran kuesioner)
     versi: tuple[KuesionerVersi, ...] = ()
+
+    @property
+    def catatan(self) -> list[Catatan]:
+        """The left-out items as every report says them (:func:`notes`)."""
+        return notes(self.dihilangkan, {f.instrument.id: f.instrument for f in self.figures})
 
     @property
     def months(self) -> list[Compliance]:
@@ -284,7 +295,7 @@ def rekaps(
     session: DbSession, unit: Unit, span: Span, instruments: Sequence[Instrument], label: str
 ) -> list[Rekap]:
     """The rekap sheets of a unit's workbook: the unit pooled, then each layanan with answers,
-    all from database tallies."""
+    all from database tallies, each with the items a variant left out of its answers."""
     layanan = list(
         session.scalars(
             select(Layanan)
@@ -294,8 +305,18 @@ def rekaps(
     )
     found = tallies(session, [x.id for x in layanan], span.months(), per_month=False)
     parts = found.split()
+    base = {i.id: i for i in instruments}
+
+    def gone(ids: list[int]) -> tuple[Catatan, ...]:
+        return tuple(notes(left_out(session, base, ids, span.months()), base))
+
     sheets = [
-        Rekap("Rekap unit", f"{unit.nama} - {label}", {i.id: found.score(i) for i in instruments})
+        Rekap(
+            "Rekap unit",
+            f"{unit.nama} - {label}",
+            {i.id: found.score(i) for i in instruments},
+            gone([x.id for x in layanan]),
+        )
     ]
     names = {"Rekap unit"}
     for x in layanan:
@@ -307,7 +328,8 @@ def rekaps(
             name = sheet_name(f"Rekap {x.unit.kode} {x.kode}", names)
         names.add(name)
         title = f"{x.unit.nama} - layanan {x.kode} - {label}"
-        sheets.append(Rekap(name, title, {i.id: part.score(i) for i in instruments}))
+        results = {i.id: part.score(i) for i in instruments}
+        sheets.append(Rekap(name, title, results, gone([x.id])))
     return sheets
 
 

@@ -15,6 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 from analysis.responses import formula_safe
 from analysis.scoring import IndexResult
 from instruments import Instrument
+from survey_app.services.collection.kuesioner import Catatan
 
 PROFILE = ["umur", "jenis_kelamin", "pendidikan", "pekerjaan"]
 
@@ -64,11 +65,13 @@ def interchange_csv_chunks(
 
 @dataclass(frozen=True)
 class Rekap:
-    """One rekap sheet: its name, its title line, and the result of each instrument."""
+    """One rekap sheet: its name, its title line, the result of each instrument, and the
+    items a variant left out of the answers it sums (docs/kuesioner.md §4)."""
 
     name: str
     title: str
     results: dict[str, IndexResult]
+    catatan: tuple[Catatan, ...] = ()
 
 
 def rekap_xlsx(
@@ -82,8 +85,9 @@ def rekap_xlsx(
     """Write a workbook to ``path``: the raw answers, a page at a time, then the rekaps.
 
     Each rekap lists per unsur the number answering, the total, the NRR and the NRR tertimbang
-    (NRR x 1/k), then the index, nilai, mutu and kinerja, as SKM reports are laid out; the
-    first ends with the answers staff excluded after review, per reason (``excluded``).
+    (NRR x 1/k), then the index, nilai, mutu and kinerja, as SKM reports are laid out, and a
+    line "Tidak ditanyakan" per item a variant left out (the reports' note); the first ends
+    with the answers staff excluded after review, per reason (``excluded``).
     Written in XlsxWriter's constant-memory mode: a row goes to disk once the next begins, so
     100,000 answers take no more memory than a page of them.
     """
@@ -131,7 +135,12 @@ def _rekap(
         result = rekap.results.get(instrument.id)
         if result is None or not result.n:
             continue
-        row = _block(sheet, row, instrument, result, formats) + 2
+        row = _block(sheet, row, instrument, result, formats) + 1
+        for note in (x for x in rekap.catatan if x.instrument_id == instrument.id):
+            sheet.write(row, 0, "Tidak ditanyakan", formats["bold"])
+            sheet.write(row, 1, note.kalimat())
+            row += 1
+        row += 1
     return sheet
 
 
