@@ -4,14 +4,17 @@ extra questions of every kind; its buttons work without JavaScript and keep what
 refusal names the field in Indonesian (English via the switch) and stores nothing; a saved
 version reaches the public form, and its answers are stored."""
 
+import html
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Answer, JawabanTambahan, KuesionerVersi, Submission
-from survey_app.services.collection.kuesioner import choose
+from survey_app.services.collection.kuesioner import choose, save_version
 from tests.web.conftest import CSRF, signed_in
 from tests.web.helpers import IPAK, full_answers
 from tests.web.test_integrity import respondent
@@ -357,6 +360,7 @@ def test_a_refusal_names_and_marks_the_field_and_stores_nothing(app, tree, data,
     assert message in summary and f'href="#{field}"' in summary
     marked = re.search(rf'<[^>]*id="{re.escape(field)}"[^>]*>', body).group(0)
     assert 'aria-invalid="true"' in marked or 'class="invalid"' in marked
+    assert f'id="{field}-masalah"' in body  # the reason printed beside the field as well
     assert stored() == []
 
 
@@ -383,3 +387,40 @@ def test_too_many_extra_questions_cannot_be_added_and_are_refused_when_sent(app,
     assert refused.status_code == 422
     assert "Pertanyaan tambahan paling banyak 5." in refused.get_data(as_text=True)
     assert stored() == []
+
+
+# -- a variant made by file: the editor shows and keeps all of it ---------------------------
+
+
+def all_fields(page: str) -> dict[str, str]:
+    """What a browser sends for the editor form as rendered (texts, checked boxes, selects)."""
+    form = page[page.index('class="kuesioner-editor"') :]
+    form = form[: form.index("</form>")]
+    out = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name is None or ('type="checkbox"' in tag and " checked" not in tag):
+            continue
+        out[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', form):
+        out[name] = html.unescape(text)
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        out[name] = re.search(r'<option value="([^"]*)" selected', body).group(1)
+    return out
+
+
+def test_the_editor_keeps_everything_of_an_imported_variant(app, tree, clock):
+    fixture = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
+    raw = yaml.safe_load(fixture.read_text(encoding="utf-8"))
+    instruments = app.extensions["zisurvey.catalogue"].instruments
+    save_version(db.session, instruments, tree["lapas"], raw, clock())
+    db.session.commit()
+    client = signed_in(app, "kanwil")
+    page = client.get("/staf/unit/LAPAS/kuesioner?varian=Kunjungan").get_data(as_text=True)
+    fields = all_fields(page)
+    assert fields["U7-label4-id"] == "Sangat ramah" and fields["tambahan-2-pilihan2-id"]
+    again = client.post("/staf/unit/LAPAS/kuesioner", data=fields | {"aksi": "simpan"})
+    assert again.status_code == 302
+    assert "Tidak ada perubahan" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert len(stored()) == 1
