@@ -39,6 +39,7 @@ def test_unit_admin_edits_a_variant_and_sees_the_preview(live_app, browser):
     page.fill("#nama", "Kunjungan")
     page.fill("#U1-pertanyaan-id", "Bagaimana persyaratan layanan {layanan} di {unit}?")
     page.fill("#U1-pertanyaan-en", "How are the requirements of {layanan} at {unit}?")
+    page.click("#U7 details.labels summary")  # the labels are folded until typed in
     for k, (word_id, word_en) in enumerate(
         [("Tidak ramah", "Unfriendly"), ("Kurang ramah", "Not very friendly")], 1
     ):
@@ -121,3 +122,31 @@ def test_unit_admin_edits_a_variant_and_sees_the_preview(live_app, browser):
     assert run_axe(form) == []
     phone.close()
     context.close()
+
+
+@pytest.mark.browser
+def test_the_editor_buttons_work_under_the_content_security_policy(live_app, browser):
+    """The buttons post to the page itself (``formaction``): allowed by ``form-action 'self'``,
+    with no script at all."""
+    app, base = live_app
+    with app.app_context():
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        db.session.commit()
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    sign_in(page, base)
+    page.goto(f"{base}/staf/unit/LAPAS-MKS/kuesioner")
+    page.fill("#U2-bantuan-id", "Bantuan yang diketik sebelum menambah.")
+    press(page, "button[name='tambah_sub'][value='U3']")
+    assert page.locator("#U3-sub2-id").count() == 1
+    assert page.input_value("#U2-bantuan-id") == "Bantuan yang diketik sebelum menambah."
+    press(page, "button[name='tambah_tambahan'][value='teks']")
+    assert page.input_value("#tambahan-1-kode") == "tambahan_1"
+    context.close()
+    assert refused == []
