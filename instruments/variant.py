@@ -259,7 +259,8 @@ def _labels(
         for lang in LANGUAGES:
             text, at = label.get(lang), (*path, "label", number, lang)
             if not 1 <= len(text) <= LABEL_MAX:
-                message = f"{where}: setiap label 1-{LABEL_MAX} karakter"
+                limits = f"1-{LABEL_MAX} karakter (ada {len(text)})"
+                message = f"{where} label {number} ({lang}): {limits}"
                 problems.append(Problem(message, at, "panjang", min=1, max=LABEL_MAX, n=len(text)))
                 fine = False
             _placeholders(text, at, problems)
