@@ -47,6 +47,26 @@ _BRACE = re.compile(r"\{[^{}]*\}")
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")  # the start of an HTML tag, comment or declaration
 
 
+class Problem(str):
+    """One problem of a variant: its Indonesian text (a ``str``, as the CLI prints it), with
+    ``path`` naming the field it concerns (``("skm", "U1", "pertanyaan", "id")``,
+    ``("tambahan", 2, "pilihan", 1, "en")``: positions count from 1) and ``key``/``params``
+    so that a caller can word it in another language (empty ``key``: no such wording)."""
+
+    path: tuple[str | int, ...]
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, path: tuple[str | int, ...] = (), key: str = "", **params: Any):
+        self = super().__new__(cls, text)
+        self.path, self.key, self.params = tuple(path), key, params
+        return self
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    return " ".join(map(str, path))
+
+
 class VariantError(ValueError):
     """A variant that breaks the rules; ``problems`` lists every one, in Indonesian."""
 
@@ -131,10 +151,12 @@ def parse_variant(raw: Any, base: Mapping[str, Instrument]) -> Variant:
         problems.append(f"kolom {', '.join(map(str, unknown))} tidak dikenal")
     nama = _plain(raw.get("nama"))
     if not 1 <= len(nama) <= NAME_MAX:
-        problems.append(f"nama varian wajib diisi, paling banyak {NAME_MAX} karakter")
+        text = f"nama varian wajib diisi, paling banyak {NAME_MAX} karakter"
+        problems.append(Problem(text, ("nama",), "nama", max=NAME_MAX))
     instrumen = raw.get("instrumen")
     if not isinstance(instrumen, Mapping) or not instrumen:
-        problems.append("instrumen wajib diisi (misalnya skm: {})")
+        text = "instrumen wajib diisi (misalnya skm: {})"
+        problems.append(Problem(text, ("instrumen",), "instrumen"))
         instrumen = {}
     parsed = []
     for ident, items in instrumen.items():
@@ -165,22 +187,26 @@ def _instrument(
             )
             continue
         item = instrument.item(str(code))
-        parsed = _change(f"{where} {code}", item, instrument.scale, change, problems)
+        parsed = _change((where, str(code)), item, instrument.scale, change, problems)
         if parsed is not None and parsed != ItemChange():
             out.append((str(code), parsed))
     left = {code for code, change in out if change.dihilangkan}
     refused = sorted(left - MAY_LEAVE_OUT.get(instrument.id, frozenset()))
     for code in refused:
-        allowed = sorted(MAY_LEAVE_OUT.get(instrument.id, ()))
-        problems.append(
-            f"{where} {code}: butir wajib tidak boleh dihilangkan"
-            + (f" (yang boleh hanya {', '.join(allowed)})" if allowed else " (semua butir wajib)")
+        allowed = ", ".join(sorted(MAY_LEAVE_OUT.get(instrument.id, ())))
+        text = f"{where} {code}: butir wajib tidak boleh dihilangkan" + (
+            f" (yang boleh hanya {allowed})" if allowed else " (semua butir wajib)"
         )
+        path = (where, code, "dihilangkan")
+        problems.append(Problem(text, path, "wajib", boleh=allowed or "-"))
     order = {code: i for i, code in enumerate(instrument.codes)}
     return tuple(sorted(out, key=lambda pair: order[pair[0]]))
 
 
-def _change(where: str, item: Item, scale: int, raw: Any, problems: list[str]) -> ItemChange | None:
+def _change(
+    path: tuple[str, str], item: Item, scale: int, raw: Any, problems: list[str]
+) -> ItemChange | None:
+    where = _where(path)
     if raw is None:
         return ItemChange()
     if not isinstance(raw, Mapping):
@@ -191,53 +217,65 @@ def _change(where: str, item: Item, scale: int, raw: Any, problems: list[str]) -
         problems.append(f"{where}: kolom {', '.join(unknown)} tidak dikenal")
     if "dihilangkan" in raw:
         reason = _plain(raw["dihilangkan"])
+        at = (*path, "dihilangkan")
         if not REASON_MIN <= len(reason) <= REASON_MAX:
+            limits = f"{REASON_MIN}-{REASON_MAX} karakter (ada {len(reason)})"
+            text = f"{where}: alasan dihilangkan {limits}"
             problems.append(
-                f"{where}: alasan dihilangkan {REASON_MIN}-{REASON_MAX} karakter "
-                f"(ada {len(reason)})"
+                Problem(text, at, "panjang", min=REASON_MIN, max=REASON_MAX, n=len(reason))
             )
-        _placeholders(reason, where, problems)
+        _placeholders(reason, at, problems)
         if len(raw) > 1:
-            problems.append(f"{where}: butir yang dihilangkan tidak boleh diubah bagian lainnya")
+            text = f"{where}: butir yang dihilangkan tidak boleh diubah bagian lainnya"
+            problems.append(Problem(text, at, "hilang_dan_ubah"))
         return ItemChange(dihilangkan=reason)
     pertanyaan = _optional_text(
-        raw.get("pertanyaan"), f"{where} pertanyaan", QUESTION_MIN, problems
+        raw.get("pertanyaan"), (*path, "pertanyaan"), QUESTION_MIN, problems
     )
-    bantuan = _optional_text(raw.get("bantuan"), f"{where} bantuan", 1, problems)
-    label = _labels(raw.get("label"), where, scale, problems)
-    sub = _subs(raw.get("sub"), where, problems)
+    bantuan = _optional_text(raw.get("bantuan"), (*path, "bantuan"), 1, problems)
+    label = _labels(raw.get("label"), path, scale, problems)
+    sub = _subs(raw.get("sub"), path, problems)
     return ItemChange(pertanyaan=pertanyaan, bantuan=bantuan, label=label, sub=sub)
 
 
-def _labels(raw: Any, where: str, scale: int, problems: list[str]) -> tuple[Text, ...] | None:
+def _labels(
+    raw: Any, path: tuple[str | int, ...], scale: int, problems: list[str]
+) -> tuple[Text, ...] | None:
+    where = _where(path)
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or any(
         not isinstance(raw.get(lang), list) or len(raw[lang]) != scale for lang in LANGUAGES
     ):
-        problems.append(
+        text = (
             f"{where}: label harus tepat {scale} pilihan dalam id dan en, "
             "urutan dan jumlahnya tidak boleh diubah"
         )
+        problems.append(Problem(text, (*path, "label"), "label_jumlah", n=scale))
         return None
     labels = tuple(Text(_plain(a), _plain(b)) for a, b in zip(raw["id"], raw["en"], strict=True))
-    for label in labels:
-        for text in (label.id, label.en):
+    fine = True
+    for number, label in enumerate(labels, 1):
+        for lang in LANGUAGES:
+            text, at = label.get(lang), (*path, "label", number, lang)
             if not 1 <= len(text) <= LABEL_MAX:
-                problems.append(f"{where}: setiap label 1-{LABEL_MAX} karakter")
-                return None
-            _placeholders(text, where, problems)
-    return labels
+                limits = f"1-{LABEL_MAX} karakter (ada {len(text)})"
+                message = f"{where} label {number} ({lang}): {limits}"
+                problems.append(Problem(message, at, "panjang", min=1, max=LABEL_MAX, n=len(text)))
+                fine = False
+            _placeholders(text, at, problems)
+    return labels if fine else None
 
 
-def _subs(raw: Any, where: str, problems: list[str]) -> tuple[Text, ...]:
+def _subs(raw: Any, path: tuple[str | int, ...], problems: list[str]) -> tuple[Text, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not SUB_MIN <= len(raw) <= SUB_MAX:
-        problems.append(f"{where}: sub-pertanyaan harus {SUB_MIN}-{SUB_MAX} butir")
+        text = f"{_where(path)}: sub-pertanyaan harus {SUB_MIN}-{SUB_MAX} butir"
+        problems.append(Problem(text, (*path, "sub"), "jumlah", min=SUB_MIN, max=SUB_MAX))
         return ()
     subs = [
-        _optional_text(x, f"{where} sub {i}", QUESTION_MIN, problems) for i, x in enumerate(raw, 1)
+        _optional_text(x, (*path, "sub", i), QUESTION_MIN, problems) for i, x in enumerate(raw, 1)
     ]
     return tuple(s for s in subs if s is not None)
 
@@ -247,30 +285,37 @@ def _extras(raw: Any, problems: list[str]) -> tuple[Extra, ...]:
         problems.append("tambahan harus berupa daftar pertanyaan")
         return ()
     if len(raw) > EXTRA_MAX:
-        problems.append(f"pertanyaan tambahan paling banyak {EXTRA_MAX}")
+        text = f"pertanyaan tambahan paling banyak {EXTRA_MAX}"
+        problems.append(Problem(text, ("tambahan",), "tambahan_jumlah", max=EXTRA_MAX))
     out: list[Extra] = []
     for number, entry in enumerate(raw, 1):
-        extra = _extra(entry, f"tambahan {number}", problems)
+        extra = _extra(entry, ("tambahan", number), problems)
         if extra is None:
             continue
-        if any(x.kode == extra.kode for x in out):
-            problems.append(f"tambahan {number}: kode {extra.kode} dipakai dua kali")
-        elif extra.jenis == "pengarahan" and any(x.jenis == "pengarahan" for x in out):
-            problems.append(f"tambahan {number}: pertanyaan pengarahan hanya boleh satu")
+        if extra.jenis == "pengarahan" and any(x.jenis == "pengarahan" for x in out):
+            text = f"tambahan {number}: pertanyaan pengarahan hanya boleh satu"
+            problems.append(Problem(text, ("tambahan", number, "jenis"), "pengarahan_ganda"))
+        elif any(x.kode == extra.kode for x in out):
+            text = f"tambahan {number}: kode {extra.kode} dipakai dua kali"
+            at = ("tambahan", number, "kode")
+            problems.append(Problem(text, at, "kode_ganda", kode=extra.kode))
         else:
             out.append(extra)
     return tuple(out)
 
 
-def _extra(raw: Any, where: str, problems: list[str]) -> Extra | None:
+def _extra(raw: Any, path: tuple[str | int, ...], problems: list[str]) -> Extra | None:
+    where = _where(path)
     if not isinstance(raw, Mapping):
         problems.append(f"{where}: harus berupa pemetaan (kode, jenis, pertanyaan)")
         return None
     kode, jenis = _plain(raw.get("kode")), _plain(raw.get("jenis"))
     if not _KODE.match(kode):
-        problems.append(f"{where}: kode {kode!r} harus huruf kecil, angka atau _ (2-31 karakter)")
+        text = f"{where}: kode {kode!r} harus huruf kecil, angka atau _ (2-31 karakter)"
+        problems.append(Problem(text, (*path, "kode"), "kode_bentuk", kode=kode))
     if jenis not in EXTRA_KINDS:
-        problems.append(f"{where}: jenis {jenis!r} harus salah satu dari {', '.join(EXTRA_KINDS)}")
+        text = f"{where}: jenis {jenis!r} harus salah satu dari {', '.join(EXTRA_KINDS)}"
+        problems.append(Problem(text, (*path, "jenis"), "jenis"))
         return None
     if jenis == "pengarahan":
         if kode != PENGARAHAN_KODE:
@@ -279,57 +324,71 @@ def _extra(raw: Any, where: str, problems: list[str]) -> Extra | None:
             problems.append(f"{where}: pertanyaan pengarahan memakai teks baku, tanpa pilihan")
         return Extra(kode=kode, jenis=jenis, pertanyaan=PENGARAHAN)
     pertanyaan = _optional_text(
-        raw.get("pertanyaan"), f"{where} pertanyaan", QUESTION_MIN, problems
+        raw.get("pertanyaan"), (*path, "pertanyaan"), QUESTION_MIN, problems
     )
     if pertanyaan is None:
-        problems.append(f"{where}: pertanyaan wajib diisi dalam id dan en")
+        if raw.get("pertanyaan") is None:
+            text = f"{where}: pertanyaan wajib diisi dalam id dan en"
+            problems.append(Problem(text, (*path, "pertanyaan", "id"), "wajib_isi"))
         return None
     pilihan: tuple[Text, ...] = ()
     if jenis == "pilihan":
-        pilihan = _options(raw.get("pilihan"), where, problems)
+        pilihan = _options(raw.get("pilihan"), path, problems)
     elif "pilihan" in raw:
         problems.append(f"{where}: hanya jenis pilihan yang memiliki daftar pilihan")
     return Extra(kode=kode, jenis=jenis, pertanyaan=pertanyaan, pilihan=pilihan)
 
 
-def _options(raw: Any, where: str, problems: list[str]) -> tuple[Text, ...]:
+def _options(raw: Any, path: tuple[str | int, ...], problems: list[str]) -> tuple[Text, ...]:
     if not isinstance(raw, list) or not OPTIONS_MIN <= len(raw) <= OPTIONS_MAX:
-        problems.append(f"{where}: pilihan harus {OPTIONS_MIN}-{OPTIONS_MAX} butir")
+        text = f"{_where(path)}: pilihan harus {OPTIONS_MIN}-{OPTIONS_MAX} butir"
+        at = (*path, "pilihan")
+        problems.append(Problem(text, at, "jumlah", min=OPTIONS_MIN, max=OPTIONS_MAX))
         return ()
     options = [
-        _optional_text(x, f"{where} pilihan {i}", 1, problems, OPTION_MAX)
+        _optional_text(x, (*path, "pilihan", i), 1, problems, OPTION_MAX)
         for i, x in enumerate(raw, 1)
     ]
     return tuple(x for x in options if x is not None)
 
 
 def _optional_text(
-    raw: Any, where: str, minimum: int, problems: list[str], maximum: int = TEXT_MAX
+    raw: Any,
+    path: tuple[str | int, ...],
+    minimum: int,
+    problems: list[str],
+    maximum: int = TEXT_MAX,
 ) -> Text | None:
+    where = _where(path)
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or set(map(str, raw)) - set(LANGUAGES):
-        problems.append(f"{where}: harus berupa teks id dan en")
+        problems.append(Problem(f"{where}: harus berupa teks id dan en", path))
         return None
     text = Text(_plain(raw.get("id")), _plain(raw.get("en")))
+    fine = True
     for lang, value in (("id", text.id), ("en", text.en)):
         if not minimum <= len(value) <= maximum:
-            problems.append(f"{where} ({lang}): {minimum}-{maximum} karakter (ada {len(value)})")
-            return None
-        _placeholders(value, where, problems)
-    return text
+            message = f"{where} ({lang}): {minimum}-{maximum} karakter (ada {len(value)})"
+            at = (*path, lang)
+            problems.append(Problem(message, at, "panjang", min=minimum, max=maximum, n=len(value)))
+            fine = False
+            continue
+        _placeholders(value, (*path, lang), problems)
+    return text if fine else None
 
 
-def _placeholders(text: str, where: str, problems: list[str]) -> None:
+def _placeholders(text: str, path: tuple[str | int, ...], problems: list[str]) -> None:
     """Refuse an unknown ``{...}`` placeholder and markup: every text is shown as plain text
     (escaped), so a tag would reach respondents and reports as its literal characters."""
-    unknown = sorted(set(_BRACE.findall(text)) - set(PLACEHOLDERS))
+    where = _where(path[:-1] if path and path[-1] in LANGUAGES else path)
+    unknown = ", ".join(sorted(set(_BRACE.findall(text)) - set(PLACEHOLDERS)))
     if unknown:
-        problems.append(
-            f"{where}: penanda {', '.join(unknown)} tidak dikenal (hanya {{layanan}} dan {{unit}})"
-        )
+        message = f"{where}: penanda {unknown} tidak dikenal (hanya {{layanan}} dan {{unit}})"
+        problems.append(Problem(message, path, "penanda", penanda=unknown))
     if _TAG.search(text):
-        problems.append(f"{where}: tulis teks biasa, tanpa tag HTML seperti <b> atau <script>")
+        message = f"{where}: tulis teks biasa, tanpa tag HTML seperti <b> atau <script>"
+        problems.append(Problem(message, path, "html"))
 
 
 def _plain(value: Any) -> str:

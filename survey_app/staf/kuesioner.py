@@ -1,8 +1,10 @@
-"""The questionnaire variant editor of a unit (issue 22, docs/kuesioner.md): per item the
-Indonesian and English wording side by side, help texts, a pair of sub-questions, Biaya left out
-with its reason, the "pengarahan" question; a server-rendered preview in a phone frame; saving
-adds a version (audited). Label wording and other extra questions are kept from the version
-being edited (they are edited through ``zisurvey kuesioner import``).
+"""The questionnaire variant editor of a unit (issue 22, docs/kuesioner.md §7): everything a
+variant may change, Indonesian and English side by side: per item the question, its help, the
+answer labels' wording (as many as the scale, in order) and any number of sub-questions within
+the rules; Biaya left out with its reason; extra questions (yes/no, one choice, short text, the
+"pengarahan" question). Edit buttons work without JavaScript (the page is re-rendered as typed);
+a server-rendered preview in a phone frame stores nothing; saving adds a version (audited).
+The form's state and its wording of problems live in :mod:`survey_app.staf.kuesioner_edit`.
 """
 
 from __future__ import annotations
@@ -17,18 +19,17 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from instruments import Instrument, VariantError, apply_variant, extras, parse_variant
-from instruments.variant import MAY_LEAVE_OUT, PENGARAHAN_KODE, Variant
+from instruments import VariantError, apply_variant, extras, parse_variant
+from instruments.variant import EXTRA_MAX, MAY_LEAVE_OUT, OPTIONS_MAX, SUB_MAX, Problem, Variant
 from survey_app.extensions import db
 from survey_app.models import KuesionerVarian, Layanan, Unit
 from survey_app.services.access import can_manage
 from survey_app.services.collection import kuesioner
 from survey_app.staf import bp
+from survey_app.staf import kuesioner_edit as edit
 from survey_app.staf.forms import ConfirmForm
+from survey_app.staf.kuesioner_edit import KINDS
 from survey_app.staf.scope import catalogue, managed_unit, now, viewable_unit
-
-SUB_SLOTS = 2  # the editor's sub-question slots per item (up to 4 through an imported file)
-LANGS = ("id", "en")
 
 
 def _variants(unit: Unit) -> list[KuesionerVarian]:
@@ -48,54 +49,6 @@ def _loaded(unit: Unit, nama: str) -> dict[str, Any]:
     if latest is None:
         return {"nama": nama, "instrumen": {"skm": {}}, "tambahan": []}
     return dict(latest.isi)
-
-
-def _text(form: Mapping[str, str], name: str) -> dict[str, str] | None:
-    texts = {lang: form.get(f"{name}-{lang}", "").strip() for lang in LANGS}
-    return texts if any(texts.values()) else None
-
-
-def _posted(form: Mapping[str, str], base: Mapping[str, Instrument], kept: Any) -> dict[str, Any]:
-    """The variant content the editor's fields describe; labels and extra questions other
-    than pengarahan come from ``kept`` (the content being edited)."""
-    kept = kept if isinstance(kept, Mapping) else {}
-    old = kept.get("instrumen") if isinstance(kept.get("instrumen"), Mapping) else {}
-    instrumen: dict[str, Any] = {}
-    for ident, instrument in base.items():
-        if form.get(f"pakai-{ident}") != "y":
-            continue
-        items: dict[str, Any] = {}
-        for item in instrument.items:
-            change = _item_posted(form, item.code, (old.get(ident) or {}).get(item.code))
-            if change:
-                items[item.code] = change
-        instrumen[ident] = items
-    tambahan = [
-        x
-        for x in (kept.get("tambahan") or [])
-        if isinstance(x, Mapping) and x.get("jenis") != "pengarahan"
-    ]
-    if form.get("pengarahan") == "y":
-        tambahan.insert(0, {"kode": PENGARAHAN_KODE, "jenis": "pengarahan"})
-    return {"nama": form.get("nama", "").strip(), "instrumen": instrumen, "tambahan": tambahan}
-
-
-def _item_posted(form: Mapping[str, str], code: str, old: Any) -> dict[str, Any]:
-    reason = form.get(f"{code}-hilang", "").strip()
-    # a reason with other fields typed too goes on as both, and is refused with its problem
-    change: dict[str, Any] = {"dihilangkan": reason} if reason else {}
-    for field in ("pertanyaan", "bantuan"):
-        text = _text(form, f"{code}-{field}")
-        if text:
-            change[field] = text
-    subs = [t for j in range(1, SUB_SLOTS + 1) if (t := _text(form, f"{code}-sub{j}"))]
-    old_subs = old.get("sub", []) if isinstance(old, Mapping) else []
-    subs += old_subs[SUB_SLOTS:]  # slots beyond the editor's, from an imported file
-    if subs:
-        change["sub"] = subs
-    if isinstance(old, Mapping) and old.get("label") and not reason:
-        change["label"] = old["label"]
-    return change
 
 
 def _preview(unit: Unit, variant: Variant) -> str:
@@ -118,7 +71,7 @@ def _preview(unit: Unit, variant: Variant) -> str:
 
 def _page(
     unit: Unit,
-    isi: Mapping[str, Any],
+    state: Mapping[str, Any],
     problems: list[str] | None = None,
     preview: str | None = None,
     status: int = 200,
@@ -127,15 +80,18 @@ def _page(
     """The editor page; ``asal`` is the name of the variant being edited, kept through a
     preview or a refusal (None: the name of ``isi``, as loaded)."""
     base = catalogue().instruments
+    found = edit.worded(problems or [])
     page = render_template(
         "staf/kuesioner.html",
         unit=unit,
         variants=_variants(unit),
-        isi=isi,
+        isi=state,
         base=base,
         may_leave_out=MAY_LEAVE_OUT,
-        sub_slots=SUB_SLOTS,
-        problems=problems or [],
+        limits={"sub": SUB_MAX, "tambahan": EXTRA_MAX, "pilihan": OPTIONS_MAX},
+        kinds=KINDS,
+        problems=found,
+        invalid={field for _text, field in found if field},
         preview=preview,
         editable=can_manage(db.session, current_user, unit),
         layanan=sorted(unit.layanan, key=lambda x: x.kode),
@@ -153,7 +109,7 @@ def kuesioner_editor(kode: str) -> ResponseReturnValue:
     nama = request.args.get("varian", "")
     if len(nama) > 80 or not nama.isprintable():
         abort(400, description=_("Nama varian tidak dikenal."))
-    return _page(unit, _loaded(unit, nama))
+    return _page(unit, edit.state_from_content(_loaded(unit, nama), catalogue().instruments))
 
 
 @bp.post("/unit/<kode>/kuesioner")
@@ -165,14 +121,16 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
     base = catalogue().instruments
     asal = request.form.get("asal", "").strip()[:80]
     origin = asal if asal.isprintable() else ""  # a NUL never reaches the database
-    kept = _loaded(unit, origin)
-    raw = _posted(request.form, base, kept)
+    state = edit.state_from_form(request.form, base)
+    raw = edit.content_of(state, base)
     try:
         variant = parse_variant(raw, base)
     except VariantError as exc:
-        return _page(unit, raw, exc.problems, status=422, asal=origin)
-    if request.form.get("aksi") == "pratinjau":
-        return _page(unit, raw, preview=_preview(unit, variant), asal=origin)
+        if edit.edit_button(request.form):  # mid-edit: re-rendered as typed, no refusal yet
+            return _page(unit, state, asal=origin)
+        return _page(unit, state, exc.problems, status=422, asal=origin)
+    if edit.edit_button(request.form) or request.form.get("aksi") == "pratinjau":
+        return _page(unit, state, preview=_preview(unit, variant), asal=origin)
     if variant.nama != origin and kuesioner.find_varian(db.session, unit, variant.nama):
         # a new variant (or a renamed copy) under the name of another: never its next version
         problem = _(
@@ -180,13 +138,14 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
             "nama lain.",
             nama=variant.nama,
         )
-        return _page(unit, raw, [problem], status=422, asal=origin)
+        found = Problem(problem, ("nama",))
+        return _page(unit, state, [found], status=422, asal=origin)
     try:
         versi, new = kuesioner.save_version(db.session, base, unit, raw, now(), current_user)
         db.session.commit()
     except kuesioner.KuesionerError as exc:
         db.session.rollback()
-        return _page(unit, raw, exc.problems, status=422, asal=origin)
+        return _page(unit, state, exc.problems, status=422, asal=origin)
     if new:
         flash(_("Disimpan sebagai versi %(n)d.", n=versi.nomor))
     else:

@@ -156,3 +156,18 @@ def test_an_unchanged_variant_scores_identically_to_the_base(data):
         )
         frame = pd.DataFrame(rows, columns=list(base.codes)).astype("float64")
         assert score_answers(rows, base.codes, base.scale) == score(frame, base.codes, base.scale)
+
+
+def test_each_problem_names_its_field_for_an_editor():
+    """The editor marks the field a problem concerns: each problem carries its path, a message
+    key and the figures of its wording, and reads as its Indonesian text (the CLI prints it)."""
+    raw = kunjungan()
+    raw["instrumen"]["skm"]["U7"]["label"]["en"][1] = "x" * 61
+    raw["instrumen"]["skm"]["U3"]["sub"].append({"id": "Pendek", "en": "Waiting for the guard"})
+    raw["tambahan"][1]["pilihan"][0]["en"] = "<b>Banner</b>"
+    found = {(p.path, p.key): p for p in problems_of(raw)}
+    label = found[(("skm", "U7", "label", 2, "en"), "panjang")]
+    assert label == "skm U7 label 2 (en): 1-60 karakter (ada 61)"
+    assert label.params == {"min": 1, "max": 60, "n": 61}
+    assert (("skm", "U3", "sub", 3, "id"), "panjang") in found
+    assert (("tambahan", 2, "pilihan", 1, "en"), "html") in found

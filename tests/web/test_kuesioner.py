@@ -362,7 +362,7 @@ def editor_post(client, data, kode="LAPAS"):
 EDIT = {
     "nama": "Kunjungan",
     "pakai-skm": "y",
-    "pengarahan": "y",
+    "tambahan-1-jenis": "pengarahan",
     "U1-pertanyaan-id": "Bagaimana persyaratan layanan {layanan} di {unit}?",
     "U1-pertanyaan-en": "How are the requirements of {layanan} at {unit}?",
     "U3-sub1-id": "Kecepatan pendaftaran kunjungan",
@@ -412,7 +412,8 @@ def test_the_editor_refuses_a_required_item_left_out_and_stores_nothing(app, tre
     client = signed_in(app, "kanwil")
     refused = editor_post(client, EDIT | {"aksi": "simpan", "U4-hilang": "gratis"})
     assert refused.status_code == 422
-    assert "skm U4: alasan dihilangkan 10-300 karakter" in refused.get_data(as_text=True)
+    body = refused.get_data(as_text=True)
+    assert "SKM U4 · alasan tidak ditanyakan: Tulis 10-300 karakter (sekarang 6)." in body
     assert versions() == []
 
 
@@ -480,7 +481,7 @@ def test_hostile_editor_input_is_refused_or_cleaned_never_a_500(app, tree):
         client, EDIT | {"aksi": "simpan", "U1-pertanyaan-id": "Bagaimana {kota} di {unit}?"}
     )
     assert refused.status_code == 422
-    assert "penanda {kota} tidak dikenal" in refused.get_data(as_text=True)
+    assert "Penanda {kota} tidak dikenal" in refused.get_data(as_text=True)
     assert client.get("/staf/unit/LAPAS/kuesioner?varian=a%00b").status_code == 400
     token = CSRF.search(client.get("/staf/unit/LAPAS/kuesioner").get_data(as_text=True))
     bad = client.post(
