@@ -15,7 +15,7 @@ Pooling across versions is by item code: plain answers and groups of parts of ev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 import pandas as pd
@@ -131,12 +131,17 @@ def score_answers(
     return score_totals(items, item_totals(tallies), n, scale)
 
 
+def is_part(column: object, items: Collection[str]) -> bool:
+    """True for a sub-question's column name (``U3.1/2``: part j of k, 1 <= j <= k) of one of
+    the item codes ``items``."""
+    code, part, parts = split_code(str(column))
+    return parts > 1 and part <= parts and code in items
+
+
 def part_codes(columns: Iterable[object], items: Sequence[str]) -> list[str]:
     """The sub-question columns (``U3.1/2`` ...) among ``columns`` of the items ``items``."""
     wanted = set(items)
-    return [
-        str(c) for c in columns if split_code(str(c))[2] > 1 and split_code(str(c))[0] in wanted
-    ]
+    return [str(c) for c in columns if is_part(c, wanted)]
 
 
 def score_frame(frame: pd.DataFrame, items: Sequence[str], scale: int = 4) -> IndexResult:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.kuesioner import split_code
+from analysis.kuesioner import is_part
 
 KEYS = ("kolom", "waktu", "layanan", "jawaban", "label_tambahan", "baris_judul", "abaikan")
 WAKTU = ("iso", "dmy", "mdy", "gforms")
@@ -126,8 +126,7 @@ def parse_mapping(data: object, targets: Iterable[str], scales: Mapping[str, int
 def _part_of(target: str, scales: Mapping[str, int]) -> bool:
     """True for a sub-question's column (``U3.1/2``: part 1 of 2 of item U3, docs/kuesioner.md
     §4) of a known item: a file's sub-question columns map onto these."""
-    code, _part, parts = split_code(target)
-    return parts > 1 and code in scales
+    return is_part(target, scales.keys())
 
 
 def _text_dict(value: object, key: str, problems: list[str]) -> dict[str, str]:

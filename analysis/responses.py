@@ -16,7 +16,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from analysis.kuesioner import split_code, value_text
+from analysis.kuesioner import is_part, split_code, value_text
 from analysis.mapping import ColumnMapping, apply_layanan
 from analysis.periods import periods_of, zone_name
 from analysis.tables import TableError, read_table, text_cells
@@ -238,7 +238,7 @@ def _check_columns(
     problems: list[str],
 ) -> pd.DataFrame:
     columns = [str(c) for c in frame.columns]
-    parts = {c for c in columns if split_code(c)[2] > 1 and split_code(c)[0] in schema.item_scales}
+    parts = {c for c in columns if is_part(c, schema.item_scales.keys())}
     known = set(META) | set(schema.item_scales) | parts
     part_columns(columns, schema.item_scales, problems)
     for column in sorted({c for c in columns if columns.count(c) > 1}):
@@ -484,8 +484,8 @@ def part_columns(
     left out and, with ``problems``, reported once per column it has."""
     found: dict[tuple[str, int], dict[int, str]] = {}
     for column in columns:
-        code, part, k = split_code(str(column))
-        if k > 1 and code in scales:
+        if is_part(column, scales.keys()):
+            code, part, k = split_code(str(column))
             found.setdefault((code, k), {})[part] = str(column)
     out: dict[str, list[list[str]]] = {}
     for (code, k), got in sorted(found.items()):

@@ -28,7 +28,7 @@ from typing import IO, Any
 import pandas as pd
 from sqlalchemy import select
 
-from analysis.kuesioner import split_code
+from analysis.kuesioner import is_part, split_code
 from analysis.mapping import (
     FIELD_NAMES,
     ColumnMapping,
@@ -152,7 +152,7 @@ def needs_mapping(table: Table, catalogue: Catalogue, ignore: Sequence[str] = ()
     way than ISO 8601 (``05/01/2026 10:23``: which format is for a person to say)."""
     known = set(targets(catalogue)) | {i.strip() for i in ignore}
     headers = headers_of(table)
-    parts = [h for h in headers if split_code(h)[2] > 1 and catalogue.owner(split_code(h)[0])]
+    parts = [h for h in headers if is_part(h, catalogue.item_codes())]
     if any(h not in known and h not in parts for h in headers):
         return True
     items = [h for h in headers if catalogue.owner(h) is not None]

@@ -62,6 +62,14 @@ class Asked:
         versi = self.version(versi_id)
         return versi.label if versi is not None else "dasar"
 
+    def free_text(self, kode: str) -> bool:
+        """True when the extra question ``kode`` takes a short text in some version."""
+        return any(
+            x.kode == kode and x.jenis == "teks"
+            for versi in self.versions.values()
+            for x in versi.variant.tambahan
+        )
+
     def extra_answer(self, versi_id: object, kode: str, nilai: object) -> str:
         """A stored extra answer as the respondent chose it: ``Ya``/``Tidak``, an option's
         Indonesian label, or the short text."""

@@ -157,6 +157,7 @@ def rekap_xlsx(
     if extra is not None:
         extra.write_row(0, 0, extra_head, formats["head"])
     written = 0
+    split_items = {split_code(p)[0] for p in asked.parts}  # their mean: a number in the sheet
     for page in pages:
         raw = interchange(page, instruments, asked.parts)
         if mask is not None:  # a copy handed on: what looks like a person's details goes
@@ -164,9 +165,10 @@ def rekap_xlsx(
                 lambda text: mask(text) if isinstance(text, str) else text
             )
         start = written
+        split = {n for n, c in enumerate(raw.columns) if c in split_items}
         for values in raw.itertuples(index=False):
             written += 1
-            sheet.write_row(written, 0, [_cell(v) for v in values])
+            sheet.write_row(written, 0, [_cell(v, n in split) for n, v in enumerate(values)])
         if extra is not None:
             _as_asked(extra, start, page, asked, mask)
     if extra is not None:
@@ -181,13 +183,12 @@ def rekap_xlsx(
     book.close()
 
 
-def _cell(value: object) -> object:
-    """A cell of the answers sheet: blank for none, an item's mean of parts as a number."""
+def _cell(value: object, mean: bool = False) -> object:
+    """A cell of the answers sheet: blank for none; an item's mean of parts (``mean``, written
+    as text by :func:`interchange`) as a number."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    if isinstance(value, str) and value.replace(".", "", 1).isdigit():
-        return float(value)
-    return value
+    return float(value) if mean and isinstance(value, str) else value
 
 
 def _as_asked(
@@ -205,7 +206,7 @@ def _as_asked(
         cells.append(asked.left_out(versi))
         for kode in asked.extra_codes:
             value = asked.extra_answer(versi, kode, row.get(EXTRA_PREFIX + kode))
-            cells.append(mask(value) if mask is not None and value else value)
+            cells.append(mask(value) if mask and value and asked.free_text(kode) else value)
         sheet.write_row(n, 0, cells)
 
 
