@@ -340,8 +340,10 @@ class _CellChecks:
         written = pd.to_numeric(raw, errors="coerce")
         wrong = split & raw.notna() & ~((written - mean).abs() <= 0.00005 + 1e-9)
         for row in index[wrong]:
+            value = raw[row]
+            shown = int(value) if isinstance(value, float) and value.is_integer() else value
             self.problems.append(
-                f"row {row}, column {self.name(code)}: value {raw[row]} is not the mean of "
+                f"row {row}, column {self.name(code)}: value {shown} is not the mean of "
                 f"its sub-questions ({_decimal(mean[row])})"
             )
         self.frame[code] = raw.where(~split)

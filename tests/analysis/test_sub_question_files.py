@@ -115,3 +115,14 @@ def test_a_mapping_may_name_sub_question_parts_but_no_part_beyond_its_count():
 )  # fmt: skip
 def test_an_items_value_is_written_exactly_or_half_up_to_4_places(value, text):
     assert value_text(value) == text
+
+
+def test_an_items_cell_beside_its_parts_is_named_as_written():
+    text = (
+        "submitted_at,layanan,U3,U3.1/2,U3.2/2\n"
+        "2026-01-05T08:00:00,KUNJ,3.5,3,4\n"
+        "2026-01-05T09:00:00,KUNJ,3,3,4\n"
+    )
+    assert problems(text) == [
+        "row 2, column U3: value 3 is not the mean of its sub-questions (3.5)"
+    ]
