@@ -15,10 +15,13 @@ Pooling across versions is by item code: plain answers and groups of parts of ev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from analysis.scoring import IndexResult, score_totals
+import pandas as pd
+
+from analysis.exact import round_half_up
+from analysis.scoring import IndexResult, score, score_totals
 
 _PART = re.compile(r"^([A-Z]{1,3}[0-9]{1,2})\.([1-9])/([2-9])$")
 
@@ -126,3 +129,65 @@ def score_answers(
             tallies[stored] = (count + 1, total + value)
         n += bool(mine)
     return score_totals(items, item_totals(tallies), n, scale)
+
+
+def is_part(column: object, items: Collection[str]) -> bool:
+    """True for a sub-question's column name (``U3.1/2``: part j of k, 1 <= j <= k) of one of
+    the item codes ``items``."""
+    code, part, parts = split_code(str(column))
+    return parts > 1 and part <= parts and code in items
+
+
+def part_codes(columns: Iterable[object], items: Sequence[str]) -> list[str]:
+    """The sub-question columns (``U3.1/2`` ...) among ``columns`` of the items ``items``."""
+    wanted = set(items)
+    return [str(c) for c in columns if is_part(c, wanted)]
+
+
+def score_frame(frame: pd.DataFrame, items: Sequence[str], scale: int = 4) -> IndexResult:
+    """Score one instrument over the rows of ``frame``, items answered in sub-questions pooled
+    exactly (docs/kuesioner.md §4), as the dashboard pools the stored answers.
+
+    Parameters
+    ----------
+    frame
+        One row per respondent (as :func:`analysis.responses.read_responses` gives it): the
+        columns ``items`` hold plain answers, columns ``<item>.<j>/<k>`` the parts of an item
+        answered in sub-questions (the item's own cell blank on such a row); whole numbers
+        1..scale or NaN.
+    items
+        The item codes of the instrument, in its order.
+
+    Returns
+    -------
+    IndexResult
+        ``n`` counts the respondents who answered at least one item or part; without part
+        columns, exactly :func:`analysis.scoring.score`.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a whole number in 1..scale, or parts of one group answered by
+        different numbers of respondents.
+    """
+    parts = part_codes(frame.columns, items)
+    if not parts:
+        return score(frame, items, scale)
+    columns = [c for c in items if c in frame.columns] + parts
+    values = frame[columns].apply(pd.to_numeric, errors="coerce").astype("float64")
+    given = values.notna()
+    if (given & ((values % 1 != 0) | (values < 1) | (values > scale))).any().any():
+        raise ValueError(f"answers must be whole numbers in 1-{scale}")
+    tallies = {
+        c: (int(given[c].sum()), int(values[c].sum(skipna=True))) for c in columns if given[c].any()
+    }
+    n = int(given.any(axis=1).sum())
+    return score_totals(items, item_totals(tallies), n, scale)
+
+
+def value_text(value: Fraction) -> str:
+    """An item's value for a file: a whole number as it is, a mean of sub-answers half-up to 4
+    places without trailing zeros (7/2 is ``3.5``, 13/4 ``3.25``, 7/3 ``2.3333``)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(round_half_up(value, 4)).rstrip("0").rstrip(".")

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.kuesioner import is_part
+
 KEYS = ("kolom", "waktu", "layanan", "jawaban", "label_tambahan", "baris_judul", "abaikan")
 WAKTU = ("iso", "dmy", "mdy", "gforms")
 JAWABAN = ("angka", "label")
@@ -89,7 +91,7 @@ def parse_mapping(data: object, targets: Iterable[str], scales: Mapping[str, int
     problems += [
         f"mapping: kolom: {t!r} is not a column of the responses format"
         for t in kolom
-        if t not in known
+        if t not in known and not _part_of(t, scales)
     ]
     waktu = str(data.get("waktu", "iso")).strip()
     if waktu not in WAKTU and "%" not in waktu:
@@ -119,6 +121,12 @@ def parse_mapping(data: object, targets: Iterable[str], scales: Mapping[str, int
         baris_judul=baris,
         abaikan=tuple(abaikan),
     )
+
+
+def _part_of(target: str, scales: Mapping[str, int]) -> bool:
+    """True for a sub-question's column (``U3.1/2``: part 1 of 2 of item U3, docs/kuesioner.md
+    §4) of a known item: a file's sub-question columns map onto these."""
+    return is_part(target, scales.keys())
 
 
 def _text_dict(value: object, key: str, problems: list[str]) -> dict[str, str]:

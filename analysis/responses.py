@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.kuesioner import is_part, split_code, value_text
 from analysis.mapping import ColumnMapping, apply_layanan
 from analysis.periods import periods_of, zone_name
 from analysis.tables import TableError, read_table, text_cells
@@ -124,12 +126,23 @@ def read_responses(
         raise ResponsesError(problems)
     checks = _CellChecks(frame, problems, sources)
     items = [c for c in frame.columns if c in schema.item_scales]
-    for code in items:
+    parts = part_columns(frame.columns, schema.item_scales)
+    part_codes = [c for groups in parts.values() for group in groups for c in group]
+    checked: set[str] = set()
+    for code in [*part_codes, *items]:  # the parts first: an item's value is their mean
+        item = split_code(code)[0]
         if mapping.jawaban == "label":
-            frame[code] = checks.labels(code, schema, mapping.label_tambahan.get(code, {}))
-        values = checks.answers(code, schema.item_scales[code])
+            extra = mapping.label_tambahan.get(code) or mapping.label_tambahan.get(item, {})
+            frame[code] = checks.labels(code, schema, extra, item)
+        if code == item:  # the parts are read: an item's cell on their rows is their mean
+            for split in [s for s in parts if s not in checked]:
+                checks.combined(split, parts[split])
+                checked.add(split)
+        values = checks.answers(code, schema.item_scales[item])
         if values is not frame[code]:  # a float column already right is not copied again
             frame[code] = values
+    for split in [s for s in parts if s not in checked]:  # a file with no item column at all
+        checks.combined(split, parts[split])
     frame["submitted_at"] = checks.timestamps(tz, waktu or mapping.waktu)
     frame["layanan"] = apply_layanan(frame["layanan"], mapping.layanan)
     frame["layanan"] = checks.layanan(known_layanan)
@@ -139,7 +152,7 @@ def read_responses(
             frame[key] = checks.choice(key, allowed, bands, schema.choice_labels.get(key, {}))
     if "id" in frame.columns:
         checks.unique("id")
-    checks.some_answer(items)
+    checks.some_answer([*items, *part_codes])
     if problems:
         raise ResponsesError(sorted(problems, key=_row_order))
     frame["period"] = periods_of(frame["submitted_at"], tz)
@@ -225,7 +238,9 @@ def _check_columns(
     problems: list[str],
 ) -> pd.DataFrame:
     columns = [str(c) for c in frame.columns]
-    known = set(META) | set(schema.item_scales)
+    parts = {c for c in columns if is_part(c, schema.item_scales.keys())}
+    known = set(META) | set(schema.item_scales) | parts
+    part_columns(columns, schema.item_scales, problems)
     for column in sorted({c for c in columns if columns.count(c) > 1}):
         problems.append(f"column {column}: appears more than once")
     unknown = [c for c in columns if c not in known and c not in ignore]
@@ -272,10 +287,13 @@ class _CellChecks:
             shown = int(value) if isinstance(value, float) and value.is_integer() else value
             self.problems.append(f"row {row}, column {self.name(column)}: value {shown} {why}")
 
-    def labels(self, code: str, schema: Schema, extra: Mapping[str, int]) -> pd.Series:
-        """Answer labels (trimmed, any case) as their values 1..k; numbers pass as they are."""
+    def labels(
+        self, code: str, schema: Schema, extra: Mapping[str, int], item: str | None = None
+    ) -> pd.Series:
+        """Answer labels (trimmed, any case) as their values 1..k; numbers pass as they are.
+        A sub-question's column (``code`` ``U3.1/2``) reads the labels of its ``item``."""
         raw = self.frame[code]
-        known = {**schema.item_labels.get(code, {}), **extra}
+        known = {**schema.item_labels.get(item or code, {}), **extra}
         folded = raw.str.strip().str.casefold()
         values = folded.map(known)
         digits = folded.str.fullmatch(r"\d+", na=False)
@@ -284,6 +302,51 @@ class _CellChecks:
             listed = ", ".join(label for label, _v in sorted(known.items(), key=lambda kv: kv[1]))
             self._report(code, unknown, f"is not one of the answer labels ({listed})")
         return values.astype(object).where(~digits, raw.str.strip())
+
+    def combined(self, code: str, groups: Sequence[Sequence[str]]) -> None:
+        """Check an item answered in sub-questions (docs/kuesioner.md §4) on every row; in place.
+
+        On a row where a group of part columns (``U3.1/2``, ``U3.2/2``) holds answers, every
+        part must hold one, and the item's own cell is blank or the mean of the parts (as the
+        export writes it: exact, or half-up to 4 places for thirds); that cell is then blanked,
+        the parts carrying the answer exactly. Values of the parts are checked by
+        :meth:`answers` afterwards.
+        """
+        index = self.frame.index
+        mean = pd.Series(np.nan, index=index)
+        for group in groups:
+            given = [self.frame[c].notna().to_numpy() for c in group]
+            some, every = np.logical_or.reduce(given), np.logical_and.reduce(given)
+            for column, present in zip(group, given, strict=True):
+                for row in index[some & ~every & ~present]:
+                    self.problems.append(
+                        f"row {row}, column {self.name(column)}: a value is required when "
+                        f"another sub-question of {code} is answered ({', '.join(group)})"
+                    )
+            again = every & mean.notna().to_numpy()
+            for row in index[again]:
+                self.problems.append(
+                    f"row {row}, column {code}: answered in two sets of sub-questions"
+                )
+            numbers = [pd.to_numeric(self.frame[c], errors="coerce") for c in group]
+            value = sum(numbers) / len(group)
+            mean = mean.where(~every | again, value)
+        if code not in self.frame.columns:
+            return
+        raw = self.frame[code]
+        split = mean.notna()
+        if not split.any():
+            return
+        written = pd.to_numeric(raw, errors="coerce")
+        wrong = split & raw.notna() & ~((written - mean).abs() <= 0.00005 + 1e-9)
+        for row in index[wrong]:
+            value = raw[row]
+            shown = int(value) if isinstance(value, float) and value.is_integer() else value
+            self.problems.append(
+                f"row {row}, column {self.name(code)}: value {shown} is not the mean of "
+                f"its sub-questions ({_decimal(mean[row])})"
+            )
+        self.frame[code] = raw.where(~split)
 
     def answers(self, code: str, scale: int) -> pd.Series:
         raw = self.frame[code]
@@ -412,6 +475,38 @@ class _CellChecks:
         none = np.logical_and.reduce([self.frame[code].isna().to_numpy() for code in items])
         rows = self.frame.index[none]
         self.problems.extend(f"row {row}: no answer to any item" for row in rows)
+
+
+def part_columns(
+    columns: Iterable[object], scales: Mapping[str, int], problems: list[str] | None = None
+) -> dict[str, list[list[str]]]:
+    """The sub-question columns of a file (``U3.1/2``, ``U3.2/2``: part j of k of an item,
+    docs/kuesioner.md §4), per item code, each group complete and in part order. An item may
+    have groups of several sizes (an export pooling two versions). A group missing a part is
+    left out and, with ``problems``, reported once per column it has."""
+    found: dict[tuple[str, int], dict[int, str]] = {}
+    for column in columns:
+        if is_part(column, scales.keys()):
+            code, part, k = split_code(str(column))
+            found.setdefault((code, k), {})[part] = str(column)
+    out: dict[str, list[list[str]]] = {}
+    for (code, k), got in sorted(found.items()):
+        missing = [f"{code}.{j}/{k}" for j in range(1, k + 1) if j not in got]
+        if missing:
+            if problems is not None:
+                problems.extend(
+                    f"column {column}: a sub-question of {code} whose other part "
+                    f"{', '.join(missing)} is missing"
+                    for column in got.values()
+                )
+            continue
+        out.setdefault(code, []).append([got[j] for j in range(1, k + 1)])
+    return out
+
+
+def _decimal(value: float) -> str:
+    """A mean of sub-answers as the export writes it: half-up to 4 places, no trailing 0."""
+    return value_text(Fraction(value).limit_denominator(12))
 
 
 def _matching(raw: pd.Series, among: pd.Series, pattern: str) -> pd.Series:

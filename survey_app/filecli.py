@@ -177,8 +177,8 @@ def score_command(
     stats: bool,
 ) -> None:
     """Hitung IKM, IPAK atau IPKP dari berkas jawaban."""
+    from analysis.kuesioner import score_frame
     from analysis.periods import period_kind, span_labels
-    from analysis.scoring import score
     from survey_app.services.catalogue import load_catalogue
     from survey_app.textout import score_table
 
@@ -192,7 +192,8 @@ def score_command(
         frame = frame[frame["layanan"].str.casefold() == layanan.strip().casefold()]
     if period and kind:
         frame = frame[span_labels(frame["period"], kind) == period]
-    result = score(frame, definition.codes, definition.scale)
+    # sub-question columns (U3.1/2 ...) pooled into their item as the dashboard does
+    result = score_frame(frame, definition.codes, definition.scale)
     payload = result.as_dict(instrument)
     if stats:
         from analysis.stats import reliability  # scipy: only when asked

@@ -26,16 +26,33 @@ class Masalah:
 
 
 _ROW_COLUMN_VALUE = re.compile(
-    r'^row (?P<row>\d+), column (?P<col>".*?" \([\w]+\)|[\w]+): value (?P<value>.*?) '
+    r'^row (?P<row>\d+), column (?P<col>".*?" \([\w./]+\)|[\w./]+): value (?P<value>.*?) '
     r"(?P<why>is outside 1-(?P<k>\d+)|is not a whole number|is not one of the answer labels "
     r"\((?P<labels>.*)\)|is not a timestamp written as (?P<waktu>.+)|is not an ISO 8601 "
     r"timestamp, and dd/mm/yyyy or mm/dd/yyyy cannot be told apart.*|is not an ISO 8601 "
     r"timestamp|is not a known layanan|is not a layanan of this unit|is in the future|"
     r"appears more than once \(first on row (?P<first>\d+)\)|is longer than (?P<room>\d+) "
-    r"characters|is not one of (?P<choices>.+))$"
+    r"characters|is not the mean of its sub-questions \((?P<mean>[\d.]+)\)|"
+    r"is not one of (?P<choices>.+))$"
 )
 _REQUIRED = re.compile(
-    r'^row (?P<row>\d+), column (?P<col>".*?" \(\w+\)|\w+): a value is required$'
+    r'^row (?P<row>\d+), column (?P<col>".*?" \([\w./]+\)|[\w./]+): a value is required$'
+)
+# an item answered in sub-questions (docs/kuesioner.md §4), and what a layanan's variant asks
+_PART_REQUIRED = re.compile(
+    r'^row (?P<row>\d+), column (?P<col>".*?" \([\w./]+\)|[\w./]+): a value is required when '
+    r"another sub-question of (?P<item>\w+) is answered \((?P<parts>.+)\)$"
+)
+_PART_MISSING = re.compile(
+    r"^column (?P<col>\S+): a sub-question of (?P<item>\w+) whose other part (?P<missing>.+) "
+    r"is missing$"
+)
+_PART_TWICE = re.compile(r"^row (?P<row>\d+), column (?P<col>\w+): answered in two sets of sub")
+_NOT_ASKED = re.compile(
+    r"^row (?P<row>\d+), column (?P<col>\S+): layanan (?P<kode>\S+) (?:does not ask (?P<left>\w+) "
+    r"\(its questionnaire (?P<varian>.+) v(?P<versi>\d+) leaves it out\)|asks (?P<split>\w+) in "
+    r"(?P<k>\d+) sub-questions \((?P<parts>.+)\)|does not ask (?P<plain>\w+) in sub-questions "
+    r"of this kind)$"
 )
 _NO_ANSWER = re.compile(r"^row (?P<row>\d+): no answer to any item$")
 _STRAY = re.compile(
@@ -151,6 +168,11 @@ def _value_problem(found: re.Match[str], layanan: Sequence[str]) -> Masalah:
         return Masalah(row, col, _("Nilai %(v)s lebih panjang dari %(n)s karakter.", v=value,
                                    n=found["room"]),
                        _("Persingkat id itu."))  # fmt: skip
+    if found["mean"]:
+        return Masalah(row, col, _("Nilai %(v)s bukan rata-rata jawaban sub-pertanyaannya "
+                                   "(%(mean)s).", v=value, mean=found["mean"]),
+                       _("Kosongkan sel ini atau tulis %(mean)s: nilai butir dihitung dari "
+                         "sub-pertanyaannya.", mean=found["mean"]))  # fmt: skip
     return Masalah(row, col, _("Nilai \"%(v)s\" bukan pilihan kolom ini.", v=value),
                    _("Pakai salah satu: %(choices)s; atau abaikan kolom ini di pemetaan.",
                      choices=found["choices"]))  # fmt: skip
@@ -163,6 +185,8 @@ def masalah(line: str, layanan: Sequence[str] = ()) -> Masalah:
     if found := _REQUIRED.match(line):
         return Masalah(found["row"], found["col"], _("Wajib diisi, tetapi kosong."),
                        _("Isi nilainya, atau hapus baris ini."))  # fmt: skip
+    if (sub := _sub_question(line)) is not None:
+        return sub
     if found := _NO_ANSWER.match(line):
         return Masalah(found["row"], ALL_ROWS, _("Tidak ada pertanyaan yang dijawab."),
                        _("Isi jawabannya, atau hapus baris ini."))  # fmt: skip
@@ -238,6 +262,52 @@ def masalah(line: str, layanan: Sequence[str] = ()) -> Masalah:
         return whole
     text, _sep, fix = line.partition("; ")
     return Masalah("", "", text, fix)
+
+
+def _sub_question(line: str) -> Masalah | None:
+    """Problems of an item answered in sub-questions and of what a layanan's variant asks."""
+    if found := _PART_REQUIRED.match(line):
+        return Masalah(found["row"], found["col"],
+                       _("Kosong, padahal sub-pertanyaan lain dari %(item)s dijawab.",
+                         item=found["item"]),
+                       _("Isi semua sub-pertanyaan %(item)s (%(parts)s) atau kosongkan "
+                         "semuanya.", item=found["item"], parts=found["parts"]))  # fmt: skip
+    if found := _PART_MISSING.match(line):
+        return Masalah("", found["col"],
+                       _("Sub-pertanyaan %(item)s tanpa pasangannya %(missing)s.",
+                         item=found["item"], missing=found["missing"]),
+                       _("Petakan kolom %(missing)s juga, atau abaikan semua kolom "
+                         "sub-pertanyaan %(item)s.", missing=found["missing"],
+                         item=found["item"]))  # fmt: skip
+    if found := _PART_TWICE.match(line):
+        return Masalah(
+            found["row"],
+            found["col"],
+            _("Dijawab dalam dua set sub-pertanyaan."),
+            _("Satu responden menjawab satu set saja; hapus salah satunya."),
+        )
+    if found := _NOT_ASKED.match(line):
+        row, col, kode = found["row"], found["col"], found["kode"]
+        if found["left"]:
+            return Masalah(row, col,
+                           _("Layanan %(kode)s tidak menanyakan %(item)s (kuesioner %(varian)s "
+                             "versi %(versi)s menghilangkannya).", kode=kode, item=found["left"],
+                             varian=found["varian"], versi=found["versi"]),
+                           _("Kosongkan kolom itu untuk layanan %(kode)s, atau abaikan kolomnya "
+                             "di pemetaan.", kode=kode))  # fmt: skip
+        if found["split"]:
+            return Masalah(row, col,
+                           _("Layanan %(kode)s menanyakan %(item)s dalam %(k)s sub-pertanyaan "
+                             "(%(parts)s), bukan satu jawaban.", kode=kode, item=found["split"],
+                             k=found["k"], parts=found["parts"]),
+                           _("Petakan kolom tiap sub-pertanyaan ke %(parts)s.",
+                             parts=found["parts"]))  # fmt: skip
+        return Masalah(row, col,
+                       _("Layanan %(kode)s tidak menanyakan %(item)s dengan sub-pertanyaan "
+                         "seperti ini.", kode=kode, item=found["plain"]),
+                       _("Petakan jawabannya ke kolom butir %(item)s, atau pilih layanan yang "
+                         "memakai sub-pertanyaan itu.", item=found["plain"]))  # fmt: skip
+    return None
 
 
 def semua(lines: Sequence[str], layanan: Sequence[str] = ()) -> list[Masalah]:

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from analysis.kuesioner import split_code
 from analysis.responses import ResponsesError
 from survey_app.extensions import db
 from survey_app.files import download
@@ -64,10 +65,14 @@ def _target_choices(unit: Unit) -> list[SelectChoice]:
     choices = [SelectChoice(SKIP, _l("Abaikan (tidak dibaca)"))]
     for key in ("submitted_at", "layanan"):
         choices.append(SelectChoice(key, f"{key} · {META_LABELS[key]}"))
+    parts = pemetaan.variant_parts(catalogue(), unit)  # a variant's sub-questions
     for instrument in catalogue().instruments.values():
         for item in instrument.items:
             label = f"{item.code} · {item.dimension.id} ({instrument.id.upper()})"
             choices.append(SelectChoice(item.code, label))
+            for part in parts.get(item.code, ()):
+                sub = _("sub-pertanyaan %(j)s dari %(k)s", j=part[-3], k=part[-1])
+                choices.append(SelectChoice(part, f"{part} · {item.dimension.id}, {sub}"))
     for question in catalogue().profile:
         choices.append(SelectChoice(question.key, f"{question.key} · {question.label.id}"))
     for key in ("saran", "id"):
@@ -135,7 +140,7 @@ def _mapping_errors(
     ):
         if target not in seen:
             errors.append(_("Pilih kolom yang berisi %(apa)s.", apa=words))
-    if not any(catalogue().owner(t) is not None for t in seen):
+    if not any(catalogue().owner(split_code(t)[0]) is not None for t in seen):
         errors.append(
             _("Pilih kolom untuk paling sedikit satu pertanyaan (U1-U9, AK1-AK5, PK1-PK8).")
         )

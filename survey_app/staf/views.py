@@ -46,6 +46,7 @@ from survey_app.services.collection.answers import answers_pages
 from survey_app.services.reporting import dashboard as dashboards
 from survey_app.services.reporting import exports, jobs
 from survey_app.services.reporting.alasan import reasons_by_unsur
+from survey_app.services.reporting.asked import asked_in
 from survey_app.staf import bp
 from survey_app.staf.forms import LoginForm
 from survey_app.staf.scope import catalogue, now, reports_session, viewable_unit
@@ -244,13 +245,12 @@ def export_csv(kode: str) -> Response:
     unit = viewable_unit(kode)
     span = period_span(unit)
     reports = reports_session()
-    pages = answers_pages(
-        reports,
-        dashboards.layanan_ids(reports, unit),
-        span.months(),
-        items=catalogue().item_codes(),
-    )
-    body = exports.interchange_csv_chunks(pages, list(catalogue().instruments.values()))
+    ids = dashboards.layanan_ids(reports, unit)
+    instruments = list(catalogue().instruments.values())
+    # an item a variant asked in sub-questions: its parts follow it (docs/kuesioner.md §4)
+    parts = asked_in(reports, catalogue().instruments, unit.nama, ids, span.months()).parts
+    pages = answers_pages(reports, ids, span.months(), items=[*catalogue().item_codes(), *parts])
+    body = exports.interchange_csv_chunks(pages, instruments, parts)
     return download(stream_with_context(body), f"jawaban-{unit.kode}-{label_of(span)}.csv")
 
 

@@ -28,6 +28,7 @@ META = [
     "source",
     "keputusan",
     "alasan",
+    "kuesioner_versi_id",
 ]
 
 
@@ -67,6 +68,7 @@ def answers_frame(
             Submission.source,
             Tinjauan.keputusan,
             Tinjauan.alasan,
+            Submission.kuesioner_versi_id,
         )
         .join(Submission.layanan)
         .outerjoin(Submission.tinjauan)

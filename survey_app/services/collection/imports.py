@@ -25,12 +25,14 @@ import pandas as pd
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from analysis.kuesioner import split_code
 from analysis.responses import ResponsesError
 from instruments import Instrument
-from survey_app.models import Answer, Layanan, Submission, Unit
+from survey_app.models import Answer, KuesionerVersi, Layanan, Submission, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
+from survey_app.services.collection.kuesioner import shown, variant_of
 
 PROFILE_COLUMNS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 UPLOAD = "unggahan"  # Submission.source of every row of a responses file
@@ -83,8 +85,9 @@ def plan_import(
     Raises :class:`ResponsesError` listing every row that does not fit.
     """
     layanan = {item.kode: item for item in unit.layanan}
-    items = [code for code in frame.columns if catalogue.owner(code) is not None]
+    items = item_columns(catalogue, frame)
     problems = _problems(catalogue, layanan, frame, items, now)
+    problems += _not_asked(catalogue, layanan, frame, items)
     problems += _long_ids(unit, frame)
     problems += _form_limits(frame, saran_max)
     if problems:
@@ -109,7 +112,7 @@ def import_responses(
     """
     plan = plan_import(session, catalogue, unit, frame, now, saran_max)
     layanan = {item.kode: item for item in unit.layanan}
-    items = [code for code in frame.columns if catalogue.owner(code) is not None]
+    items = item_columns(catalogue, frame)
     fresh = np.flatnonzero([key not in plan.existing for key in plan.keys])
     added: Counter[str] = Counter()
     progress(0, len(fresh))
@@ -121,6 +124,70 @@ def import_responses(
         added.update(rows["layanan"].astype(str))
         progress(min(start + CHUNK, len(fresh)), len(fresh))
     return ImportResult(sum(added.values()), len(plan.existing), dict(added))
+
+
+def item_columns(catalogue: Catalogue, frame: pd.DataFrame) -> list[str]:
+    """The answer columns of a checked frame: item codes and sub-question parts (``U3.1/2``)."""
+    return [str(c) for c in frame.columns if catalogue.owner(split_code(str(c))[0]) is not None]
+
+
+def asked(catalogue: Catalogue, item: Layanan, versi: KuesionerVersi | None) -> dict[str, str]:
+    """What the form of ``item`` under ``versi`` asks of each base item code of its
+    instruments: the stored codes (``U1``; ``U3.1/2 U3.2/2`` for a split item), or ``""`` for
+    an item the version leaves out."""
+    variant = variant_of(versi, catalogue.instruments) if versi is not None else None
+    out: dict[str, str] = {}
+    for ident in item.instrument_ids:
+        instrument = catalogue.instruments.get(ident)
+        if instrument is None:
+            continue
+        changes = variant.changes(ident) if variant and ident in variant.instrument_ids else {}
+        for code in instrument.codes:
+            change = changes.get(code)
+            if change is not None and change.dihilangkan:
+                out[code] = ""
+            elif change is not None and change.sub:
+                k = len(change.sub)
+                out[code] = " ".join(f"{code}.{j}/{k}" for j in range(1, k + 1))
+            else:
+                out[code] = code
+    return out
+
+
+def _not_asked(
+    catalogue: Catalogue, layanan: dict[str, Layanan], frame: pd.DataFrame, items: list[str]
+) -> list[str]:
+    """Answers a row's layanan does not ask under its current questionnaire version (the one
+    its uploaded rows are stored under): an item its variant leaves out, a single answer to an
+    item it asks in sub-questions, sub-questions it does not ask."""
+    problems: list[str] = []
+    for kode, item in layanan.items():
+        rows = (frame["layanan"] == kode).to_numpy()
+        if not rows.any():
+            continue
+        versi = shown(item)
+        wants = asked(catalogue, item, versi)
+        for column in items:
+            code, _part, parts = split_code(column)
+            if code not in wants:
+                continue  # another survey: _stray_answers says so
+            answered = frame.index[rows & frame[column].notna().to_numpy()]
+            if not len(answered):
+                continue
+            stored = wants[code].split()
+            if not stored and versi is not None:
+                why = (
+                    f"does not ask {code} (its questionnaire {versi.varian.nama} "
+                    f"v{versi.nomor} leaves it out)"
+                )
+            elif parts == 1 and column not in stored:
+                why = f"asks {code} in {len(stored)} sub-questions ({', '.join(stored)})"
+            elif parts > 1 and column not in stored:
+                why = f"does not ask {code} in sub-questions of this kind"
+            else:
+                continue
+            problems += [f"row {row}, column {column}: layanan {kode} {why}" for row in answered]
+    return problems
 
 
 @dataclass(frozen=True)
@@ -154,6 +221,7 @@ def _store(
     """Insert checked ``rows`` with two multi-row statements (submissions, then answers): a
     15 MB file is 150,000 submissions and 3 million answers, too many to build as objects."""
     ids = {kode: item.id for kode, item in layanan.items()}
+    versions = {kode: _versi_id(item) for kode, item in layanan.items()}
     profile = {k: _texts(rows, k) for k in PROFILE_COLUMNS}
     saran = [
         (text.strip() or None) if isinstance(text, str) else None for text in _texts(rows, "saran")
@@ -165,6 +233,7 @@ def _store(
             "period": period,
             "idempotency_key": key,
             "source": UPLOAD,
+            "kuesioner_versi_id": versions[str(kode)],
             "saran": text,
             **{k: profile[k][n] for k in PROFILE_COLUMNS},
         }
@@ -175,7 +244,7 @@ def _store(
     new_ids = _insert_submissions(session, submissions)
     values = rows[items].to_numpy(dtype="float64")
     found_rows, found_items = np.nonzero(~np.isnan(values))
-    owners = {code: catalogue.owner(code) for code in items}
+    owners = {code: catalogue.owner(split_code(code)[0]) for code in items}
     answers = []
     given: list[list[_StoredAnswer]] = [[] for _ in submissions]
     for r, c in zip(found_rows.tolist(), found_items.tolist(), strict=True):
@@ -197,6 +266,12 @@ def _store(
         _Stored(row["layanan_id"], row["period"], given[n], *(row[k] for k in PROFILE_COLUMNS))
         for n, row in enumerate(submissions)
     ]
+
+
+def _versi_id(item: Layanan) -> int | None:
+    """The version an uploaded row of ``item`` is stored under: its variant's newest."""
+    versi = shown(item)
+    return versi.id if versi is not None else None
 
 
 SUBMISSION = cast(Table, Submission.__table__)
@@ -290,7 +365,7 @@ def _stray_answers(
     """One message per (layanan, survey) answered in the file but not on that layanan's form."""
     problems = []
     for instrument in catalogue.instruments.values():
-        columns = [code for code in instrument.codes if code in items]
+        columns = [code for code in items if split_code(code)[0] in instrument.codes]
         if not columns:
             continue
         answered = frame[columns].notna().any(axis=1)

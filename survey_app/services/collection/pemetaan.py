@@ -28,6 +28,7 @@ from typing import IO, Any
 import pandas as pd
 from sqlalchemy import select
 
+from analysis.kuesioner import is_part, split_code
 from analysis.mapping import (
     FIELD_NAMES,
     ColumnMapping,
@@ -40,10 +41,12 @@ from analysis.mapping import (
 from analysis.responses import META, ResponsesError, read_responses
 from analysis.tables import Table, TableError, read_table
 from analysis.timestamps import iso_stamps, parse_stamps
+from instruments import apply_variant
 from survey_app.models import PemetaanUnggahan, Pengguna, Unit
 from survey_app.services import DbSession, audit
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.imports import SARAN_MAX, plan_import
+from survey_app.services.collection.imports import SARAN_MAX, item_columns, plan_import
+from survey_app.services.collection.kuesioner import shown, variant_of
 
 WAKTU = ("gforms", "dmy", "mdy", "iso")
 PEEK_BYTES = 64 * 1024
@@ -52,11 +55,38 @@ MAX_LAYANAN_VALUES = 60
 NAME_MAX = 80
 
 
-def targets(catalogue: Catalogue) -> list[str]:
-    """Every column of the responses format a source header may be mapped to, in order."""
-    items = [code for i in catalogue.instruments.values() for code in i.codes]
+def targets(catalogue: Catalogue, unit: Unit | None = None) -> list[str]:
+    """Every column of the responses format a source header may be mapped to, in order; with
+    ``unit``, each item its layanan's variants ask in sub-questions followed by its parts
+    (``U3.1/2``, ``U3.2/2``: docs/kuesioner.md §4)."""
+    parts = variant_parts(catalogue, unit) if unit is not None else {}
+    items = [
+        target
+        for i in catalogue.instruments.values()
+        for code in i.codes
+        for target in (code, *parts.get(code, ()))
+    ]
     rest = [m for m in META if m not in ("submitted_at", "layanan")]
     return ["submitted_at", "layanan", *items, *rest]
+
+
+def variant_parts(catalogue: Catalogue, unit: Unit) -> dict[str, list[str]]:
+    """Item code -> the sub-question columns the newest versions of the variants the unit's
+    layanan show ask it in (``U3`` -> ``U3.1/2``, ``U3.2/2``)."""
+    out: dict[str, list[str]] = {}
+    for item in unit.layanan:
+        versi = shown(item)
+        if versi is None:
+            continue
+        variant = variant_of(versi, catalogue.instruments)
+        for ident in variant.instrument_ids:
+            for code, change in variant.changes(ident).items():
+                k = len(change.sub)
+                for j in range(1, k + 1):
+                    part = f"{code}.{j}/{k}"
+                    if part not in out.setdefault(code, []):
+                        out[code].append(part)
+    return out
 
 
 def _as_text(value: object) -> str:
@@ -122,10 +152,12 @@ def needs_mapping(table: Table, catalogue: Catalogue, ignore: Sequence[str] = ()
     way than ISO 8601 (``05/01/2026 10:23``: which format is for a person to say)."""
     known = set(targets(catalogue)) | {i.strip() for i in ignore}
     headers = headers_of(table)
-    if any(h not in known for h in headers):
+    parts = [h for h in headers if is_part(h, catalogue.item_codes())]
+    if any(h not in known and h not in parts for h in headers):
         return True
     items = [h for h in headers if catalogue.owner(h) is not None]
-    if not _numeric(table.frame, items):
+    split = {split_code(h)[0] for h in parts}  # an export writes their mean, 3.5, beside them
+    if not _numeric(table.frame, [*parts, *(h for h in items if h not in split)]):
         return True
     if "submitted_at" not in headers:
         return False
@@ -162,12 +194,33 @@ class Usulan:
         return next((h for h, t in self.kolom.items() if t == target), None)
 
 
-def _questions(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
-    return {
+def _questions(catalogue: Catalogue, unit: Unit | None = None) -> dict[str, tuple[str, ...]]:
+    """Target -> the texts a header naming it may hold: the base question (Indonesian and
+    English) and the unsur; with ``unit``, also each layanan's variant wording (placeholders
+    filled with the layanan's and the unit's names), and each sub-question's texts under its
+    part (``U3.1/2``)."""
+    out: dict[str, tuple[str, ...]] = {
         item.code: (item.code, item.question.id, item.question.en, item.dimension.id)
         for instrument in catalogue.instruments.values()
         for item in instrument.items
     }
+    for layanan in unit.layanan if unit is not None else ():
+        versi = shown(layanan)
+        if versi is None:
+            continue
+        variant = variant_of(versi, catalogue.instruments)
+        for ident in variant.instrument_ids:
+            base = catalogue.instruments.get(ident)
+            if base is None:
+                continue
+            for item in apply_variant(base, variant, layanan.nama, layanan.unit.nama).items:
+                texts = [t for t in (item.question.id, item.question.en) if t not in out[item.code]]
+                out[item.code] = (*out[item.code], *texts)
+                for j, sub in enumerate(item.sub, start=1):
+                    part = f"{item.code}.{j}/{len(item.sub)}"
+                    found = out.get(part, (part,))
+                    out[part] = (*found, *(t for t in (sub.id, sub.en) if t not in found))
+    return out
 
 
 def _fields(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
@@ -194,7 +247,7 @@ def propose_for(
         for h in headers
         if h.casefold() not in saved_kolom and h.casefold() not in saved_skip and not _private(h)
     ]
-    proposed, _rest = propose(open_headers, _questions(catalogue), _fields(catalogue))
+    proposed, _rest = propose(open_headers, _questions(catalogue, unit), _fields(catalogue))
     taken = {t for t in saved_kolom.values()}
     by_header = {h: t for t, h in proposed.items() if t not in taken}
     for header in headers:
@@ -212,7 +265,7 @@ def propose_for(
     guessed, sure = guess_waktu(frame[stamps]) if stamps else ("iso", False)
     usulan.waktu = str(document.get("waktu", guessed)) if saved else guessed
     usulan.waktu_pasti = sure or bool(saved)
-    items = [h for h, t in usulan.kolom.items() if catalogue.owner(t) is not None]
+    items = [h for h, t in usulan.kolom.items() if t and catalogue.owner(split_code(t)[0])]
     usulan.jawaban = str(document.get("jawaban")) if saved else (
         "angka" if _numeric(frame, items) else "label"
     )  # fmt: skip
@@ -420,7 +473,7 @@ def try_mapping(
         plan = plan_import(session, catalogue, unit, frame, now, saran_max)
     except ResponsesError as exc:
         return Pemeriksaan(problems=list(exc.problems))
-    items = [c for c in frame.columns if catalogue.owner(c) is not None]
+    items = item_columns(catalogue, frame)
     columns = ["submitted_at", "layanan", *items]
     rows = [
         {"baris": int(index), **{c: frame.at[index, c] for c in columns}}

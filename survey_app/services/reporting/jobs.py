@@ -25,6 +25,7 @@ from survey_app.services.collection import integrity
 from survey_app.services.collection.answers import answers_pages
 from survey_app.services.reporting import dashboard, exports
 from survey_app.services.reporting.aggregates import counted
+from survey_app.services.reporting.asked import asked_in, extra_answers, question_lines
 
 QUEUE = "zisurvey-ekspor"
 KEEP_SECONDS = 24 * 3600  # results and files are kept a day
@@ -55,16 +56,23 @@ def write_rekap(
     total = int(session.scalar(select(func.count()).where(counted(ids, span.months()))) or 0)
     progress(0, total)
 
+    asked = asked_in(session, catalogue.instruments, unit.nama, ids, span.months())
+    items = [*catalogue.item_codes(), *asked.parts]
+
     def pages() -> Iterator[pd.DataFrame]:
         done = 0
-        for page in answers_pages(session, ids, span.months(), items=catalogue.item_codes()):
+        for page in answers_pages(session, ids, span.months(), items=items):
+            if asked.extra_codes:  # the extra questions' answers, for the sheet of them
+                first, last = int(page["id"].iloc[0]), int(page["id"].iloc[-1])
+                page = page.join(extra_answers(session, first, last), on="id")
             yield page
             done += len(page)
             progress(done, total)
 
     rekaps = dashboard.rekaps(session, unit, span, instruments, label)
     excluded = integrity.exclusions(session, ids, span.months())
-    exports.rekap_xlsx(path, pages(), instruments, rekaps, excluded, mask)
+    lines = question_lines(asked, catalogue.instruments)
+    exports.rekap_xlsx(path, pages(), instruments, rekaps, excluded, mask, asked, lines)
 
 
 def enqueue_rekap(jobs: Queue, unit: Unit, span: Span, user_id: int, folder: Path) -> Job:
