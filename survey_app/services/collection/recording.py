@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from analysis.periods import period_of
 from survey_app.models import AlasanJawaban, Answer, JawabanTambahan, Layanan, Submission
-from survey_app.services import DbSession
+from survey_app.services import DbSession, cacheable
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.clean import clean_text
 from survey_app.services.collection import rollup
@@ -52,7 +52,8 @@ def _new(dialect: Any) -> Any:
     )
 
 
-NEW = {"postgresql": _new(postgresql), "sqlite": _new(sqlite)}
+COLUMNS = [c.name for c in SUBMISSION.c if c.name != "id"]
+NEW = {d.__name__.rpartition(".")[2]: cacheable(_new(d), d, COLUMNS) for d in (postgresql, sqlite)}
 OWNER = select(SUBMISSION.c.layanan_id).where(SUBMISSION.c.idempotency_key == bindparam("key"))
 
 

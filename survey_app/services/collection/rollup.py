@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
 from survey_app.models import Answer, RekapBulanan, Submission, Tinjauan
-from survey_app.services import DbSession
+from survey_app.services import DbSession, cacheable
 
 PROFILE_KEYS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 
@@ -101,7 +101,10 @@ def _upsert(dialect: Any) -> Any:
     )
 
 
-UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+COLUMNS = ("layanan_id", "period", "jenis", "kunci", "n", "jumlah")
+UPSERT = {
+    d.__name__.rpartition(".")[2]: cacheable(_upsert(d), d, COLUMNS) for d in (postgresql, sqlite)
+}
 # Taking counted submissions out: their rows exist, and an INSERT ... ON CONFLICT would break
 # n >= 0 (PostgreSQL checks the proposed row before it sees the conflict).
 SUBTRACT = (
@@ -184,9 +187,6 @@ def live() -> list[Select[Any]]:
             .group_by(*by, column)
         )
     return statements
-
-
-COLUMNS = ("layanan_id", "period", "jenis", "kunci", "n", "jumlah")
 
 
 def rebuild(connection: Connection) -> int:
