@@ -103,24 +103,30 @@ class SurveyForm(Form):
         return [self[key] for key in self.profile_keys]
 
     def response(self) -> Response:
-        names = dict(self.stored)
-        return Response(
-            answers={names.get(name, name): int(self[name].data) for name in self.item_codes},
-            profile={key: self[key].data or "" for key in self.profile_keys},
-            saran=self.saran.data,
-            idempotency_key=self.kunci.data,
-            alasan={
-                names.get(name, name): field.data or ""
-                for name in self.item_codes
-                if (field := self.alasan_field(name)) is not None
-            },
-            tambahan={
-                kode: str(value).strip()
-                for kode in self.extra_codes
-                if (value := self[TAMBAHAN + kode].data)
-            },
-            kuesioner_versi_id=int(self.versi.data) if (self.versi.data or "").isdigit() else None,
-        )
+        return respond(type(self), {name: field.data for name, field in self._fields.items()})
+
+
+def respond(form: type[SurveyForm], data: Mapping[str, Any]) -> Response:
+    """What a valid post of ``form`` (a class) says, from each field's data by name: the
+    form's own fields after validation, or :func:`survey_app.survei.posted.read` of a post."""
+    names = dict(form.stored)
+    return Response(
+        answers={names.get(name, name): int(data[name]) for name in form.item_codes},
+        profile={key: data[key] or "" for key in form.profile_keys},
+        saran=data["saran"],
+        idempotency_key=data["kunci"],
+        alasan={  # beside a plain item and beside each sub-question (stored as U3.1/2)
+            names.get(name, name): data[ALASAN + name] or ""
+            for name in form.item_codes
+            if form.asks_alasan and ALASAN + name in data
+        },
+        tambahan={
+            kode: str(value).strip()
+            for kode in form.extra_codes
+            if (value := data[TAMBAHAN + kode])
+        },
+        kuesioner_versi_id=int(versi) if (versi := data.get("versi") or "").isdigit() else None,
+    )
 
 
 @lru_cache(maxsize=64)

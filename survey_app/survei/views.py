@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -21,12 +22,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadSignature, TimestampSigner
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
+from wtforms import ValidationError
 
 from instruments import Extra, Instrument, estimate_minutes
 from survey_app.alamat import public_url
@@ -35,6 +37,7 @@ from survey_app.files import download
 from survey_app.models import KuesionerVersi, Layanan, Publikasi, Tiket, Unit
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection.kuesioner import shown
+from survey_app.services.collection.recording import record_response
 from survey_app.services.collection.submissions import (
     ALASAN_MAX,
     Origin,
@@ -44,15 +47,25 @@ from survey_app.services.collection.submissions import (
     find_submission,
     form_minutes,
     form_version,
-    record_submission,
     shaped,
     ticket_submission,
+)
+from survey_app.services.collection.submissions import (
+    Response as Sent,
 )
 from survey_app.services.collection.tickets import find_ticket
 from survey_app.services.publishing import qr
 from survey_app.sources import request_source
 from survey_app.survei import bp
-from survey_app.survei.forms import LANGUAGES, StartStamp, SurveyForm, form_class, tampering
+from survey_app.survei.forms import (
+    LANGUAGES,
+    StartStamp,
+    SurveyForm,
+    form_class,
+    respond,
+    tampering,
+)
+from survey_app.survei.posted import read, rules_of
 
 
 def _catalogue() -> Catalogue:
@@ -397,21 +410,24 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
         abort(400, description=problem or "the form's start time is missing or forged")
     if request.form.get("bahasa") in LANGUAGES:  # the language switched, answers kept
         return _switch_language(layanan, tiket)
-    form = _form(layanan)
-    if not form.validate():
-        return _render(layanan, form, 422, tiket)
-    response, now = form.response(), _now()
+    response = _read(layanan)
+    if response is None:  # WTForms finds the errors and shows them
+        form = _form(layanan)
+        if not form.validate():
+            return _render(layanan, form, 422, tiket)
+        response = form.response()
+    now = _now()
     durasi = max(0, int((now - started).total_seconds()))
     # read before the commit expires the layanan: no query after it
     token, report = layanan.token, _reported_corruption(layanan, response.answers)
     try:
-        record_submission(
+        record_response(
             db.session,
             _catalogue(),
             layanan,
             response,
             now,
-            origin=Origin(sumber=request_source(), durasi=durasi, tiket=tiket),
+            Origin(sumber=request_source(), durasi=durasi, tiket=tiket),
         )
         db.session.commit()
     except TicketUsed:
@@ -441,6 +457,29 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
         secure=request.is_secure,
     )
     return sent
+
+
+def _read(layanan: Layanan) -> Sent | None:
+    """The post's response when every field passes its form's rules (:mod:`.posted`, no form
+    built) and its CSRF token is good; None when the form must be built to show an error."""
+    cls = _form_class(layanan)
+    rules = rules_of(cls)
+    if rules is None or not _csrf_valid():
+        return None
+    data = read(rules, request.form)
+    return respond(cls, data) if data is not None else None
+
+
+def _csrf_valid() -> bool:
+    """The post's CSRF token checked as the form's own field checks it: already by
+    CSRFProtect (``g.csrf_valid``), else with Flask-WTF's ``validate_csrf``."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or g.get("csrf_valid", False):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 def _reported_corruption(layanan: Layanan, answers: Mapping[str, int]) -> bool:

@@ -15,7 +15,7 @@ wait for each other and never deadlock.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
 from survey_app.models import Answer, RekapBulanan, Submission, Tinjauan
-from survey_app.services import DbSession
+from survey_app.services import DbSession, cacheable
 
 PROFILE_KEYS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 
@@ -48,24 +48,45 @@ Cell = list[int]  # n, jumlah
 def contributions(submissions: Iterable[Submission], sign: int = 1) -> dict[Key, Cell]:
     """What ``submissions`` add to the rollup (``sign=-1``: what taking them out removes)."""
     out: dict[Key, Cell] = defaultdict(lambda: [0, 0])
+    for s in submissions:
+        tally(
+            out,
+            s.layanan_id,
+            s.period,
+            [(a.instrument_id, a.item_code, a.value) for a in s.answers],
+            {key: getattr(s, key) for key in PROFILE_KEYS},
+            sign,
+        )
+    return dict(out)
+
+
+def tally(
+    out: dict[Key, Cell],
+    layanan_id: int,
+    period: str,
+    answers: Iterable[tuple[str, str, int]],
+    profile: Mapping[str, str | None],
+    sign: int = 1,
+) -> None:
+    """Add what one submission of ``layanan_id`` in ``period`` counts to ``out``: its
+    ``answers`` as (instrument id, item code, value), its ``profile`` by key (None: not
+    given); with ``sign=-1`` what taking it out removes."""
 
     def bump(key: Key, value: int = 0) -> None:
         cell = out[key]
         cell[0] += sign
         cell[1] += sign * value
 
-    for s in submissions:
-        where = (s.layanan_id, s.period)
-        bump((*where, "kiriman", ""))
-        for instrument_id in {a.instrument_id for a in s.answers}:
-            bump((*where, "responden", instrument_id))
-        for answer in s.answers:
-            bump((*where, "butir", answer.item_code), answer.value)
-        for key in PROFILE_KEYS:
-            value = getattr(s, key)
-            if value is not None:
-                bump((*where, "profil", f"{key}={value}"))
-    return dict(out)
+    given = list(answers)
+    bump((layanan_id, period, "kiriman", ""))
+    for instrument_id in {a[0] for a in given}:
+        bump((layanan_id, period, "responden", instrument_id))
+    for _, code, value in given:
+        bump((layanan_id, period, "butir", code), value)
+    for key in PROFILE_KEYS:
+        answer = profile.get(key)
+        if answer is not None:
+            bump((layanan_id, period, "profil", f"{key}={answer}"))
 
 
 def _upsert(dialect: Any) -> Any:
@@ -80,7 +101,10 @@ def _upsert(dialect: Any) -> Any:
     )
 
 
-UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+COLUMNS = ("layanan_id", "period", "jenis", "kunci", "n", "jumlah")
+UPSERT = {
+    d.__name__.rpartition(".")[2]: cacheable(_upsert(d), d, COLUMNS) for d in (postgresql, sqlite)
+}
 # Taking counted submissions out: their rows exist, and an INSERT ... ON CONFLICT would break
 # n >= 0 (PostgreSQL checks the proposed row before it sees the conflict).
 SUBTRACT = (
@@ -99,17 +123,23 @@ def add(session: DbSession, submissions: Iterable[Submission], sign: int = 1) ->
     """Count ``submissions`` in (or, with ``sign=-1``, out of) the rollup. They must be
     flushed (their ids and layanan ids set); the caller commits. One cached statement runs
     once per row, in key order."""
+    write(session.connection(), contributions(submissions, sign), sign)
+
+
+def write(connection: Connection, cells: Mapping[Key, Cell], sign: int = 1) -> None:
+    """Apply ``cells`` (:func:`contributions`, :func:`tally`) to the rollup on ``connection``
+    in the caller's transaction: upserts to count in, updates (``sign=-1``) to take out."""
     rows = [
         {"layanan_id": k[0], "period": k[1], "jenis": k[2], "kunci": k[3], "n": n, "jumlah": j}
-        for k, (n, j) in sorted(contributions(submissions, sign).items())
+        for k, (n, j) in sorted(cells.items())
     ]
     if not rows:
         return
     if sign < 0:
         renamed = [{f"d_{name}": value for name, value in row.items()} for row in rows]
-        session.connection().execute(SUBTRACT, renamed)
+        connection.execute(SUBTRACT, renamed)
     else:
-        session.connection().execute(UPSERT[session.get_bind().dialect.name], rows)
+        connection.execute(UPSERT[connection.dialect.name], rows)
 
 
 def kept() -> ColumnElement[bool]:
@@ -157,9 +187,6 @@ def live() -> list[Select[Any]]:
             .group_by(*by, column)
         )
     return statements
-
-
-COLUMNS = ("layanan_id", "period", "jenis", "kunci", "n", "jumlah")
 
 
 def rebuild(connection: Connection) -> int:

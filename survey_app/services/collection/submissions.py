@@ -118,8 +118,8 @@ def record_submission(
     if tiket is not None and tiket.id is not None and ticket_submission(session, tiket):
         raise TicketUsed("this one-time link was used already")
     submission = new_submission(catalogue, layanan, response, now, source)
-    versi = _version(session, layanan, response.kuesioner_versi_id)
-    tambahan = _check_shape(catalogue, layanan, versi, response)
+    versi = version_of(session, layanan, response.kuesioner_versi_id)
+    tambahan = check_shape(catalogue, layanan, versi, response)
     # a unit not flushed yet reads None: asking is on by default
     alasan = reasons(response) if layanan.unit.tanya_alasan is not False else {}
     submission.sumber, submission.durasi, submission.tiket = (
@@ -195,10 +195,10 @@ def form_version(session: DbSession, layanan: Layanan, posted: str) -> Kuesioner
         return None
     if not (posted.isascii() and posted.isdigit() and len(posted) < 10):
         raise SubmissionRejected("the form's questionnaire version is malformed")
-    return _version(session, layanan, int(posted))
+    return version_of(session, layanan, int(posted))
 
 
-def _version(session: DbSession, layanan: Layanan, versi_id: int | None) -> KuesionerVersi | None:
+def version_of(session: DbSession, layanan: Layanan, versi_id: int | None) -> KuesionerVersi | None:
     """The variant version a form was given under: one of the layanan's unit's variants (a
     form opened before the layanan's variant changed keeps the version it showed)."""
     if versi_id is None:
@@ -245,7 +245,7 @@ def asked_scales(
     """Stored code -> scale of every question the form of ``layanan`` under the version
     ``versi_id`` asks (None: the base): ``U3.1/2``, ``U3.2/2`` for a split item, no left-out
     item. Raises :class:`SubmissionRejected` for a version not of the layanan's unit."""
-    instruments, _ = shaped(catalogue, layanan, _version(session, layanan, versi_id))
+    instruments, _ = shaped(catalogue, layanan, version_of(session, layanan, versi_id))
     return {
         f"{item.code}.{j}/{len(item.sub)}" if item.sub else item.code: instrument.scale
         for instrument in instruments
@@ -254,7 +254,7 @@ def asked_scales(
     }
 
 
-def _check_shape(
+def check_shape(
     catalogue: Catalogue, layanan: Layanan, versi: KuesionerVersi | None, response: Response
 ) -> dict[str, str]:
     """Refuse answers the form of ``versi`` does not ask (a left-out item, a sub-question
@@ -322,15 +322,25 @@ def new_submission(
         source=source,
         saran=clean_text(response.saran or "").strip() or None,
         answers=_answers(catalogue, layanan, response.answers),
-        **_profile(catalogue, response.profile),
+        **profile_values(catalogue, response.profile),
     )
 
 
 def _answers(catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]) -> list[Answer]:
+    return [Answer(**row) for row in answer_rows(catalogue, layanan, given)]
+
+
+def answer_rows(
+    catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]
+) -> list[dict[str, str | int]]:
+    """The answer rows (``answer`` columns but the submission id) of ``given`` (item code ->
+    value) for ``layanan``, in code order: each with its instrument's id, version and scale.
+    Raises :class:`SubmissionRejected` for no answer at all, an item the layanan's form does
+    not carry, or a value off its scale."""
     if not given:
         raise SubmissionRejected("a submission with no answer at all is not stored")
     carried = set(layanan.instrument_ids)
-    answers = []
+    rows: list[dict[str, str | int]] = []
     for code, value in sorted(given.items()):
         instrument = catalogue.owner(split_code(code)[0])  # U3.1/2 belongs to U3's instrument
         if instrument is None or instrument.id not in carried:
@@ -343,19 +353,19 @@ def _answers(catalogue: Catalogue, layanan: Layanan, given: Mapping[str, int]) -
             raise SubmissionRejected(
                 f"item {code}: value {value!r} is outside 1-{instrument.scale}"
             )
-        answers.append(
-            Answer(
-                item_code=code,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
-                scale=instrument.scale,
-                value=value,
-            )
+        rows.append(
+            {
+                "item_code": code,
+                "instrument_id": instrument.id,
+                "instrument_version": instrument.version,
+                "scale": instrument.scale,
+                "value": value,
+            }
         )
-    return answers
+    return rows
 
 
-def _profile(catalogue: Catalogue, given: Mapping[str, str]) -> dict[str, str]:
+def profile_values(catalogue: Catalogue, given: Mapping[str, str]) -> dict[str, str]:
     allowed = {question.key: question.values for question in catalogue.profile}
     profile = {}
     for key, value in given.items():
