@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from instruments import Instrument, Variant, VariantError, content, parse_variant
 from survey_app.models import KuesionerVarian, KuesionerVersi, Layanan, Pengguna, Submission, Unit
-from survey_app.services import DbSession, audit, in_months
+from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.collection.rollup import kept
 
 ENTITY = "kuesioner_varian"
@@ -189,7 +189,7 @@ def used_versions(
     ids = session.scalars(
         select(Submission.kuesioner_versi_id)
         .where(
-            Submission.layanan_id.in_(list(layanan_ids)),
+            among(session, Submission.layanan_id, layanan_ids),
             in_months(Submission.period, months),
             Submission.kuesioner_versi_id.is_not(None),
             kept(),
@@ -206,11 +206,15 @@ def left_out(
     base: Mapping[str, Instrument],
     layanan_ids: Iterable[int],
     months: Iterable[str],
+    versions: Iterable[KuesionerVersi] | None = None,
 ) -> list[Dihilangkan]:
     """Per version that has answers of ``layanan_ids`` in ``months``, the items it left out and
-    why (docs/kuesioner.md §4, pooling across versions)."""
+    why (docs/kuesioner.md §4, pooling across versions). ``versions``: those versions, when the
+    caller has read them (:func:`used_versions`)."""
     out: list[Dihilangkan] = []
-    for versi in used_versions(session, layanan_ids, months):
+    if versions is None:
+        versions = used_versions(session, layanan_ids, months)
+    for versi in versions:
         variant = variant_of(versi, base)
         out.extend(
             Dihilangkan(versi.varian.nama, versi.nomor, ident, kode, alasan)
