@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 
 from analysis.periods import span_of
 from survey_app.extensions import db
-from survey_app.models import Answer, Pengguna, Submission
+from survey_app.models import Answer, Pengguna, Submission, Unit
 from survey_app.services.collection import rollup
 from survey_app.services.collection.integrity import decide
 from survey_app.services.collection.kuesioner import choose, save_version
+from survey_app.services.reporting import dashboard
 from survey_app.services.reporting.dashboard import Below, build
 from tests.conftest import make_layanan, make_unit
 from tests.web.conftest import signed_in
@@ -214,3 +215,27 @@ def test_the_kementerian_page_pages_sorts_and_searches(app, kementerian):
     # a Kanwil with three units below shows them all, without paging or a search box
     kanwil = client.get("/staf/unit/KW-1?periode=2026-01").get_data(as_text=True)
     assert ROW.findall(kanwil) == ["UPT-10", "UPT-11", "UPT-12"] and 'name="cari"' not in kanwil
+
+
+@pytest.mark.parametrize("periode", ["2026-01", "2025-12", "2026", "2025-S2"])
+def test_a_few_layanan_read_once_give_what_the_separate_reads_give(
+    app, kementerian, monkeypatch, periode
+):
+    """A UPT's page reads its layanan's tallies per month once; the figures are those of the
+    separate reads a bigger subtree makes (FEW_LAYANAN 0 forces those)."""
+    catalogue = app.extensions["zisurvey.catalogue"]
+    span = span_of(periode)
+    units = [db.session.scalar(select(Unit).where(Unit.kode == kode)) for kode in KODES]
+    for below in (None, Below(), Below("n", size=2, hal=2), Below("ipak", "upt")):
+        once = [build(db.session, catalogue, u, span, NOW, below) for u in units]
+        monkeypatch.setattr(dashboard, "FEW_LAYANAN", 0)
+        apart = [build(db.session, catalogue, u, span, NOW, below) for u in units]
+        monkeypatch.undo()
+        for new, old in zip(once, apart, strict=True):
+            assert new.figures == old.figures and new.trend.equals(old.trend)
+            for name in [*WHOLE, "children", "layanan_figures", "below_found", "below"]:
+                assert getattr(new, name) == getattr(old, name), (new.unit.kode, name)
+    assert any(d.figures[0].result.n for d in once) and any(d.children for d in once)
+
+
+KODES = ["LAPAS", "RUTAN", "KANWIL", "KW-1", "UPT-12"]

@@ -197,6 +197,8 @@ def used_versions(
         .group_by(Submission.kuesioner_versi_id)
         .having(func.count() > 0)
     ).all()
+    if not ids:  # most layanan ask the base questionnaire
+        return []
     found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(ids)))
     return sorted(found, key=lambda v: (v.varian.nama, v.nomor))
 

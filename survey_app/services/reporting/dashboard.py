@@ -43,6 +43,7 @@ from survey_app.services.reporting.per_layanan import (
 
 TREND_MONTHS = 12
 PAGE_SIZE = 50  # units below listed at once (a Kementerian has about 500)
+FEW_LAYANAN = 12  # up to this many layanan in the subtree, one read of the rollup per page
 
 
 @dataclass(frozen=True)
@@ -192,24 +193,35 @@ def build(
     layanan = subtree_layanan(session, unit)
     ids = [x.id for x in layanan]
     shown, order, found = layanan, None, 0
-    if below is None or all(x.unit_id == unit.id for x in layanan):
+    before = previous_span(span)
+    few = len(layanan) <= FEW_LAYANAN
+    paged = below is not None and any(x.unit_id != unit.id for x in layanan)
+    if few:
+        # a UPT's few layanan: one read per layanan and month serves the figures, the trend,
+        # the per-layanan and per-unit rows and the minimums (tallies add up exactly)
+        window = tallies(session, ids, _window(span, before))
+        pooled = counts = window.where(months=span.months())
+        totals = pooled.totals()
+    elif paged:  # every layanan counted, only the page's scored
+        totals = tallies(session, ids, span.months(), per_month=False, counts_only=True).totals()
+    else:
         pooled = tallies(session, ids, span.months(), per_month=False)
         totals = pooled.totals()
-    else:  # one page of the units below: every layanan counted, the page's scored
-        totals = tallies(session, ids, span.months(), per_month=False, counts_only=True).totals()
+    if below is not None and paged:
         below, order, found = _page(session, catalogue, unit, layanan, totals, span, below)
         chosen = {unit.id, *order}
         shown = [x for x in layanan if x.unit_id in chosen]
-        pooled = tallies(session, [x.id for x in shown], span.months(), per_month=False)
-    before = previous_span(span)
-    window = tallies(session, ids, _window(span, before), by="semua")
+    if not few:
+        if paged:
+            pooled = tallies(session, [x.id for x in shown], span.months(), per_month=False)
+        window = tallies(session, ids, _window(span, before), by="semua")
+        counts = tallies(session, [x.id for x in shown], span.months(), counts_only=True)
     current = window.where(months=span.months())
-    counts = tallies(session, [x.id for x in shown], span.months(), counts_only=True)
     judged = _judged(session, unit, shown, span, now, counts)
     mine = judged[unit.id]
     focus = _focus(mine.period)
     codes = profile_counts(session, ids, span.months())
-    per_layanan = counts.totals() if below is None else totals
+    per_layanan = totals
     children = _children(catalogue, unit, shown, judged, pooled)
     versions = used_versions(session, ids, span.months())
     channel = channels(session, ids, span.months())
