@@ -196,7 +196,7 @@ def show_dashboard(kode: str) -> str:
         urut=request.args.get("urut", "nama"),
         cari=request.args.get("cari", "")[:80],
         hal=_page_number(request.args.get("hal", "")),
-        size=max(1, int(current_app.config.get("UNITS_PER_PAGE", dashboards.PAGE_SIZE))),
+        size=max(1, current_app.config["UNITS_PER_PAGE"]),
     )
     data = dashboards.build(reports, catalogue(), unit, span, current_app.config["CLOCK"](), below)
     return render_template(
