@@ -267,16 +267,6 @@ def exclusions(session: DbSession, layanan_ids: list[int], months: list[str]) ->
     return {alasan: int(n) for alasan, n in rows}
 
 
-def uploaded(session: DbSession, layanan_ids: list[int], months: list[str]) -> int:
-    """Counted answers of ``months`` that came from a responses file (channel ``unggahan``)."""
-    return via_channel(session, layanan_ids, months, UPLOAD)
-
-
-def via_channel(session: DbSession, layanan_ids: list[int], months: list[str], channel: str) -> int:
-    """Counted answers of ``months`` that came through ``channel`` (``Submission.source``)."""
-    return channels(session, layanan_ids, months).get(channel, 0)
-
-
 def channels(session: DbSession, layanan_ids: list[int], months: list[str]) -> dict[str, int]:
     """Counted answers of ``months`` per channel (``Submission.source``: form, kiosk,
     unggahan ...), channels without any left out; one read for every share a page shows."""
