@@ -34,6 +34,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,
         "SARAN_MAX": 1000,
+        "UNITS_PER_PAGE": 50,  # units below on a dashboard at once (a Kementerian has ~500)
         "RATELIMIT_STORAGE_URI": "memory://",  # SURVEY_RATELIMIT_STORAGE_URI=redis://... in prod
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis away: limits are not counted for a while rather than every request failing

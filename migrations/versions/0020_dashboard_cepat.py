@@ -1,4 +1,4 @@
-"""indexes or summaries for dashboards at 500 units (issue 20.4) — landed empty; stays empty (its work went to 0022)
+"""indexes or summaries for dashboards at 500 units (issue 20.4) — landed empty; stays empty (no schema was needed)
 
 Revision ID: 0020
 Revises: 0019

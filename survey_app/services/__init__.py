@@ -30,12 +30,14 @@ def among(session: DbSession, column: Any, ids: Iterable[int]) -> Any:
     """``column IN ids``. On PostgreSQL one array parameter (``= ANY(:ids)``): a page above 500
     units passes about a thousand layanan ids to a dozen reads, and a thousand parameters
     each cost more to render and send than the read itself. Elsewhere a plain ``IN``."""
-    from sqlalchemy import Integer, any_, bindparam
+    from sqlalchemy import Integer, String, any_, bindparam, cast
     from sqlalchemy.dialects.postgresql import ARRAY
 
     values = list(ids)
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
+        # sent as the array's text ('{1,2,3}'): psycopg dumps a list of 1,000 ints item by item
+        text = "{" + ",".join(str(int(value)) for value in values) + "}"
+        return column == any_(cast(bindparam(None, text, type_=String), ARRAY(Integer)))
     return column.in_(values)
 
 

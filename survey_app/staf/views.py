@@ -193,7 +193,13 @@ def show_dashboard(kode: str) -> str:
     unit = viewable_unit(kode)
     span = period_span(unit)
     reports = reports_session()
-    data = dashboards.build(reports, catalogue(), unit, span, current_app.config["CLOCK"]())
+    below = dashboards.Below(
+        urut=request.args.get("urut", "nama"),
+        cari=request.args.get("cari", "")[:80],
+        hal=_page_number(request.args.get("hal", "")),
+        size=max(1, current_app.config["UNITS_PER_PAGE"]),
+    )
+    data = dashboards.build(reports, catalogue(), unit, span, current_app.config["CLOCK"](), below)
     return render_template(
         "staf/dashboard.html",
         d=data,
@@ -208,14 +214,25 @@ def show_dashboard(kode: str) -> str:
         trend_chart=charts.html(charts.trend_lines_json(data.trend, _("Tren nilai 12 bulan")))
         if len(data.trend)
         else None,
-        children=dashboards.sorted_children(data.children, request.args.get("urut", "nama")),
-        sort_url="?"
-        + urlencode({k: v for k, v in request.args.items() if k != "urut"} | {"urut": ""}),
+        children=data.children,
+        sort_url=_link_without("urut", "hal") + "urut=",
+        page_url=_link_without("hal") + "hal=",
         prev_label=_label_within(dashboards.previous_span(span)),
         next_label=_label_within(dashboards.next_span(span)),
         # per unsur its count and newest reason; every reason on the page show_reasons
         alasan=reasons_by_unsur(reports, catalogue(), list(data.per_layanan), span.months(), 1),
     )
+
+
+def _link_without(*names: str) -> str:
+    """``?`` and this request's query parameters but ``names``, ready for one more."""
+    kept = urlencode({k: v for k, v in request.args.items() if k not in names})
+    return f"?{kept}&" if kept else "?"
+
+
+def _page_number(text: str) -> int:
+    """The page asked for (?hal=2); anything but a number of at most 6 digits is page 1."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 1
 
 
 def _nrr_figure(figure: dashboards.Figure) -> go.Figure:

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from survey_app import charts
 from survey_app.extensions import db
 from survey_app.filters import SEPARATORS, angka
+from survey_app.services.reporting import dashboard
 from survey_app.services.reporting.aggregates import Tallies
 from tests.conftest import make_layanan, make_unit
 from tests.web.conftest import signed_in
@@ -94,9 +95,14 @@ def _statements(app, client, path):
     return response.get_data(as_text=True), len(seen)
 
 
-def test_a_parent_page_reads_as_often_with_two_units_below_as_with_twelve(app, tree):
+def test_a_parent_page_reads_as_often_with_two_units_below_as_with_twelve(app, tree, monkeypatch):
     client = signed_in(app, "kanwil")
+    _, few = _statements(app, client, "/staf/unit/KANWIL?periode=2026-01")
+    # a subtree of a few layanan reads its tallies once (not four times); compared here is
+    # the read of a bigger one, with two units below and with twelve
+    monkeypatch.setattr(dashboard, "FEW_LAYANAN", 0)
     _, before = _statements(app, client, "/staf/unit/KANWIL?periode=2026-01")
+    assert few == before - 3
     for number in range(10):
         unit = make_unit(f"UPT-{number}", parent=tree["kanwil"])
         make_layanan(unit, "KUNJ")

@@ -48,7 +48,7 @@ HOSTILE = [
     "\u202e",
 ]
 QUERY = ["periode", "dari", "sampai", "tahun", "profile", "lang", "next", "abaikan", "urut", "kode"]
-QUERY += ["pemetaan", "varian"]
+QUERY += ["pemetaan", "varian", "cari", "hal"]
 SLOW = re.compile(r"\.(pdf|png|xlsx|zip|<fmt>)$|/widget$")  # drawn files: hostile path values only
 STORED = (
     Pengguna,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from instruments import Instrument, Text, Variant, VariantError, content, parse_variant
 from survey_app.models import KuesionerVarian, KuesionerVersi, Layanan, Pengguna, Submission, Unit
-from survey_app.services import DbSession, audit, in_months
+from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.collection.rollup import kept
 
 ENTITY = "kuesioner_varian"
@@ -192,7 +192,7 @@ def _answered_versions(
         select(Submission.kuesioner_versi_id, Layanan.nama)
         .join(Layanan, Layanan.id == Submission.layanan_id)
         .where(
-            Submission.layanan_id.in_(list(layanan_ids)),
+            among(session, Submission.layanan_id, layanan_ids),
             in_months(Submission.period, months),
             Submission.kuesioner_versi_id.is_not(None),
             kept(),
@@ -211,6 +211,8 @@ def used_versions(
     """The variant versions under which ``layanan_ids`` have counted answers in ``months``,
     by variant name and number."""
     ids = list(_answered_versions(session, layanan_ids, months))
+    if not ids:  # most layanan ask the base questionnaire
+        return []
     found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(ids)))
     return sorted(found, key=lambda v: (v.varian.nama, v.nomor))
 
@@ -220,16 +222,25 @@ def left_out(
     base: Mapping[str, Instrument],
     layanan_ids: Iterable[int],
     months: Iterable[str],
+    versions: Iterable[KuesionerVersi] | None = None,
 ) -> list[Dihilangkan]:
     """Per version that has answers of ``layanan_ids`` in ``months``, the items it left out,
-    why, and the layanan answered under it (docs/kuesioner.md §4, pooling across versions)."""
+    why, and the layanan answered under it (docs/kuesioner.md §4, pooling across versions).
+    ``versions``: those versions, when the caller has read them (:func:`used_versions`)."""
     answered = _answered_versions(session, layanan_ids, months)
-    found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(list(answered))))
+    if not answered:  # most layanan ask the base questionnaire
+        return []
+    if versions is None:
+        versions = session.scalars(
+            select(KuesionerVersi).where(KuesionerVersi.id.in_(list(answered)))
+        )
     out: list[Dihilangkan] = []
-    for versi in found:
+    for versi in versions:
         variant = variant_of(versi, base)
         out.extend(
-            Dihilangkan(versi.varian.nama, versi.nomor, ident, kode, alasan, answered[versi.id])
+            Dihilangkan(
+                versi.varian.nama, versi.nomor, ident, kode, alasan, answered.get(versi.id, ())
+            )
             for ident, kode, alasan in variant.left_out()
         )
     return sorted(out, key=lambda x: (x.varian, x.versi, x.kode))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,7 +19,7 @@ from survey_app.models import KuesionerVersi, Layanan, Unit
 from survey_app.services import DbSession
 from survey_app.services.access import subtree_ids
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.integrity import KIOSK, exclusions, uploaded, via_channel
+from survey_app.services.collection.integrity import KIOSK, UPLOAD, channels, exclusions
 from survey_app.services.collection.kuesioner import (
     Catatan,
     Dihilangkan,
@@ -44,10 +44,33 @@ from survey_app.services.reporting.exports import Rekap
 from survey_app.services.reporting.per_layanan import (
     LayananFigures,
     layanan_indices,
-    pooled_tallies,
+    subtree_layanan,
 )
 
 TREND_MONTHS = 12
+PAGE_SIZE = 50  # units below listed at once (a Kementerian has about 500)
+FEW_LAYANAN = 12  # up to this many layanan in the subtree, one read of the rollup per page
+
+
+@dataclass(frozen=True)
+class Below:
+    """Which units below a page lists: the table of a Kementerian's 500 units is shown a page
+    at a time, the per-layanan table with it (the layanan of the units on that page).
+
+    ``urut``: ``nama`` (the default), ``n`` (most respondents first) or an instrument id (the
+    lowest index first, units nobody answered last); ``cari``: part of a unit's name or kode,
+    any case (empty: every unit); ``hal``: the page, from 1 (past the last: the last), of
+    ``size`` units.
+    """
+
+    urut: str = "nama"
+    cari: str = ""
+    hal: int = 1
+    size: int = PAGE_SIZE
+
+    def matches(self, unit: Unit) -> bool:
+        wanted = self.cari.strip().casefold()
+        return not wanted or wanted in unit.nama.casefold() or wanted in unit.kode.casefold()
 
 
 @dataclass(frozen=True)
@@ -121,6 +144,17 @@ class Dashboard:
     dihilangkan: tuple[Dihilangkan, ...] = ()
     # the variant versions answered in the period (the report's lampiran kuesioner)
     versi: tuple[KuesionerVersi, ...] = ()
+    # with a :class:`Below`: how many units below there are, how many match its search, and
+    # the page shown (children and layanan_figures then hold that page's units only)
+    below_all: int = 0
+    below_found: int = 0
+    below: Below | None = None
+
+    @property
+    def pages(self) -> int:
+        """The pages of units below matching the search (at least one)."""
+        size = self.below.size if self.below else max(len(self.children), 1)
+        return max(1, -(-self.below_found // size))
 
     @property
     def catatan(self) -> list[Catatan]:
@@ -151,24 +185,60 @@ def _shift(month: str, by: int, length: int) -> tuple[str, str]:
 
 
 def build(
-    session: DbSession, catalogue: Catalogue, unit: Unit, span: Span, now: datetime
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    span: Span,
+    now: datetime,
+    below: Below | None = None,
 ) -> Dashboard:
     """Every figure of the dashboard of ``unit`` over ``span``, from tallies the database sums
     over the monthly rollup; no answer row is loaded. A few small reads: the whole subtree per
     month (figures, trend), submissions per layanan and month with the open spans and people
     served (minimums, each unit under its own rule), each unit below pooled (its row), per
-    layanan pooled, and the profile answers."""
-    layanan, pooled = pooled_tallies(session, unit, span)
+    layanan pooled, and the profile answers.
+
+    ``below``: only one page of the units below (:class:`Below`): their rows and their layanan's
+    figures, each exactly what the whole table shows for it; only those units are judged and
+    scored (a Kementerian page need not score and write 500 units and 1,000 layanan)."""
+    layanan = subtree_layanan(session, unit)
     ids = [x.id for x in layanan]
+    shown, order, found = layanan, None, 0
     before = previous_span(span)
-    window = tallies(session, ids, _window(span, before), by="semua")
+    few = len(layanan) <= FEW_LAYANAN
+    paged = below is not None and any(x.unit_id != unit.id for x in layanan)
+    if few:
+        # a UPT's few layanan: one read per layanan and month serves the figures, the trend,
+        # the per-layanan and per-unit rows and the minimums (tallies add up exactly)
+        window = tallies(session, ids, _window(span, before))
+        pooled = counts = window.where(months=span.months())
+        totals = pooled.totals()
+    elif paged:  # every layanan counted, only the page's scored
+        totals = tallies(session, ids, span.months(), per_month=False, counts_only=True).totals()
+    else:
+        pooled = tallies(session, ids, span.months(), per_month=False)
+        totals = pooled.totals()
+    if below is not None and paged:
+        below, order, found = _page(session, catalogue, unit, layanan, totals, span, below)
+        chosen = {unit.id, *order}
+        shown = [x for x in layanan if x.unit_id in chosen]
+    if not few:
+        if paged:
+            pooled = tallies(session, [x.id for x in shown], span.months(), per_month=False)
+        window = tallies(session, ids, _window(span, before), by="semua")
+        counts = tallies(session, [x.id for x in shown], span.months(), counts_only=True)
     current = window.where(months=span.months())
-    counts = tallies(session, ids, span.months(), counts_only=True)
-    judged = _judged(session, unit, layanan, span, now, counts)
+    judged = _judged(session, unit, shown, span, now, counts)
     mine = judged[unit.id]
     focus = _focus(mine.period)
     codes = profile_counts(session, ids, span.months())
-    per_layanan = counts.totals()
+    per_layanan = totals
+    children = _children(catalogue, unit, shown, judged, pooled)
+    versions = used_versions(session, ids, span.months())
+    channel = channels(session, ids, span.months())
+    if order is not None:
+        place = {key: number for number, key in enumerate(order)}
+        children.sort(key=lambda row: place[row.unit.id])
     return Dashboard(
         unit=unit,
         span=span,
@@ -180,7 +250,7 @@ def build(
         month=focus.period if focus else span.last,
         days_left=focus.today.days_left if focus and focus.today else None,
         compliance=mine,
-        children=_children(catalogue, unit, layanan, judged, pooled),
+        children=children,
         profile=_profile(catalogue, codes),
         profile_codes=codes,
         trend=_trend(catalogue, window, span.last),
@@ -189,13 +259,55 @@ def build(
         saran=latest_saran(session, ids, span.months()),
         excluded=exclusions(session, ids, span.months()),
         layanan_figures=layanan_indices(
-            session, catalogue, unit, span, now, judged, (layanan, pooled)
+            session, catalogue, unit, span, now, judged, (shown, pooled)
         ),
-        uploaded=uploaded(session, ids, span.months()),
-        kiosk=via_channel(session, ids, span.months(), KIOSK),
-        dihilangkan=tuple(left_out(session, catalogue.instruments, ids, span.months())),
-        versi=tuple(used_versions(session, ids, span.months())),
+        uploaded=channel.get(UPLOAD, 0),
+        kiosk=channel.get(KIOSK, 0),
+        dihilangkan=tuple(left_out(session, catalogue.instruments, ids, span.months(), versions)),
+        versi=tuple(versions),
+        below_all=len({x.unit_id for x in layanan} - {unit.id}),
+        below_found=found,
+        below=below,
     )
+
+
+def _page(
+    session: DbSession,
+    catalogue: Catalogue,
+    unit: Unit,
+    layanan: Sequence[Layanan],
+    totals: Mapping[int, int],
+    span: Span,
+    below: Below,
+) -> tuple[Below, list[int], int]:
+    """The page ``below`` asks for (its page number kept within the pages there are), the ids
+    of its units in their order, and how many units match the search. ``totals``: counted
+    submissions per layanan over ``span``; sorting by an index reads each unit's tallies."""
+    units = {x.unit_id: x.unit for x in layanan if x.unit_id != unit.id}
+    found = sorted((u for u in units.values() if below.matches(u)), key=lambda u: (u.nama, u.id))
+    if below.urut == "n":
+        n: dict[int, int] = {}
+        for x in layanan:
+            n[x.unit_id] = n.get(x.unit_id, 0) + totals.get(x.id, 0)
+        found.sort(key=lambda u: -n.get(u.id, 0))
+    elif below.urut in catalogue.instruments and found:
+        instrument = catalogue.instruments[below.urut]
+        wanted = {u.id for u in found}
+        parts = tallies(
+            session,
+            [x.id for x in layanan if x.unit_id in wanted],
+            span.months(),
+            by="unit",
+            per_month=False,
+        ).split()
+        index = {
+            u.id: parts[u.id].score(instrument).index if u.id in parts else None for u in found
+        }
+        found.sort(key=lambda u: (index[u.id] is None, index[u.id] or 0))
+    pages = max(1, -(-len(found) // below.size))
+    below = replace(below, hal=min(max(below.hal, 1), pages))
+    start = (below.hal - 1) * below.size
+    return below, [u.id for u in found[start : start + below.size]], len(found)
 
 
 def _window(span: Span, before: Span) -> list[str]:
@@ -344,14 +456,3 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
         suffix = f" ({number})"
         candidate = base[: 31 - len(suffix)] + suffix
     return candidate
-
-
-def sorted_children(rows: Sequence[UnitRow], key: str) -> list[UnitRow]:
-    """The units-below table sorted by name, by n (largest first) or by an index (best first)."""
-    if key == "n":
-        return sorted(rows, key=lambda r: (-r.n, r.unit.nama))
-    if rows and key in rows[0].results:
-        return sorted(
-            rows, key=lambda r: (r.results[key].index is None, -(r.results[key].index or 0))
-        )
-    return sorted(rows, key=lambda r: r.unit.nama)

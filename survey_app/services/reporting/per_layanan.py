@@ -80,6 +80,7 @@ def subtree_layanan(session: DbSession, unit: Unit) -> list[Layanan]:
         session.scalars(
             select(Layanan)
             .where(among(session, Layanan.unit_id, subtree_ids(session, unit.id)))
+            .order_by(Layanan.id)  # one order for every read of a page (and between pages)
             .options(selectinload(Layanan.unit))
         )
     )
