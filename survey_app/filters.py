@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from analysis.mutu import bands
 from analysis.periods import ZONES, Span, label_of, span_of
 from analysis.sample import FORMULA_NAMES, Rule
-from survey_app.services.collection.kuesioner import NOTE, Catatan
+from survey_app.services.collection.kuesioner import NOTE, NOTE_UNIT, Catatan
 from survey_app.services.publishing.artefacts import left_out_once
 
 # Integrity flags and the reasons for a review decision, as people read them.
@@ -323,7 +323,8 @@ def butir_unik(items: Any) -> list[dict[str, Any]]:
 def kalimat(note: Catatan) -> str:
     """A left-out item's note (docs/kuesioner.md §4) in the page's language: the sentence the
     rekap and the SKM report print, translated on an English page (the reason as typed)."""
-    return note.kalimat(gettext(NOTE), str(get_locale() or "id"), gettext("dan"))
+    language = str(get_locale() or "id")
+    return note.kalimat(gettext(NOTE), language, gettext("dan"), gettext(NOTE_UNIT))
 
 
 def register(app: Flask) -> None:

@@ -181,6 +181,7 @@ class Dihilangkan:
     alasan: str
     # the layanan (names) whose answers in the period were given under this version
     layanan: tuple[str, ...] = ()
+    unit: str = ""  # the name of the unit owning the variant (its layanan's unit)
 
 
 def _answered_versions(
@@ -229,7 +230,15 @@ def left_out(
     for versi in found:
         variant = variant_of(versi, base)
         out.extend(
-            Dihilangkan(versi.varian.nama, versi.nomor, ident, kode, alasan, answered[versi.id])
+            Dihilangkan(
+                versi.varian.nama,
+                versi.nomor,
+                ident,
+                kode,
+                alasan,
+                answered[versi.id],
+                versi.varian.unit.nama,
+            )
             for ident, kode, alasan in variant.left_out()
         )
     return sorted(out, key=lambda x: (x.varian, x.versi, x.kode))
@@ -240,6 +249,12 @@ def left_out(
 NOTE = (
     '%(indeks)s %(kode)s (%(unsur)s) pada varian kuesioner "%(varian)s" versi %(versi)s, '
     "layanan %(layanan)s: %(alasan)s"
+)
+# the same, naming the variant's unit: a page covering several units (a parent's dashboard),
+# where two units may each have a variant of the same name
+NOTE_UNIT = (
+    '%(indeks)s %(kode)s (%(unsur)s) pada varian kuesioner "%(varian)s" versi %(versi)s '
+    "unit %(unit)s, layanan %(layanan)s: %(alasan)s"
 )
 
 
@@ -255,12 +270,21 @@ class Catatan:
     versi: tuple[int, ...]
     layanan: tuple[str, ...]
     alasan: str
+    unit: str = ""  # the variant's unit, named only where a page covers several units
 
-    def kalimat(self, template: str = NOTE, language: str = "id", dan: str = "dan") -> str:
-        """The note as one sentence (:data:`NOTE`; ``template``, ``language`` and the word
-        ``dan`` translated for an English page): 'IKM U4 (Biaya/Tarif) pada varian kuesioner
-        "Kunjungan" versi 1 dan 2, layanan Kunjungan Keluarga: Gratis menurut ketentuan.'"""
-        return template % {
+    def kalimat(
+        self,
+        template: str = NOTE,
+        language: str = "id",
+        dan: str = "dan",
+        template_unit: str = NOTE_UNIT,
+    ) -> str:
+        """The note as one sentence (:data:`NOTE`, or :data:`NOTE_UNIT` when the note names
+        its unit; templates, ``language`` and the word ``dan`` translated for an English
+        page): 'IKM U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1 dan 2, layanan
+        Kunjungan Keluarga: Gratis menurut ketentuan.'"""
+        return (template_unit if self.unit else template) % {
+            "unit": self.unit,
             "indeks": self.indeks,
             "kode": self.kode,
             "unsur": self.unsur.get(language),
@@ -276,14 +300,19 @@ def and_list(words: list[str], dan: str = "dan") -> str:
     return ", ".join(words[:-1]) + f" {dan} {words[-1]}" if len(words) > 1 else "".join(words)
 
 
-def notes(items: Iterable[Dihilangkan], base: Mapping[str, Instrument]) -> list[Catatan]:
-    """The left-out items of :func:`left_out` once per instrument, item, variant and reason
-    (trailing full stop ignored), with their versions and layanan together, in the
-    questionnaire's order; what every report says of them (docs/kuesioner.md §4)."""
-    grouped: dict[tuple[str, str, str, str], tuple[set[int], set[str]]] = {}
+def notes(
+    items: Iterable[Dihilangkan], base: Mapping[str, Instrument], units: bool = False
+) -> list[Catatan]:
+    """The left-out items of :func:`left_out` once per instrument, item, unit, variant and
+    reason (trailing full stop ignored), with their versions and layanan together, in the
+    questionnaire's order; what every report says of them (docs/kuesioner.md §4). ``units``:
+    the page covers several units, so each note names its variant's unit (two units may each
+    have a variant "Kunjungan")."""
+    grouped: dict[tuple[str, str, str, str, str], tuple[set[int], set[str]]] = {}
     for x in items:
         alasan = x.alasan.rstrip(". ")
-        key = (x.instrument_id, x.kode, x.varian, alasan + ("" if alasan[-1:] in "!?" else "."))
+        reason = alasan + ("" if alasan[-1:] in "!?" else ".")
+        key = (x.instrument_id, x.kode, x.unit if units else "", x.varian, reason)
         versi, layanan = grouped.setdefault(key, (set(), set()))
         versi.add(x.versi)
         layanan.update(x.layanan)
@@ -298,9 +327,10 @@ def notes(items: Iterable[Dihilangkan], base: Mapping[str, Instrument]) -> list[
             tuple(sorted(versi)),
             tuple(sorted(layanan)),
             alasan,
+            unit,
         )
-        for (ident, kode, varian, alasan), (versi, layanan) in sorted(
-            grouped.items(), key=lambda kv: (order.get(kv[0][1], 0), kv[0][2])
+        for (ident, kode, unit, varian, alasan), (versi, layanan) in sorted(
+            grouped.items(), key=lambda kv: (order.get(kv[0][1], 0), kv[0][2], kv[0][3])
         )
         if ident in base
     ]
