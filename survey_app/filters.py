@@ -255,8 +255,9 @@ def query_args(*names: str) -> dict[str, str]:
 
 
 def kinerja(text: str | None) -> str:
-    """A published kinerja ("Baik", frozen in Indonesian in a snapshot) in the reader's
-    language: "Good" in English."""
+    """A kinerja ("Baik": a band's Indonesian word, as results and published snapshots keep
+    it) in the reader's language: "Good" in English. Every page printing a mutu's kinerja
+    goes through here, so an English page never says "B · Baik"."""
     if not text:
         return "-"
     if str(get_locale() or "id") == "en":
