@@ -123,12 +123,15 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
     origin = asal if asal.isprintable() else ""  # a NUL never reaches the database
     state = edit.state_from_form(request.form, base)
     raw = edit.content_of(state, base)
+    unticked = [] if edit.edit_button(request.form) else edit.unticked_text(state, base)
     try:
         variant = parse_variant(raw, base)
     except VariantError as exc:
         if edit.edit_button(request.form):  # mid-edit: re-rendered as typed, no refusal yet
             return _page(unit, state, asal=origin)
-        return _page(unit, state, exc.problems, status=422, asal=origin)
+        return _page(unit, state, unticked + exc.problems, status=422, asal=origin)
+    if unticked:  # text typed for an instrument not ticked: refused, never dropped
+        return _page(unit, state, list(unticked), status=422, asal=origin)
     if edit.edit_button(request.form) or request.form.get("aksi") == "pratinjau":
         return _page(unit, state, preview=_preview(unit, variant), asal=origin)
     if variant.nama != origin and kuesioner.find_varian(db.session, unit, variant.nama):
