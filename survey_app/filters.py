@@ -101,6 +101,11 @@ ACTIONS = {
     "kode_kiosk": _l("Kode pemasangan kios dibuat"),
     "pasang_kiosk": _l("Kios dipasangkan"),
     "cabut_kiosk": _l("Pemasangan kios dicabut"),
+    "pilih_kuesioner": _l("Kuesioner layanan diganti"),
+    "versi_baru": _l("Versi kuesioner baru"),
+    "ganti_nama": _l("Varian kuesioner diganti nama"),
+    "pensiun": _l("Varian kuesioner dipensiunkan"),
+    "aktif_lagi": _l("Varian kuesioner diaktifkan lagi"),
 }
 AUDIT_FIELDS = {
     "role": _l("peran"),
@@ -120,6 +125,8 @@ AUDIT_FIELDS = {
     "kiosk_wajah": _l("wajah di kios"),
     "dipasang": _l("dipasangkan"),
     "dicabut": _l("dicabut"),
+    "kuesioner": _l("Kuesioner"),
+    "kuesioner_varian_id": _l("Kuesioner"),
 }
 ROLE_WORDS = {
     "admin": _l("Admin pusat"),
@@ -137,6 +144,8 @@ def kolom_audit(key: str) -> str:
 def nilai_audit(value: object, key: str, tz: str) -> str:
     """An audited value as people read it: '-' for none, ya/tidak, a role's name, WIB for
     Asia/Jakarta, a stored moment in ``tz``; anything else as text."""
+    if key in ("kuesioner", "kuesioner_varian_id"):
+        return _questionnaire(value)
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
@@ -233,6 +242,18 @@ TL_STATUS = {"rencana": _l("Rencana"), "berjalan": _l("Berjalan"), "selesai": _l
 def status_tl(code: str) -> str:
     """The words for a follow-up entry's status."""
     return str(TL_STATUS.get(code, code))
+
+
+def _questionnaire(value: object) -> str:
+    """A layanan's questionnaire in its history: "varian Kunjungan versi 2", the shipped base
+    for none, or an older entry's bare variant number."""
+    if isinstance(value, dict):
+        return str(
+            _l("varian %(nama)s versi %(n)s", nama=value.get("varian"), n=value.get("versi"))
+        )
+    if value is None or value == "":
+        return str(_l("bawaan (berkas resmi)"))
+    return str(_l("varian nomor %(id)s", id=value))
 
 
 def tindakan(code: str) -> str:

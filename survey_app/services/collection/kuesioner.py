@@ -23,6 +23,8 @@ from survey_app.services import DbSession, audit, in_months
 from survey_app.services.collection.rollup import kept
 
 ENTITY = "kuesioner_varian"
+# what the audit entry of a version saved without a user (an import on the command line) says
+FROM_CLI = "baris perintah"
 
 
 class KuesionerError(ValueError):
@@ -70,7 +72,9 @@ def save_version(
         varian = KuesionerVarian(unit=unit, nama=variant.nama, instrumen="", dibuat=now)
         session.add(varian)
     latest = newest(varian)
-    if latest is not None and latest.isi == isi:
+    # the name is the variant's, not a version's: a renamed variant with the same questions
+    # needs no new version
+    if latest is not None and dict(latest.isi) | {"nama": isi["nama"]} == isi:
         return latest, False
     varian.instrumen = ",".join(variant.instrument_ids)
     versi = KuesionerVersi(
@@ -89,7 +93,8 @@ def save_version(
         ENTITY,
         varian.id,
         {"versi": latest.nomor} if latest else None,
-        {"versi": versi.nomor, "nama": varian.nama, "instrumen": varian.instrumen},
+        {"versi": versi.nomor, "nama": varian.nama, "instrumen": varian.instrumen}
+        | ({} if user else {"sumber": FROM_CLI}),
         now,
     )
     return versi, True
@@ -106,11 +111,10 @@ def choose(
     keep their version; only new forms change."""
     if varian is not None and (varian.unit_id != layanan.unit_id or not varian.versi):
         raise KuesionerError(["varian ini bukan milik unit layanan tersebut atau belum berisi"])
-    before = layanan.kuesioner_varian_id
-    after = varian.id if varian else None
-    if before == after:
+    before = layanan.varian
+    if (before.id if before else None) == (varian.id if varian else None):
         return
-    layanan.kuesioner_varian_id = after
+    layanan.kuesioner_varian_id = varian.id if varian else None
     layanan.varian = varian
     session.flush()
     audit.record(
@@ -119,10 +123,19 @@ def choose(
         "pilih_kuesioner",
         "layanan",
         layanan.id,
-        {"kuesioner_varian_id": before},
-        {"kuesioner_varian_id": after},
+        {"kuesioner": _named(before)},
+        {"kuesioner": _named(varian)},
         now,
     )
+
+
+def _named(varian: KuesionerVarian | None) -> dict[str, Any] | None:
+    """A variant as the layanan's history says it (its id, name and newest version number);
+    None: the shipped base."""
+    latest = newest(varian) if varian else None
+    if varian is None or latest is None:
+        return None
+    return {"varian_id": varian.id, "varian": varian.nama, "versi": latest.nomor}
 
 
 _PARSED: dict[str, Variant] = {}
@@ -153,7 +166,7 @@ def export_yaml(session: DbSession, unit: Unit, nama: str) -> str:
     latest = newest(varian) if varian else None
     if latest is None:
         raise KuesionerError([f"unit {unit.kode} tidak memiliki varian kuesioner bernama {nama!r}"])
-    return dump(latest.isi)
+    return dump(dict(latest.isi) | {"nama": latest.varian.nama})  # renamed: its current name
 
 
 def dump(isi: Mapping[str, Any]) -> str:
