@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from analysis.mutu import bands
 from analysis.periods import ZONES, Span, label_of, span_of
 from analysis.sample import FORMULA_NAMES, Rule
-from survey_app.services.collection.kuesioner import NOTE, Catatan
+from survey_app.services.collection.kuesioner import NOTE, NOTE_UNIT, Catatan
 from survey_app.services.publishing.artefacts import left_out_once
 
 # Integrity flags and the reasons for a review decision, as people read them.
@@ -101,6 +101,11 @@ ACTIONS = {
     "kode_kiosk": _l("Kode pemasangan kios dibuat"),
     "pasang_kiosk": _l("Kios dipasangkan"),
     "cabut_kiosk": _l("Pemasangan kios dicabut"),
+    "pilih_kuesioner": _l("Kuesioner layanan diganti"),
+    "versi_baru": _l("Versi kuesioner baru"),
+    "ganti_nama": _l("Varian kuesioner diganti nama"),
+    "pensiun": _l("Varian kuesioner dipensiunkan"),
+    "aktif_lagi": _l("Varian kuesioner diaktifkan lagi"),
 }
 AUDIT_FIELDS = {
     "role": _l("peran"),
@@ -120,6 +125,8 @@ AUDIT_FIELDS = {
     "kiosk_wajah": _l("wajah di kios"),
     "dipasang": _l("dipasangkan"),
     "dicabut": _l("dicabut"),
+    "kuesioner": _l("Kuesioner"),
+    "kuesioner_varian_id": _l("Kuesioner"),
 }
 ROLE_WORDS = {
     "admin": _l("Admin pusat"),
@@ -137,6 +144,8 @@ def kolom_audit(key: str) -> str:
 def nilai_audit(value: object, key: str, tz: str) -> str:
     """An audited value as people read it: '-' for none, ya/tidak, a role's name, WIB for
     Asia/Jakarta, a stored moment in ``tz``; anything else as text."""
+    if key in ("kuesioner", "kuesioner_varian_id"):
+        return _questionnaire(value)
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
@@ -235,6 +244,18 @@ def status_tl(code: str) -> str:
     return str(TL_STATUS.get(code, code))
 
 
+def _questionnaire(value: object) -> str:
+    """A layanan's questionnaire in its history: "varian Kunjungan versi 2", the shipped base
+    for none, or an older entry's bare variant number."""
+    if isinstance(value, dict):
+        return str(
+            _l("varian %(nama)s versi %(n)s", nama=value.get("varian"), n=value.get("versi"))
+        )
+    if value is None or value == "":
+        return str(_l("bawaan (berkas resmi)"))
+    return str(_l("varian nomor %(id)s", id=value))
+
+
 def tindakan(code: str) -> str:
     """The words for an audit action code (the code itself when it has none yet)."""
     return str(ACTIONS.get(code, code))
@@ -255,8 +276,9 @@ def query_args(*names: str) -> dict[str, str]:
 
 
 def kinerja(text: str | None) -> str:
-    """A published kinerja ("Baik", frozen in Indonesian in a snapshot) in the reader's
-    language: "Good" in English."""
+    """A kinerja ("Baik": a band's Indonesian word, as results and published snapshots keep
+    it) in the reader's language: "Good" in English. Every page printing a mutu's kinerja
+    goes through here, so an English page never says "B · Baik"."""
     if not text:
         return "-"
     if str(get_locale() or "id") == "en":
@@ -323,7 +345,8 @@ def butir_unik(items: Any) -> list[dict[str, Any]]:
 def kalimat(note: Catatan) -> str:
     """A left-out item's note (docs/kuesioner.md §4) in the page's language: the sentence the
     rekap and the SKM report print, translated on an English page (the reason as typed)."""
-    return note.kalimat(gettext(NOTE), str(get_locale() or "id"), gettext("dan"))
+    language = str(get_locale() or "id")
+    return note.kalimat(gettext(NOTE), language, gettext("dan"), gettext(NOTE_UNIT))
 
 
 def register(app: Flask) -> None:

@@ -350,7 +350,7 @@ def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
 def _left_out(instrument: Instrument, lap: LaporanSKM) -> list[Blok]:
     """Which items a variant left out, why, and for which layanan (docs/kuesioner.md §4): the
     notes every report prints (:func:`notes`)."""
-    gone = notes(lap.data.dihilangkan, {instrument.id: instrument})
+    gone = notes(lap.data.dihilangkan, {instrument.id: instrument}, units=bool(lap.data.children))
     if not gone:
         return []
     word = _unsur_word(instrument)
@@ -602,12 +602,13 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
     """A variant version answered in the period, as its respondents read it (docs/kuesioner.md):
     sub-questions, help, the items left out with the reason, the extra questions."""
     variant = variant_of(versi, catalogue.instruments)
-    name = f'Varian kuesioner "{versi.varian.nama}" versi {versi.nomor}'
+    # its unit named: a parent's report may carry two units' variants of the same name, and
+    # {unit} is the unit whose layanan asked it (the variant's own), as respondents read it
+    owner = versi.varian.unit.nama
+    name = f'Varian kuesioner "{versi.varian.nama}" {owner} versi {versi.nomor}'
     found: list[Blok] = []
     for ident in variant.instrument_ids:
-        shown = apply_variant(
-            catalogue.instruments[ident], variant, "[nama layanan]", lap.unit.nama
-        )
+        shown = apply_variant(catalogue.instruments[ident], variant, "[nama layanan]", owner)
         rows = [
             [
                 x.code,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -179,6 +180,35 @@ def content_of(state: Mapping[str, Any], base: Mapping[str, Instrument]) -> dict
         "instrumen": instrumen,
         "tambahan": [_extra_content(row) for row in state["tambahan"]],
     }
+
+
+def unticked_text(state: Mapping[str, Any], base: Mapping[str, Instrument]) -> list[Problem]:
+    """A problem per instrument not ticked that still has text typed in its fields (issue 22,
+    tester item 8): refused, never dropped silently. Not ticked automatically either: an admin
+    who unticks an instrument to undo its changes would see them come back."""
+    found = []
+    for ident, instrument in base.items():
+        if ident in state["pakai"]:
+            continue
+        typed = [
+            item.code
+            for item in instrument.items
+            if _item_content(state["butir"][ident][item.code], item.labels)
+        ]
+        if typed:
+            title = instrument.title.get(str(get_locale() or "id"))
+            found.append(
+                Problem(
+                    _(
+                        "%(instrumen)s tidak dicentang, tetapi ada isian pada butir %(butir)s. "
+                        "Centang instrumen itu untuk menyimpannya, atau kosongkan isiannya.",
+                        instrumen=title,
+                        butir=", ".join(typed),
+                    ),
+                    ("instrumen",),
+                )
+            )
+    return found
 
 
 def _item_content(row: Mapping[str, Any], base_labels: tuple[Any, ...]) -> dict[str, Any]:

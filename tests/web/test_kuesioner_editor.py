@@ -424,3 +424,25 @@ def test_the_editor_keeps_everything_of_an_imported_variant(app, tree, clock):
     assert again.status_code == 302
     assert "Tidak ada perubahan" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert len(stored()) == 1
+
+
+def test_text_typed_for_an_instrument_not_ticked_is_refused_by_name_never_dropped(app, tree):
+    client = signed_in(app, "kanwil")
+    typed = {
+        "AK1-bantuan-id": "Diskriminasi: antrean didahulukan karena kenalan.",
+        "AK1-bantuan-en": "Discrimination: queue jumping for acquaintances.",
+    }
+    for aksi in ("simpan", "pratinjau"):
+        response = post(client, BASE | typed | {"aksi": aksi})
+        page = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 422, aksi
+        assert (
+            "Survei Persepsi Anti Korupsi tidak dicentang, tetapi ada isian pada butir AK1. "
+            "Centang instrumen itu untuk menyimpannya, atau kosongkan isiannya." in page
+        )
+        assert value_of(page, "AK1-bantuan-id") == typed["AK1-bantuan-id"]  # kept as typed
+    assert stored() == []
+    english = post(client, BASE | typed | {"aksi": "simpan"}, lang="en").get_data(as_text=True)
+    assert "Anti-Corruption" in html.unescape(english) and "not ticked" in english
+    assert post(client, BASE | typed | {"pakai-ipak": "y", "aksi": "simpan"}).status_code == 302
+    assert stored()[0]["instrumen"]["ipak"]["AK1"]["bantuan"]["id"] == typed["AK1-bantuan-id"]

@@ -152,3 +152,49 @@ def test_the_public_page_names_the_layanan_and_an_older_snapshot_still_renders(a
     page = old.get_data(as_text=True)
     note = re.search(r'<p class="card" id="dihilangkan">(.*?)</p>', page, re.S)
     assert flat(note.group(1)).endswith(f"IKM U4: {REASON}")
+
+
+@pytest.fixture
+def two_units(app, tree, varian, clock):  # noqa: F811
+    """The Lapas's variant "Kunjungan" answered through KUNJ (R1-R3), and the Rutan's own
+    variant of the same name (another reason) answered through its KUNJ (R4-R6)."""
+    kunj, _ = varian
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    raw["instrumen"]["skm"]["U4"]["dihilangkan"] = "Kunjungan di rutan tidak dipungut biaya."
+    rutan = tree["rutan"]
+    versi, _ = save_version(db.session, catalogue(app).instruments, rutan, raw, clock())
+    layanan = next(x for x in rutan.layanan if x.kode == "KUNJ")
+    choose(db.session, layanan, versi.varian, clock())
+    db.session.commit()
+    for number, values in enumerate(WORKED, 1):
+        clock.now += timedelta(minutes=7)
+        token = (kunj if number <= 3 else layanan).token
+        assert send(respondent(app, f"192.0.2.{number}"), token, values).status_code == 303
+    return kunj, layanan
+
+
+def test_a_parent_names_each_childs_variant_and_fills_unit_with_the_child(app, two_units):
+    client = signed_in(app, "kanwil")
+    page = client.get("/staf/unit/KANWIL?periode=2026-01").get_data(as_text=True)
+    note = flat(re.search(r'id="dihilangkan">(.*?)</p>', page, re.S).group(1))
+    assert note.endswith(
+        ': IKM U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1 unit Unit LAPAS, '
+        f"layanan Layanan KUNJ: {REASON} "
+        'IKM U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1 unit Unit RUTAN, '
+        "layanan Layanan KUNJ: Kunjungan di rutan tidak dipungut biaya."
+    )
+    assert ".;" not in note
+    english = client.get("/staf/unit/KANWIL?periode=2026-01&lang=en").get_data(as_text=True)
+    assert 'variant "Kunjungan" version 1 of unit Unit RUTAN, service' in flat(english)
+    client.get("/staf/unit/KANWIL?lang=id")
+    # one unit's own page covers one unit: its note names no unit
+    own = flat(client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True))
+    assert 'varian kuesioner "Kunjungan" versi 1, layanan Layanan KUNJ' in own
+    report = client.get("/staf/unit/KANWIL/laporan-skm.docx?periode=2026-01")
+    document = Document(io.BytesIO(report.data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    for owner in ("Unit LAPAS", "Unit RUTAN"):
+        assert f'Varian kuesioner "Kunjungan" {owner} versi 1' in text + cells
+        assert f"layanan [nama layanan] di {owner}?" in cells
+    assert "di Unit KANWIL?" not in cells

@@ -90,6 +90,14 @@ def worked(app, tree, clock):
     return frame
 
 
+def test_the_english_dashboard_says_the_mutu_in_english(app, worked):
+    client = signed_in(app, "lapas")
+    page = client.get("/staf/unit/LAPAS?periode=2026-01&lang=en").get_data(as_text=True)
+    assert re.search(r'class="nilai">87[.,]55<.*?Grade B · Good<', page, re.S)
+    assert re.search(r'class="nilai">98[.,]00<.*?Grade A · Very good<', page, re.S)
+    assert "Baik" not in page and "baik" not in page  # no band word left in Indonesian
+
+
 def test_dashboard_shows_the_worked_example_and_the_minimum_table(app, worked, clock):
     client = signed_in(app, "lapas")
     page = client.get("/staf/unit/LAPAS?periode=2026-01").get_data(as_text=True)

@@ -23,6 +23,8 @@ from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.collection.rollup import kept
 
 ENTITY = "kuesioner_varian"
+# what the audit entry of a version saved without a user (an import on the command line) says
+FROM_CLI = "baris perintah"
 
 
 class KuesionerError(ValueError):
@@ -70,7 +72,9 @@ def save_version(
         varian = KuesionerVarian(unit=unit, nama=variant.nama, instrumen="", dibuat=now)
         session.add(varian)
     latest = newest(varian)
-    if latest is not None and latest.isi == isi:
+    # the name is the variant's, not a version's: a renamed variant with the same questions
+    # needs no new version
+    if latest is not None and dict(latest.isi) | {"nama": isi["nama"]} == isi:
         return latest, False
     varian.instrumen = ",".join(variant.instrument_ids)
     versi = KuesionerVersi(
@@ -89,7 +93,8 @@ def save_version(
         ENTITY,
         varian.id,
         {"versi": latest.nomor} if latest else None,
-        {"versi": versi.nomor, "nama": varian.nama, "instrumen": varian.instrumen},
+        {"versi": versi.nomor, "nama": varian.nama, "instrumen": varian.instrumen}
+        | ({} if user else {"sumber": FROM_CLI}),
         now,
     )
     return versi, True
@@ -106,11 +111,10 @@ def choose(
     keep their version; only new forms change."""
     if varian is not None and (varian.unit_id != layanan.unit_id or not varian.versi):
         raise KuesionerError(["varian ini bukan milik unit layanan tersebut atau belum berisi"])
-    before = layanan.kuesioner_varian_id
-    after = varian.id if varian else None
-    if before == after:
+    before = layanan.varian
+    if (before.id if before else None) == (varian.id if varian else None):
         return
-    layanan.kuesioner_varian_id = after
+    layanan.kuesioner_varian_id = varian.id if varian else None
     layanan.varian = varian
     session.flush()
     audit.record(
@@ -119,10 +123,19 @@ def choose(
         "pilih_kuesioner",
         "layanan",
         layanan.id,
-        {"kuesioner_varian_id": before},
-        {"kuesioner_varian_id": after},
+        {"kuesioner": _named(before)},
+        {"kuesioner": _named(varian)},
         now,
     )
+
+
+def _named(varian: KuesionerVarian | None) -> dict[str, Any] | None:
+    """A variant as the layanan's history says it (its id, name and newest version number);
+    None: the shipped base."""
+    latest = newest(varian) if varian else None
+    if varian is None or latest is None:
+        return None
+    return {"varian_id": varian.id, "varian": varian.nama, "versi": latest.nomor}
 
 
 _PARSED: dict[str, Variant] = {}
@@ -153,7 +166,7 @@ def export_yaml(session: DbSession, unit: Unit, nama: str) -> str:
     latest = newest(varian) if varian else None
     if latest is None:
         raise KuesionerError([f"unit {unit.kode} tidak memiliki varian kuesioner bernama {nama!r}"])
-    return dump(latest.isi)
+    return dump(dict(latest.isi) | {"nama": latest.varian.nama})  # renamed: its current name
 
 
 def dump(isi: Mapping[str, Any]) -> str:
@@ -181,6 +194,7 @@ class Dihilangkan:
     alasan: str
     # the layanan (names) whose answers in the period were given under this version
     layanan: tuple[str, ...] = ()
+    unit: str = ""  # the name of the unit owning the variant (its layanan's unit)
 
 
 def _answered_versions(
@@ -239,7 +253,13 @@ def left_out(
         variant = variant_of(versi, base)
         out.extend(
             Dihilangkan(
-                versi.varian.nama, versi.nomor, ident, kode, alasan, answered.get(versi.id, ())
+                versi.varian.nama,
+                versi.nomor,
+                ident,
+                kode,
+                alasan,
+                answered.get(versi.id, ()),
+                versi.varian.unit.nama,
             )
             for ident, kode, alasan in variant.left_out()
         )
@@ -251,6 +271,12 @@ def left_out(
 NOTE = (
     '%(indeks)s %(kode)s (%(unsur)s) pada varian kuesioner "%(varian)s" versi %(versi)s, '
     "layanan %(layanan)s: %(alasan)s"
+)
+# the same, naming the variant's unit: a page covering several units (a parent's dashboard),
+# where two units may each have a variant of the same name
+NOTE_UNIT = (
+    '%(indeks)s %(kode)s (%(unsur)s) pada varian kuesioner "%(varian)s" versi %(versi)s '
+    "unit %(unit)s, layanan %(layanan)s: %(alasan)s"
 )
 
 
@@ -266,12 +292,21 @@ class Catatan:
     versi: tuple[int, ...]
     layanan: tuple[str, ...]
     alasan: str
+    unit: str = ""  # the variant's unit, named only where a page covers several units
 
-    def kalimat(self, template: str = NOTE, language: str = "id", dan: str = "dan") -> str:
-        """The note as one sentence (:data:`NOTE`; ``template``, ``language`` and the word
-        ``dan`` translated for an English page): 'IKM U4 (Biaya/Tarif) pada varian kuesioner
-        "Kunjungan" versi 1 dan 2, layanan Kunjungan Keluarga: Gratis menurut ketentuan.'"""
-        return template % {
+    def kalimat(
+        self,
+        template: str = NOTE,
+        language: str = "id",
+        dan: str = "dan",
+        template_unit: str = NOTE_UNIT,
+    ) -> str:
+        """The note as one sentence (:data:`NOTE`, or :data:`NOTE_UNIT` when the note names
+        its unit; templates, ``language`` and the word ``dan`` translated for an English
+        page): 'IKM U4 (Biaya/Tarif) pada varian kuesioner "Kunjungan" versi 1 dan 2, layanan
+        Kunjungan Keluarga: Gratis menurut ketentuan.'"""
+        return (template_unit if self.unit else template) % {
+            "unit": self.unit,
             "indeks": self.indeks,
             "kode": self.kode,
             "unsur": self.unsur.get(language),
@@ -287,14 +322,19 @@ def and_list(words: list[str], dan: str = "dan") -> str:
     return ", ".join(words[:-1]) + f" {dan} {words[-1]}" if len(words) > 1 else "".join(words)
 
 
-def notes(items: Iterable[Dihilangkan], base: Mapping[str, Instrument]) -> list[Catatan]:
-    """The left-out items of :func:`left_out` once per instrument, item, variant and reason
-    (trailing full stop ignored), with their versions and layanan together, in the
-    questionnaire's order; what every report says of them (docs/kuesioner.md §4)."""
-    grouped: dict[tuple[str, str, str, str], tuple[set[int], set[str]]] = {}
+def notes(
+    items: Iterable[Dihilangkan], base: Mapping[str, Instrument], units: bool = False
+) -> list[Catatan]:
+    """The left-out items of :func:`left_out` once per instrument, item, unit, variant and
+    reason (trailing full stop ignored), with their versions and layanan together, in the
+    questionnaire's order; what every report says of them (docs/kuesioner.md §4). ``units``:
+    the page covers several units, so each note names its variant's unit (two units may each
+    have a variant "Kunjungan")."""
+    grouped: dict[tuple[str, str, str, str, str], tuple[set[int], set[str]]] = {}
     for x in items:
         alasan = x.alasan.rstrip(". ")
-        key = (x.instrument_id, x.kode, x.varian, alasan + ("" if alasan[-1:] in "!?" else "."))
+        reason = alasan + ("" if alasan[-1:] in "!?" else ".")
+        key = (x.instrument_id, x.kode, x.unit if units else "", x.varian, reason)
         versi, layanan = grouped.setdefault(key, (set(), set()))
         versi.add(x.versi)
         layanan.update(x.layanan)
@@ -309,9 +349,10 @@ def notes(items: Iterable[Dihilangkan], base: Mapping[str, Instrument]) -> list[
             tuple(sorted(versi)),
             tuple(sorted(layanan)),
             alasan,
+            unit,
         )
-        for (ident, kode, varian, alasan), (versi, layanan) in sorted(
-            grouped.items(), key=lambda kv: (order.get(kv[0][1], 0), kv[0][2])
+        for (ident, kode, unit, varian, alasan), (versi, layanan) in sorted(
+            grouped.items(), key=lambda kv: (order.get(kv[0][1], 0), kv[0][2], kv[0][3])
         )
         if ident in base
     ]

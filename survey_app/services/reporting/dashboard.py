@@ -158,8 +158,10 @@ class Dashboard:
 
     @property
     def catatan(self) -> list[Catatan]:
-        """The left-out items as every report says them (:func:`notes`)."""
-        return notes(self.dihilangkan, {f.instrument.id: f.instrument for f in self.figures})
+        """The left-out items as every report says them (:func:`notes`), each naming its unit
+        when the page covers units below."""
+        base = {f.instrument.id: f.instrument for f in self.figures}
+        return notes(self.dihilangkan, base, units=bool(self.children))
 
     @property
     def months(self) -> list[Compliance]:
@@ -419,15 +421,17 @@ def rekaps(
     parts = found.split()
     base = {i.id: i for i in instruments}
 
-    def gone(ids: list[int]) -> tuple[Catatan, ...]:
-        return tuple(notes(left_out(session, base, ids, span.months()), base))
+    several = len({x.unit_id for x in layanan}) > 1  # the unit sheet names each note's unit
+
+    def gone(ids: list[int], units: bool = False) -> tuple[Catatan, ...]:
+        return tuple(notes(left_out(session, base, ids, span.months()), base, units))
 
     sheets = [
         Rekap(
             "Rekap unit",
             f"{unit.nama} - {label}",
             {i.id: found.score(i) for i in instruments},
-            gone([x.id for x in layanan]),
+            gone([x.id for x in layanan], several),
         )
     ]
     names = {"Rekap unit"}
