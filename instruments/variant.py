@@ -205,6 +205,8 @@ def _change(where: str, item: Item, scale: int, raw: Any, problems: list[str]) -
     )
     bantuan = _optional_text(raw.get("bantuan"), f"{where} bantuan", 1, problems)
     label = _labels(raw.get("label"), where, scale, problems)
+    if label is not None:
+        _label_order(label, item.labels, where, problems)
     sub = _subs(raw.get("sub"), where, problems)
     return ItemChange(pertanyaan=pertanyaan, bantuan=bantuan, label=label, sub=sub)
 
@@ -228,6 +230,41 @@ def _labels(raw: Any, where: str, scale: int, problems: list[str]) -> tuple[Text
                 return None
             _placeholders(text, where, problems)
     return labels
+
+
+def _label_order(
+    labels: tuple[Text, ...], base: tuple[Text, ...], where: str, problems: list[str]
+) -> None:
+    """Refuse labels that could invert a score: two equal labels of one language, or a label
+    equal to the base label of another position (a reversed order); compared case- and
+    space-insensitively. Position 1 is the worst answer (docs/kuesioner.md §2)."""
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    for lang in LANGUAGES:
+        seen: dict[str, int] = {}
+        for number, label in enumerate(labels, 1):
+            first = seen.setdefault(key(label.get(lang)), number)
+            if first != number:
+                problems.append(
+                    f"{where}: label ({lang}) posisi {first} dan {number} sama "
+                    f"({label.get(lang)!r}); setiap label harus berbeda"
+                )
+        for number, label in enumerate(labels, 1):
+            other = next(
+                (
+                    j
+                    for j, x in enumerate(base, 1)
+                    if j != number and key(x.get(lang)) == key(label.get(lang))
+                ),
+                None,
+            )
+            if other is not None:
+                problems.append(
+                    f"{where}: label ({lang}) posisi {number} {label.get(lang)!r} adalah label "
+                    f"baku posisi {other}; urutan label tidak boleh diubah (1 terburuk)"
+                )
 
 
 def _subs(raw: Any, where: str, problems: list[str]) -> tuple[Text, ...]:

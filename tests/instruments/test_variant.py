@@ -86,6 +86,41 @@ def test_skm_variants_that_break_the_rules_are_refused_with_a_reason(change, exp
     assert any(expected in problem for problem in problems_of(raw))
 
 
+SAME = ["Baik", "baik", "Baik ", "BAIK"]
+BASE_U7 = [x.id for x in BASE["skm"].item("U7").labels]
+BASE_U7_EN = [x.en for x in BASE["skm"].item("U7").labels]
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ({"id": SAME, "en": ["A", "B", "C", "D"]}, "skm U7: label (id) posisi 1 dan 2 sama"),
+        (
+            {"id": ["Buruk", "Cukup", "Baik", "Sangat baik"], "en": ["Bad", "Fair", "fair", "x"]},
+            "skm U7: label (en) posisi 2 dan 3 sama",
+        ),
+        (
+            {"id": BASE_U7[::-1], "en": BASE_U7_EN},
+            "skm U7: label (id) posisi 1 'Sangat sopan dan ramah' adalah label baku posisi 4",
+        ),
+        (
+            {"id": ["tidak  SOPAN dan ramah", "a", "b", "c"], "en": ["a", "b", "c", "d"]},
+            "",  # position 1 of the base, reworded in case and spaces only: allowed
+        ),
+        (
+            {"id": ["a", "b", "c", "Tidak sopan dan RAMAH"], "en": ["a", "b", "c", "d"]},
+            "skm U7: label (id) posisi 4 'Tidak sopan dan RAMAH' adalah label baku posisi 1",
+        ),
+    ],
+)
+def test_labels_that_repeat_or_reorder_the_scale_are_refused(labels, expected):
+    raw = {"nama": "Uji", "instrumen": {"skm": {"U7": {"label": labels}}}}
+    if not expected:
+        parse_variant(raw, BASE)
+        return
+    assert any(expected in p for p in problems_of(raw)), problems_of(raw)
+
+
 def test_no_ipak_or_ipkp_indicator_may_be_left_out():
     raw = {
         "nama": "Uji",
