@@ -315,6 +315,11 @@ def _extra(raw: Any, where: str, problems: list[str]) -> Extra | None:
         if set(map(str, raw)) - {"kode", "jenis"}:
             problems.append(f"{where}: pertanyaan pengarahan memakai teks baku, tanpa pilihan")
         return Extra(kode=kode, jenis=jenis, pertanyaan=PENGARAHAN)
+    if kode == PENGARAHAN_KODE:
+        problems.append(
+            f"{where}: kode 'pengarahan' khusus untuk jenis pengarahan (jenis {jenis}: "
+            "pakai kode lain)"
+        )
     pertanyaan = _optional_text(
         raw.get("pertanyaan"), f"{where} pertanyaan", QUESTION_MIN, problems
     )

@@ -163,6 +163,16 @@ def test_bad_extra_questions_are_refused(extra, expected):
     assert any(expected in p for p in problems_of(raw))
 
 
+@pytest.mark.parametrize("jenis", ["ya_tidak", "teks"])
+def test_the_code_pengarahan_is_reserved_for_the_pengarahan_question(jenis):
+    extra = {"kode": "pengarahan", "jenis": jenis, "pertanyaan": {"id": "Diarahkan?", "en": "?"}}
+    extra["pertanyaan"] = {"id": "Apakah Anda diarahkan?", "en": "Were you steered at all?"}
+    raw = {"nama": "Uji", "instrumen": {"skm": {}}, "tambahan": [extra]}
+    assert any(
+        "tambahan 1: kode 'pengarahan' khusus untuk jenis pengarahan" in p for p in problems_of(raw)
+    )
+
+
 def test_unknown_instrument_and_missing_name_are_refused():
     found = problems_of({"instrumen": {"xyz": {}}})
     assert any("nama varian wajib" in p for p in found)

@@ -154,6 +154,24 @@ def test_the_worked_example_answered_through_the_form_scores_exactly(app, varian
     assert len(steered) == 1 and steered[0].submission_id == stored[3].id
 
 
+def test_only_the_pengarahan_kind_raises_the_flag(app, varian):
+    """A stored version whose ``pengarahan`` code belongs to a plain yes/no question (content
+    stored before the parser reserved the code) never flags its "Ya"."""
+    layanan, versi = varian
+    sent = send(respondent(app), layanan.token, WORKED[0], **{"tambahan-pengarahan": "ya"})
+    assert sent.status_code == 303
+    span = span_of("2026-01")
+    assert (
+        report(db.session, catalogue(app), layanan.unit, [layanan.id], span).flagged["pengarahan"]
+        == 1
+    )
+    plain = {"kode": "pengarahan", "jenis": "ya_tidak", "pertanyaan": {"id": "Ya?", "en": "Y?"}}
+    versi.isi = versi.isi | {"tambahan": [plain]}
+    db.session.commit()
+    found = report(db.session, catalogue(app), layanan.unit, [layanan.id], span)
+    assert found.flagged["pengarahan"] == 0
+
+
 def tree_unit(layanan):
     return layanan.unit
 
