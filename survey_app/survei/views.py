@@ -445,9 +445,11 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
 
 def _reported_corruption(layanan: Layanan, answers: Mapping[str, int]) -> bool:
     """Whether an anti-corruption item (IPAK) was answered 1 or 2: the thank-you page then
-    says where to report it. Only the respondent's own browser sees the flag."""
+    says where to report it. Only the respondent's own browser sees the flag. An item asked in
+    sub-questions is stored per part (``AK1.1/2``): any part answered 1 or 2 counts, as on the
+    kiosk."""
     codes = {c for i in _instruments(layanan) if i.index == "IPAK" for c in i.codes}
-    return any(answers.get(code, 4) <= 2 for code in codes)
+    return any(value <= 2 for code, value in answers.items() if code.partition(".")[0] in codes)
 
 
 @bp.get("/<token>/terima-kasih")

@@ -591,3 +591,46 @@ def test_the_kiosk_shows_the_variant_help_text(app, varian, petugas):  # noqa: F
     helps = {q["kode"]: q["bantuan"] for q in data["pertanyaan"]}
     assert helps["U2"]["id"].startswith("Prosedur: pendaftaran") and helps["U1"] is None
     assert 'id="bantuan"' in page
+
+
+# -- an anti-corruption item asked in sub-questions (tester 22 #3) ------------------------------
+
+
+@pytest.fixture
+def split_ak1(app, varian, clock):
+    layanan, _ = varian
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    raw["instrumen"]["ipak"] = {
+        "AK1": {
+            "sub": [
+                {"id": "Tidak ada pungutan di loket", "en": "No levy at the counter"},
+                {"id": "Tidak ada pungutan di ruang tunggu", "en": "No levy in the waiting room"},
+            ]
+        }
+    }
+    versi, _ = save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    return layanan, versi
+
+
+@pytest.mark.parametrize(("first", "second", "lapor"), [("4", "2", True), ("3", "4", False)])
+@pytest.mark.parametrize("ticket", [False, True])
+def test_a_split_anti_corruption_item_answered_low_says_where_to_report(
+    app, split_ak1, clock, first, second, lapor, ticket
+):
+    layanan, versi = split_ak1
+    url = f"/survei/{layanan.token}"
+    if ticket:
+        tiket = Tiket(layanan_id=layanan.id, dibuat=clock())
+        db.session.add(tiket)
+        db.session.commit()
+        url = f"/survei/t/{tiket.token}"
+    client = respondent(app)
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="AK1-1"' in page and 'name="AK1"' not in page
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    data |= full_answers(IPAK[1:]) | full_answers(PK, 3) | {"AK1-1": first, "AK1-2": second}
+    sent = client.post(url, data=data)
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
+    assert db.session.scalars(select(Submission)).one().kuesioner_versi_id == versi.id
+    assert sent.headers["Location"].endswith("?lapor=1") is lapor
