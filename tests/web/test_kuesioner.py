@@ -246,7 +246,22 @@ def test_import_export_import_export_is_unchanged(app, tree, tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("nama: [tidak, tertutup\n", "berkas bukan YAML yang sah (baris 2)"),
+        ("nama: [tidak, tertutup\n", "berkas bukan YAML yang sah (baris 2"),
+        (
+            "nama: Uji\ninstrumen: {skm: {}}\ntambahan:\n"
+            "  - {kode: a, pertanyaan: {id: Apa?, en: x}}\n",
+            "berkas bukan YAML yang sah (baris 4, kolom 35): while parsing a flow mapping "
+            "expected ',' or '}', but got '?'",
+        ),
+        (
+            "nama: Uji\ninstrumen: {skm: {}}\nnama: Dua\n",
+            "kunci 'nama' ditulis lebih dari sekali (baris 1 dan 3)",
+        ),
+        (
+            "nama: Uji\ninstrumen:\n  skm:\n    U4: {dihilangkan: Layanan ini gratis.}\n"
+            "    U4: {bantuan: {id: Bantuan, en: Help}}\n",
+            "kunci 'U4' ditulis lebih dari sekali (baris 4 dan 5)",
+        ),
         (
             "nama: Uji\ninstrumen:\n  skm:\n    U1:\n      dihilangkan: Tidak relevan di sini.\n",
             "skm U1: butir wajib tidak boleh dihilangkan (yang boleh hanya U4)",
@@ -262,6 +277,18 @@ def test_a_bad_file_is_refused_in_indonesian_with_exit_2(app, tree, tmp_path, te
     assert result.exit_code == 2 and expected in result.stderr
     assert "Traceback" not in result.output + result.stderr and result.stdout == ""
     assert versions() == []
+
+
+def test_the_docs_example_imports_as_written(app, tree, tmp_path):
+    """docs/kuesioner.md §6, its YAML block verbatim: it imports, and it is the worked example."""
+    docs = (Path(__file__).parents[2] / "docs" / "kuesioner.md").read_text(encoding="utf-8")
+    block = re.search(r"^```yaml\n(.*?)^```", docs, re.S | re.M).group(1)
+    source = tmp_path / "docs.yaml"
+    source.write_text(block, encoding="utf-8")
+    result = run(app, "kuesioner", "import", "LAPAS", str(source))
+    assert result.exit_code == 0, result.stderr
+    stored = db.session.scalars(select(KuesionerVersi)).one()
+    assert stored.isi == yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
 
 
 def test_unknown_unit_variant_and_unreadable_file_exit_2(app, tree, tmp_path):
