@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.exact import angka_id
+from analysis.exact import angka_id, round_half_up
 from analysis.periods import nama_bulan, nama_periode, nama_tanggal
 from analysis.scoring import IndexResult
 from instruments import Instrument, apply_variant
@@ -279,7 +279,9 @@ def _bab_3(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
     letter = ord("B")
     for instrument in lap.instruments:
         found.append(Judul(f"{chr(letter)}. {_result_title(instrument)}", 2, False))
-        found += _items_table(instrument, lap.result(instrument.id))
+        found += _items_table(
+            instrument, lap.result(instrument.id), _split(lap, catalogue, instrument)
+        )
         found += _left_out(instrument, lap)
         letter += 1
     if lap.per_layanan:
@@ -320,9 +322,34 @@ def _respondents(lap: LaporanSKM) -> list[Blok]:
     return found
 
 
-def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
+def _split(lap: LaporanSKM, catalogue: Catalogue, instrument: Instrument) -> list[str]:
+    """The codes of ``instrument`` asked in sub-questions by a version answered in the period."""
+    found = {
+        code
+        for versi in lap.data.versi
+        for code, change in variant_of(versi, catalogue.instruments).changes(instrument.id).items()
+        if change.sub
+    }
+    return [code for code in instrument.codes if code in found]
+
+
+def _jumlah(total: Fraction, n: int) -> str:
+    """A "Jumlah nilai": whole as it is; a sum of sub-answer means (docs/kuesioner.md §4) with
+    the fewest decimals (at least 2) that give back the printed NRR as jumlah / n."""
+    if total.denominator == 1:
+        return angka_id(total, 0)
+    nrr = round_half_up(total / n, 4)
+    places = next(
+        (p for p in range(2, 8) if round_half_up(round_half_up(total, p) / n, 4) == nrr), 8
+    )
+    return angka_id(total, places)
+
+
+def _items_table(
+    instrument: Instrument, result: IndexResult, split: list[str] | None = None
+) -> list[Blok]:
     rows = [
-        [x.code, instrument.item(x.code).dimension.id, str(x.n), angka_id(x.total, 0),
+        [x.code, instrument.item(x.code).dimension.id, str(x.n), _jumlah(x.total, x.n),
          angka_id(x.nrr_rounded, 4), angka_id(result.nrr_tertimbang(x.code), 4)]
         for x in result.items
     ]  # fmt: skip
@@ -341,7 +368,11 @@ def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
             f"NRR = jumlah nilai / jumlah responden yang menjawab; NRR tertimbang = NRR x 1/k "
             f"(k = {len(result.answered_items)} {word.lower()} yang dijawab); nilai = indeks "
             "x 25. Dihitung eksak, dibulatkan setengah ke atas hanya pada hasil (PermenPANRB "
-            "14/2017).",
+            "14/2017)." + (
+                f" {_and_list(split)} ditanyakan dalam beberapa sub-pertanyaan: nilai seorang "
+                "responden untuk butir itu adalah rata-rata jawaban sub-pertanyaannya, sehingga "
+                "jumlah nilainya dapat berpecahan." if split else ""
+            ),
             "kecil",
         ),
     ]  # fmt: skip

@@ -661,3 +661,25 @@ def test_a_split_anti_corruption_item_answered_low_says_where_to_report(
     assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
     assert db.session.scalars(select(Submission)).one().kuesioner_versi_id == versi.id
     assert sent.headers["Location"].endswith("?lapor=1") is lapor
+
+
+def test_the_skm_report_prints_a_split_items_sum_so_that_it_gives_its_nrr(app, varian, clock):
+    """U3 asked as a pair: values 7/2 and 4, Jumlah nilai 15/2 = 7,50 over n = 2 gives the
+    printed NRR 3,7500 (rounded to a whole 8 it would give 4); the footnote says why."""
+    layanan, _ = varian
+    for number, values in enumerate([WORKED[0], WORKED[2]], 1):
+        clock.now += timedelta(minutes=7)
+        assert send(respondent(app, f"192.0.2.{number}"), layanan.token, values).status_code == 303
+    report = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    document = Document(io.BytesIO(report.data))
+    rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows]
+    u3 = [row for row in rows if row[0] == "U3" and len(row) == 6]
+    assert len(u3) == 2  # BAB III and Lampiran 2
+    assert all(row[2:5] == ["2", "7,50", "3,7500"] for row in u3)
+    u1 = next(row for row in rows if row[0] == "U1" and len(row) == 6)
+    assert u1[2:5] == ["2", "7", "3,5000"]  # a whole sum stays whole
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "U3 ditanyakan dalam beberapa sub-pertanyaan: nilai seorang responden untuk butir itu "
+        "adalah rata-rata jawaban sub-pertanyaannya" in text
+    )
