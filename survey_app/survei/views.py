@@ -90,10 +90,23 @@ def _shape(layanan: Layanan) -> Shape:
             except SubmissionRejected as exc:
                 abort(400, description=str(exc))
         else:
-            versi = shown(layanan)
+            versi = _drafted(layanan)
         found = (versi, *shaped(_catalogue(), layanan, versi))
         request.environ[SHAPE] = found
     return found
+
+
+def _drafted(layanan: Layanan) -> KuesionerVersi | None:
+    """The version a form shown by GET is given under: the one its saved draft (a language
+    switch) was answered under while that is still a version of the layanan's variant, so the
+    questions and the hidden ``versi`` agree; otherwise (a new visit) the newest."""
+    draft = session.get(DRAFT + layanan.token)
+    posted = str(draft.get("versi", "")) if isinstance(draft, dict) else ""
+    if layanan.varian is not None and posted.isascii() and posted.isdigit() and len(posted) < 10:
+        found = db.session.get(KuesionerVersi, int(posted))
+        if found is not None and found.varian_id == layanan.varian.id:
+            return found
+    return shown(layanan)
 
 
 def _instruments(layanan: Layanan) -> tuple[Instrument, ...]:
@@ -127,7 +140,7 @@ def _form(layanan: Layanan) -> SurveyForm:
     stamp = _stamp().sign(layanan.token, kunci, _now())
     draft = session.pop(DRAFT + layanan.token, None) if request.method == "GET" else None
     if isinstance(draft, dict):  # the answers given before the language was switched
-        return cls(formdata=MultiDict(draft))
+        return cls(formdata=MultiDict(draft | {"versi": _versi_value(layanan)}))
     return cls(layanan=layanan.kode, kunci=kunci, mulai=stamp, versi=_versi_value(layanan))
 
 

@@ -683,3 +683,29 @@ def test_the_skm_report_prints_a_split_items_sum_so_that_it_gives_its_nrr(app, v
         "U3 ditanyakan dalam beberapa sub-pertanyaan: nilai seorang responden untuk butir itu "
         "adalah rata-rata jawaban sub-pertanyaannya" in text
     )
+
+
+def test_a_language_switch_keeps_the_version_the_draft_was_answered_under(app, varian, clock):
+    """Tester 22 #6: answered under v1, v2 saved (U3 plain again, Biaya asked), then the
+    language switched: the English page still asks v1's questions with v1 in its hidden field,
+    and the answers are stored under v1; a new visit gets v2."""
+    layanan, first = varian
+    client = respondent(app)
+    page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    del raw["instrumen"]["skm"]["U3"], raw["instrumen"]["skm"]["U4"]
+    second, _ = save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    switched = client.post(f"/survei/{layanan.token}", data=data | {"bahasa": "en"})
+    assert switched.status_code == 303
+    english = client.get(switched.headers["Location"]).get_data(as_text=True)
+    assert 'name="U3-1"' in english and 'name="U4"' not in english
+    assert dict(FIELDS.findall(english))["versi"] == str(first.id)
+    answers = dict(FIELDS.findall(english)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    answers |= full_answers(IPAK) | full_answers(PK, 3)
+    sent = client.post(f"/survei/{layanan.token}", data=answers)
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:300]
+    assert db.session.scalar(select(Submission.kuesioner_versi_id)) == first.id
+    fresh = respondent(app, "198.51.100.9").get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert dict(FIELDS.findall(fresh))["versi"] == str(second.id) and 'name="U4"' in fresh
