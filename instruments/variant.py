@@ -197,6 +197,11 @@ def _change(where: str, item: Item, scale: int, raw: Any, problems: list[str]) -
                 f"(ada {len(reason)})"
             )
         _placeholders(reason, where, problems)
+        if any(mark in reason for mark in PLACEHOLDERS):
+            problems.append(
+                f"{where}: alasan dihilangkan berlaku untuk setiap layanan yang memakai varian "
+                "ini; tulis tanpa {layanan} atau {unit}"
+            )
         if len(raw) > 1:
             problems.append(f"{where}: butir yang dihilangkan tidak boleh diubah bagian lainnya")
         return ItemChange(dihilangkan=reason)

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from analysis.exact import angka_id, round_half_up
 from analysis.periods import nama_bulan, nama_periode, nama_tanggal
 from analysis.scoring import IndexResult
-from instruments import Instrument, apply_variant
+from instruments import Instrument, apply_variant, extras
 from survey_app import charts, filters
 from survey_app.dokumen.blok import (
     Blok,
@@ -641,11 +641,10 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
     sub-questions, help, the items left out with the reason, the extra questions."""
     variant = variant_of(versi, catalogue.instruments)
     name = f'Varian kuesioner "{versi.varian.nama}" versi {versi.nomor}'
+    nama, unit = _read_as(lap, versi)
     found: list[Blok] = []
     for ident in variant.instrument_ids:
-        shown = apply_variant(
-            catalogue.instruments[ident], variant, "[nama layanan]", lap.unit.nama
-        )
+        shown = apply_variant(catalogue.instruments[ident], variant, nama, unit)
         rows = [
             [
                 x.code,
@@ -664,13 +663,21 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
         found.append(
             Tabel(header, rows, frozenset(), f"{name}: {_title(shown)}", [0.08, 0.52, 0.4])
         )
-    for extra in variant.tambahan:
+    for extra in extras(variant, nama, unit):
         choices = " / ".join(c.id for c in extra.choices) or "jawaban singkat"
         found.append(
             Paragraf(f"{name}, pertanyaan tambahan (tidak dinilai): {extra.pertanyaan.id} "
                      f"({choices}).", "kecil")
         )  # fmt: skip
     return found
+
+
+def _read_as(lap: LaporanSKM, versi: KuesionerVersi) -> tuple[str, str]:
+    """The layanan and unit names the respondents of ``versi`` read in its ``{layanan}`` and
+    ``{unit}``: the variant's own unit, and the layanan choosing the variant (several or none:
+    a marker)."""
+    using = [x.nama for x in lap.layanan if x.kuesioner_varian_id == versi.varian_id]
+    return (using[0] if len(using) == 1 else "[nama layanan]"), versi.varian.unit.nama
 
 
 def _title(instrument: Instrument) -> str:

@@ -79,6 +79,11 @@ def test_content_round_trips():
         ),
         ({"U2": {"bantuan": {"id": "Lihat <script>x</script>", "en": "See"}}}, "tanpa tag HTML"),
         ({"U4": {"dihilangkan": "Gratis <!-- menurut aturan -->"}}, "tanpa tag HTML"),
+        (
+            {"U4": {"dihilangkan": "Layanan {layanan} tidak dipungut biaya di {unit}."}},
+            "skm U4: alasan dihilangkan berlaku untuk setiap layanan yang memakai varian ini; "
+            "tulis tanpa {layanan} atau {unit}",
+        ),
     ],
 )
 def test_skm_variants_that_break_the_rules_are_refused_with_a_reason(change, expected):

@@ -709,3 +709,28 @@ def test_a_language_switch_keeps_the_version_the_draft_was_answered_under(app, v
     assert db.session.scalar(select(Submission.kuesioner_versi_id)) == first.id
     fresh = respondent(app, "198.51.100.9").get(f"/survei/{layanan.token}").get_data(as_text=True)
     assert dict(FIELDS.findall(fresh))["versi"] == str(second.id) and 'name="U4"' in fresh
+
+
+def test_the_reports_lampiran_fills_the_names_in_extra_questions(app, varian, clock):
+    """Tester 22 #10: an extra question holding {unit}/{layanan} is printed in Lampiran 1 as
+    the respondents read it, with the layanan's and the variant's unit's names."""
+    layanan, _ = varian
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    raw["tambahan"].append(
+        {
+            "kode": "catatan",
+            "jenis": "teks",
+            "pertanyaan": {
+                "id": "Catatan untuk petugas {unit} ({layanan})?",
+                "en": "A note for the staff?",
+            },
+        }
+    )
+    save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    assert send(respondent(app), layanan.token, WORKED[0]).status_code == 303
+    report = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    unit = layanan.unit.nama
+    assert f"Catatan untuk petugas {unit} ({layanan.nama})? (jawaban singkat)" in text
+    assert "{unit}" not in text and "{layanan}" not in text
