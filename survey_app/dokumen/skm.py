@@ -620,9 +620,14 @@ def _lampiran(lap: LaporanSKM, catalogue: Catalogue, base_url: str) -> list[Blok
 
 
 def _questionnaire(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
-    """The questionnaire the unit's forms carry (also for a period without answers)."""
+    """The questionnaire the unit's forms carry (also for a period without answers): the base
+    only when some respondent answered under it or no variant was answered; each table named
+    (base, or variant, version and unit)."""
     carried = {i for x in lap.layanan for i in x.instrument_ids}
     shown = [i for i in catalogue.instruments.values() if i.id in carried] or lap.instruments
+    if lap.data.versi and not lap.dasar_dijawab:  # the base only where a version keeps it
+        adapted = [set(variant_of(v, catalogue.instruments).instrument_ids) for v in lap.data.versi]
+        shown = [i for i in shown if i.id not in set.intersection(*adapted)]
     found: list[Blok] = []
     for instrument in shown:
         rows = [
@@ -630,7 +635,8 @@ def _questionnaire(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
             for x in instrument.items
         ]
         header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
-        found.append(Tabel(header, rows, frozenset(), _title(instrument), [0.08, 0.52, 0.4]))
+        title = f"Kuesioner dasar: {_title(instrument)}"
+        found.append(Tabel(header, rows, frozenset(), title, [0.08, 0.52, 0.4]))
     for versi in lap.data.versi:
         found += _variant(lap, catalogue, versi)
     return found
@@ -640,8 +646,8 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
     """A variant version answered in the period, as its respondents read it (docs/kuesioner.md):
     sub-questions, help, the items left out with the reason, the extra questions."""
     variant = variant_of(versi, catalogue.instruments)
-    name = f'Varian kuesioner "{versi.varian.nama}" versi {versi.nomor}'
     nama, unit = _read_as(lap, versi)
+    name = f'Varian kuesioner "{versi.varian.nama}" versi {versi.nomor} ({unit})'
     found: list[Blok] = []
     for ident in variant.instrument_ids:
         shown = apply_variant(catalogue.instruments[ident], variant, nama, unit)

@@ -33,7 +33,7 @@ from survey_app.services.collection.integrity import report
 from survey_app.services.collection.kuesioner import choose, left_out, save_version
 from survey_app.services.reporting.aggregates import tallies
 from tests.web.conftest import CSRF, signed_in
-from tests.web.helpers import IPAK, full_answers
+from tests.web.helpers import IPAK, SKM, full_answers
 from tests.web.test_integrity import respondent
 from tests.web.test_kiosk import paired, petugas  # noqa: F401  (the fixture)
 from tests.web.test_publish import publish
@@ -734,3 +734,34 @@ def test_the_reports_lampiran_fills_the_names_in_extra_questions(app, varian, cl
     unit = layanan.unit.nama
     assert f"Catatan untuk petugas {unit} ({layanan.nama})? (jawaban singkat)" in text
     assert "{unit}" not in text and "{layanan}" not in text
+
+
+def lampiran_1(app) -> str:
+    report = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    start = text.rindex("LAMPIRAN 1 KUESIONER")  # after the table of contents
+    return text[start : text.index("LAMPIRAN 2", start)]
+
+
+def test_lampiran_1_shows_the_base_only_when_answered_under_it_and_names_each_table(
+    app, varian, clock
+):
+    """Tester 22 #15: all answered under the variant: no base SKM table (its U4 was never
+    asked); IPAK and IPKP, which the variant keeps as the base, stay; one answer under the
+    base brings the base SKM table back. Every table says what it is."""
+    layanan, _ = varian
+    assert send(respondent(app), layanan.token, WORKED[0]).status_code == 303
+    unit = layanan.unit.nama
+    only_variant = lampiran_1(app)
+    assert "Kuesioner dasar: Survei Kepuasan Masyarakat" not in only_variant
+    assert "Kuesioner dasar: Survei Persepsi Anti Korupsi (IPAK)" in only_variant
+    assert f'Varian kuesioner "Kunjungan" versi 1 ({unit}): Survei Kepuasan' in only_variant
+    choose(db.session, layanan, None, clock())
+    db.session.commit()
+    client = respondent(app, "198.51.100.20")
+    page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    data = dict(FIELDS.findall(page)) | full_answers(SKM) | full_answers(IPAK)
+    assert client.post(f"/survei/{layanan.token}", data=data | full_answers(PK)).status_code == 303
+    both = lampiran_1(app)
+    assert "Kuesioner dasar: Survei Kepuasan Masyarakat" in both
+    assert f'Varian kuesioner "Kunjungan" versi 1 ({unit})' in both

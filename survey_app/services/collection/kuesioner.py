@@ -238,6 +238,22 @@ def used_versions(
     return sorted(found, key=lambda v: (v.varian.nama, v.nomor))
 
 
+def base_answered(session: DbSession, layanan_ids: Iterable[int], months: Iterable[str]) -> bool:
+    """Whether ``layanan_ids`` have counted answers in ``months`` given under the shipped base
+    (no variant version)."""
+    found = session.scalar(
+        select(Submission.id)
+        .where(
+            Submission.layanan_id.in_(list(layanan_ids)),
+            in_months(Submission.period, months),
+            Submission.kuesioner_versi_id.is_(None),
+            kept(),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def left_out(
     session: DbSession,
     base: Mapping[str, Instrument],
