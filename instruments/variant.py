@@ -219,6 +219,10 @@ def _change(where: str, item: Item, scale: int, raw: Any, problems: list[str]) -
 def _labels(raw: Any, where: str, scale: int, problems: list[str]) -> tuple[Text, ...] | None:
     if raw is None:
         return None
+    if isinstance(raw, Mapping) and set(map(str, raw)) - set(LANGUAGES):
+        unknown = ", ".join(sorted(set(map(str, raw)) - set(LANGUAGES)))
+        problems.append(f"{where}: label hanya berisi id dan en (bukan {unknown})")
+        return None
     if not isinstance(raw, Mapping) or any(
         not isinstance(raw.get(lang), list) or len(raw[lang]) != scale for lang in LANGUAGES
     ):

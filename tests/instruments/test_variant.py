@@ -68,6 +68,10 @@ def test_content_round_trips():
         ),
         ({"U7": {"label": {"id": ["a", "b", "c"], "en": ["a", "b", "c"]}}}, "tepat 4 pilihan"),
         (
+            {"U7": {"label": {"id": list("abcd"), "en": list("abcd"), "ms": list("abcd")}}},
+            "skm U7: label hanya berisi id dan en (bukan ms)",
+        ),
+        (
             {"U1": {"pertanyaan": {"id": "Bagaimana {layanan} di {kota}?", "en": "How is it?"}}},
             "penanda {kota} tidak dikenal",
         ),
