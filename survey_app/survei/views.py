@@ -443,6 +443,7 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
     target = url_for("survei.thanks", token=token)
     if report:
         target += "?lapor=1"
+    target += "#terima-kasih"  # its own fragment: a posted form's "#kesalahan" is not carried over
     sent = redirect(target, code=303)
     sent.set_cookie(
         SENT_COOKIE,

@@ -660,7 +660,7 @@ def test_a_split_anti_corruption_item_answered_low_says_where_to_report(
     sent = client.post(url, data=data)
     assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
     assert db.session.scalars(select(Submission)).one().kuesioner_versi_id == versi.id
-    assert sent.headers["Location"].endswith("?lapor=1") is lapor
+    assert sent.headers["Location"].endswith("?lapor=1#terima-kasih") is lapor
 
 
 def test_the_skm_report_prints_a_split_items_sum_so_that_it_gives_its_nrr(app, varian, clock):
