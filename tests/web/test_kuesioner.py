@@ -41,6 +41,7 @@ from tests.web.test_publish import publish
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
 FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai|versi)"[^>]*value="([^"]*)"')
 PK = [f"PK{i}" for i in range(1, 9)]
+BASE_U3 = "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?"
 
 # docs/kuesioner.md §5: U1, U2, (U3.1, U3.2), U5..U9 of six respondents; R4 says "steered"
 WORKED = [
@@ -495,7 +496,13 @@ def test_a_kiosk_shows_the_variant_and_its_answers_keep_the_version(
     codes = [q["kode"] for q in data["pertanyaan"]]
     assert data["versi"] == versi.id
     assert codes[:9] == ["U1", "U2", "U3.1/2", "U3.2/2", "U5", "U6", "U7", "U8", "U9"]
-    assert "Kecepatan pendaftaran kunjungan" in data["pertanyaan"][2]["teks"]["id"]
+    # the sub-question apart from the item's question, shown on its own line (tester 22 #14)
+    assert data["pertanyaan"][2]["sub"] == {
+        "id": "Kecepatan pendaftaran kunjungan",
+        "en": "Speed of visit registration",
+    }
+    assert data["pertanyaan"][2]["teks"]["id"] == BASE_U3
+    assert data["pertanyaan"][0]["sub"] is None
     # a kiosk answer holds every question its screens ask (the IPAK and IPKP ones too)
     answers = dict(zip(codes[:9], WORKED[0], strict=True)) | dict.fromkeys(codes[9:], 4)
     body = {"kunci": "k" * 20, "jawaban": answers, "dicatat": int(clock.now.timestamp() * 1000)}
