@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from instruments import Extra, Instrument, estimate_minutes
+from instruments.variant import SHORT_TEXT_MAX
 from survey_app.alamat import public_url
 from survey_app.extensions import db, limiter
 from survey_app.files import download
@@ -202,6 +203,7 @@ def _page(layanan: Layanan, form: SurveyForm, action: str) -> str:
     cls = _form_class(layanan)
     total = len(cls.item_codes)  # radio groups: a sub-question is a question of its own
     shared = {"form": form, "instruments": instruments, "alasan_max": ALASAN_MAX, "total": total}
+    shared["teks_max"] = SHORT_TEXT_MAX  # a short-text extra question's limit
     questions = None
     if getattr(form, "fresh", False) and not form.errors:
         questions = _questions(
