@@ -225,6 +225,12 @@ def _change(
                 Problem(text, at, "panjang", min=REASON_MIN, max=REASON_MAX, n=len(reason))
             )
         _placeholders(reason, at, problems)
+        if any(mark in reason for mark in PLACEHOLDERS):
+            text = (
+                f"{where}: alasan dihilangkan berlaku untuk setiap layanan yang memakai varian "
+                "ini; tulis tanpa {layanan} atau {unit}"
+            )
+            problems.append(Problem(text, at, "alasan_penanda"))
         if len(raw) > 1:
             text = f"{where}: butir yang dihilangkan tidak boleh diubah bagian lainnya"
             problems.append(Problem(text, at, "hilang_dan_ubah"))
@@ -234,6 +240,8 @@ def _change(
     )
     bantuan = _optional_text(raw.get("bantuan"), (*path, "bantuan"), 1, problems)
     label = _labels(raw.get("label"), path, scale, problems)
+    if label is not None:
+        _label_order(label, item.labels, path, problems)
     sub = _subs(raw.get("sub"), path, problems)
     return ItemChange(pertanyaan=pertanyaan, bantuan=bantuan, label=label, sub=sub)
 
@@ -243,6 +251,11 @@ def _labels(
 ) -> tuple[Text, ...] | None:
     where = _where(path)
     if raw is None:
+        return None
+    if isinstance(raw, Mapping) and set(map(str, raw)) - set(LANGUAGES):
+        unknown = ", ".join(sorted(set(map(str, raw)) - set(LANGUAGES)))
+        text = f"{where}: label hanya berisi id dan en (bukan {unknown})"
+        problems.append(Problem(text, (*path, "label"), "label_bahasa", bahasa=unknown))
         return None
     if not isinstance(raw, Mapping) or any(
         not isinstance(raw.get(lang), list) or len(raw[lang]) != scale for lang in LANGUAGES
@@ -265,6 +278,50 @@ def _labels(
                 fine = False
             _placeholders(text, at, problems)
     return labels if fine else None
+
+
+def _label_order(
+    labels: tuple[Text, ...],
+    base: tuple[Text, ...],
+    path: tuple[str | int, ...],
+    problems: list[str],
+) -> None:
+    """Refuse labels that could invert a score: two equal labels of one language, or a label
+    equal to the base label of another position (a reversed order); compared case- and
+    space-insensitively. Position 1 is the worst answer (docs/kuesioner.md §2)."""
+
+    where = _where(path)
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    for lang in LANGUAGES:
+        seen: dict[str, int] = {}
+        for number, label in enumerate(labels, 1):
+            first = seen.setdefault(key(label.get(lang)), number)
+            if first != number:
+                text = (
+                    f"{where}: label ({lang}) posisi {first} dan {number} sama "
+                    f"({label.get(lang)!r}); setiap label harus berbeda"
+                )
+                at = (*path, "label", number, lang)
+                problems.append(Problem(text, at, "label_sama", pertama=first))
+        for number, label in enumerate(labels, 1):
+            other = next(
+                (
+                    j
+                    for j, x in enumerate(base, 1)
+                    if j != number and key(x.get(lang)) == key(label.get(lang))
+                ),
+                None,
+            )
+            if other is not None:
+                text = (
+                    f"{where}: label ({lang}) posisi {number} {label.get(lang)!r} adalah label "
+                    f"baku posisi {other}; urutan label tidak boleh diubah (1 terburuk)"
+                )
+                at = (*path, "label", number, lang)
+                problems.append(Problem(text, at, "label_urutan", posisi=other))
 
 
 def _subs(raw: Any, path: tuple[str | int, ...], problems: list[str]) -> tuple[Text, ...]:
@@ -323,6 +380,12 @@ def _extra(raw: Any, path: tuple[str | int, ...], problems: list[str]) -> Extra 
         if set(map(str, raw)) - {"kode", "jenis"}:
             problems.append(f"{where}: pertanyaan pengarahan memakai teks baku, tanpa pilihan")
         return Extra(kode=kode, jenis=jenis, pertanyaan=PENGARAHAN)
+    if kode == PENGARAHAN_KODE:
+        text = (
+            f"{where}: kode 'pengarahan' khusus untuk jenis pengarahan (jenis {jenis}: "
+            "pakai kode lain)"
+        )
+        problems.append(Problem(text, (*path, "kode"), "kode_pengarahan"))
     pertanyaan = _optional_text(
         raw.get("pertanyaan"), (*path, "pertanyaan"), QUESTION_MIN, problems
     )

@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.exact import angka_id
+from analysis.exact import angka_id, round_half_up
 from analysis.periods import nama_bulan, nama_periode, nama_tanggal
 from analysis.scoring import IndexResult
-from instruments import Instrument, apply_variant
+from instruments import Instrument, apply_variant, extras
 from survey_app import charts, filters
 from survey_app.dokumen.blok import (
     Blok,
@@ -35,7 +35,7 @@ from survey_app.dokumen.blok import (
 )
 from survey_app.models import KuesionerVersi, TindakLanjut
 from survey_app.services.catalogue import Catalogue
-from survey_app.services.collection.kuesioner import notes, variant_of
+from survey_app.services.collection.kuesioner import and_list, notes, variant_of
 from survey_app.services.laporan.isi import LaporanSKM, share
 
 KANAL = {
@@ -279,7 +279,9 @@ def _bab_3(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
     letter = ord("B")
     for instrument in lap.instruments:
         found.append(Judul(f"{chr(letter)}. {_result_title(instrument)}", 2, False))
-        found += _items_table(instrument, lap.result(instrument.id))
+        found += _items_table(
+            instrument, lap.result(instrument.id), _split(lap, catalogue, instrument)
+        )
         found += _left_out(instrument, lap)
         letter += 1
     if lap.per_layanan:
@@ -320,9 +322,34 @@ def _respondents(lap: LaporanSKM) -> list[Blok]:
     return found
 
 
-def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
+def _split(lap: LaporanSKM, catalogue: Catalogue, instrument: Instrument) -> list[str]:
+    """The codes of ``instrument`` asked in sub-questions by a version answered in the period."""
+    found = {
+        code
+        for versi in lap.data.versi
+        for code, change in variant_of(versi, catalogue.instruments).changes(instrument.id).items()
+        if change.sub
+    }
+    return [code for code in instrument.codes if code in found]
+
+
+def _jumlah(total: Fraction, n: int) -> str:
+    """A "Jumlah nilai": whole as it is; a sum of sub-answer means (docs/kuesioner.md §4) with
+    the fewest decimals (at least 2) that give back the printed NRR as jumlah / n."""
+    if total.denominator == 1:
+        return angka_id(total, 0)
+    nrr = round_half_up(total / n, 4)
+    places = next(
+        (p for p in range(2, 8) if round_half_up(round_half_up(total, p) / n, 4) == nrr), 8
+    )
+    return angka_id(total, places)
+
+
+def _items_table(
+    instrument: Instrument, result: IndexResult, split: list[str] | None = None
+) -> list[Blok]:
     rows = [
-        [x.code, instrument.item(x.code).dimension.id, str(x.n), angka_id(x.total, 0),
+        [x.code, instrument.item(x.code).dimension.id, str(x.n), _jumlah(x.total, x.n),
          angka_id(x.nrr_rounded, 4), angka_id(result.nrr_tertimbang(x.code), 4)]
         for x in result.items
     ]  # fmt: skip
@@ -341,7 +368,11 @@ def _items_table(instrument: Instrument, result: IndexResult) -> list[Blok]:
             f"NRR = jumlah nilai / jumlah responden yang menjawab; NRR tertimbang = NRR x 1/k "
             f"(k = {len(result.answered_items)} {word.lower()} yang dijawab); nilai = indeks "
             "x 25. Dihitung eksak, dibulatkan setengah ke atas hanya pada hasil (PermenPANRB "
-            "14/2017).",
+            "14/2017)." + (
+                f" {and_list(split)} ditanyakan dalam beberapa sub-pertanyaan: nilai seorang "
+                "responden untuk butir itu adalah rata-rata jawaban sub-pertanyaannya, sehingga "
+                "jumlah nilainya dapat berpecahan." if split else ""
+            ),
             "kecil",
         ),
     ]  # fmt: skip
@@ -582,9 +613,14 @@ def _lampiran(lap: LaporanSKM, catalogue: Catalogue, base_url: str) -> list[Blok
 
 
 def _questionnaire(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
-    """The questionnaire the unit's forms carry (also for a period without answers)."""
+    """The questionnaire the unit's forms carry (also for a period without answers): the base
+    only when some respondent answered under it or no variant was answered; each table named
+    (base, or variant, version and unit)."""
     carried = {i for x in lap.layanan for i in x.instrument_ids}
     shown = [i for i in catalogue.instruments.values() if i.id in carried] or lap.instruments
+    if lap.data.versi and not lap.dasar_dijawab:  # the base only where a version keeps it
+        adapted = [set(variant_of(v, catalogue.instruments).instrument_ids) for v in lap.data.versi]
+        shown = [i for i in shown if i.id not in set.intersection(*adapted)]
     found: list[Blok] = []
     for instrument in shown:
         rows = [
@@ -592,7 +628,8 @@ def _questionnaire(lap: LaporanSKM, catalogue: Catalogue) -> list[Blok]:
             for x in instrument.items
         ]
         header = ["Kode", "Pertanyaan", "Pilihan jawaban"]
-        found.append(Tabel(header, rows, frozenset(), _title(instrument), [0.08, 0.52, 0.4]))
+        title = f"Kuesioner dasar: {_title(instrument)}"
+        found.append(Tabel(header, rows, frozenset(), title, [0.08, 0.52, 0.4]))
     for versi in lap.data.versi:
         found += _variant(lap, catalogue, versi)
     return found
@@ -602,13 +639,11 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
     """A variant version answered in the period, as its respondents read it (docs/kuesioner.md):
     sub-questions, help, the items left out with the reason, the extra questions."""
     variant = variant_of(versi, catalogue.instruments)
-    # its unit named: a parent's report may carry two units' variants of the same name, and
-    # {unit} is the unit whose layanan asked it (the variant's own), as respondents read it
-    owner = versi.varian.unit.nama
-    name = f'Varian kuesioner "{versi.varian.nama}" {owner} versi {versi.nomor}'
+    nama, unit = _read_as(lap, versi)
+    name = f'Varian kuesioner "{versi.varian.nama}" versi {versi.nomor} ({unit})'
     found: list[Blok] = []
     for ident in variant.instrument_ids:
-        shown = apply_variant(catalogue.instruments[ident], variant, "[nama layanan]", owner)
+        shown = apply_variant(catalogue.instruments[ident], variant, nama, unit)
         rows = [
             [
                 x.code,
@@ -627,13 +662,21 @@ def _variant(lap: LaporanSKM, catalogue: Catalogue, versi: KuesionerVersi) -> li
         found.append(
             Tabel(header, rows, frozenset(), f"{name}: {_title(shown)}", [0.08, 0.52, 0.4])
         )
-    for extra in variant.tambahan:
+    for extra in extras(variant, nama, unit):
         choices = " / ".join(c.id for c in extra.choices) or "jawaban singkat"
         found.append(
             Paragraf(f"{name}, pertanyaan tambahan (tidak dinilai): {extra.pertanyaan.id} "
                      f"({choices}).", "kecil")
         )  # fmt: skip
     return found
+
+
+def _read_as(lap: LaporanSKM, versi: KuesionerVersi) -> tuple[str, str]:
+    """The layanan and unit names the respondents of ``versi`` read in its ``{layanan}`` and
+    ``{unit}``: the variant's own unit, and the layanan choosing the variant (several or none:
+    a marker)."""
+    using = [x.nama for x in lap.layanan if x.kuesioner_varian_id == versi.varian_id]
+    return (using[0] if len(using) == 1 else "[nama layanan]"), versi.varian.unit.nama
 
 
 def _title(instrument: Instrument) -> str:

@@ -339,24 +339,23 @@ def _screen_data(kiosk: Kiosk) -> dict[str, Any]:
 def _questions(instrument: Instrument, item: Any) -> list[dict[str, Any]]:
     """The kiosk's screens of one item: one, or one per sub-question of a variant (stored as
     ``U3.1/2``...)."""
-    parts = [(item.code, item.question.id, item.question.en)]
+    parts: list[tuple[str, Any]] = [(item.code, None)]
     if item.sub:
         k = len(item.sub)
-        parts = [
-            (sub_code(item.code, j, k), f"{item.question.id} {s.id}", f"{item.question.en} {s.en}")
-            for j, s in enumerate(item.sub, 1)
-        ]
+        parts = [(sub_code(item.code, j, k), s) for j, s in enumerate(item.sub, 1)]
     return [
         {
             "kode": kode,
             "skala": instrument.scale,
             "lapor": instrument.index == "IPAK",
             "judul": {"id": instrument.title.id, "en": instrument.title.en},
-            "teks": {"id": teks_id, "en": teks_en},
+            "teks": {"id": item.question.id, "en": item.question.en},
+            # a sub-question, shown on its own line under the item's question (as on the form)
+            "sub": {"id": sub.id, "en": sub.en} if sub is not None else None,
             "bantuan": {"id": item.help.id, "en": item.help.en} if item.help else None,
             "label": {"id": [x.id for x in item.labels], "en": [x.en for x in item.labels]},
         }
-        for kode, teks_id, teks_en in parts
+        for kode, sub in parts
     ]
 
 

@@ -57,6 +57,17 @@ MESSAGES = {
     "wajib_isi": _l("Pertanyaan wajib diisi dalam bahasa Indonesia dan Inggris."),
     "penanda": _l("Penanda %(penanda)s tidak dikenal (hanya {layanan} dan {unit})."),
     "html": _l("Tulis teks biasa, tanpa tag HTML seperti <b> atau <script>."),
+    "label_sama": _l("Label ini sama dengan label %(pertama)d; setiap label harus berbeda."),
+    "label_urutan": _l(
+        "Label ini adalah label baku posisi %(posisi)d: urutan label tidak boleh diubah "
+        "(1 terburuk)."
+    ),
+    "label_bahasa": _l("Label hanya berisi bahasa id dan en (bukan %(bahasa)s)."),
+    "alasan_penanda": _l(
+        "Alasan berlaku untuk setiap layanan yang memakai varian ini: tulis tanpa {layanan} "
+        "atau {unit}."
+    ),
+    "kode_pengarahan": _l("Kode pengarahan khusus untuk pertanyaan pengarahan: pakai kode lain."),
 }
 
 

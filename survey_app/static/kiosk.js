@@ -230,6 +230,12 @@
     $("kemajuan").value = index + 1;
     $("instrumen").textContent = question.judul[lang] || question.judul.id;
     $("soal").textContent = question.teks[lang] || question.teks.id;
+    if (question.sub) {
+      var sub = document.createElement("span");
+      sub.className = "k-sub";
+      sub.textContent = question.sub[lang] || question.sub.id;
+      $("soal").appendChild(sub);
+    }
     var help = question.bantuan ? question.bantuan[lang] || question.bantuan.id : "";
     $("bantuan").textContent = help;
     $("bantuan").hidden = !help;

@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from instruments import Extra, Instrument, estimate_minutes
+from instruments.variant import SHORT_TEXT_MAX
 from survey_app.alamat import public_url
 from survey_app.extensions import db, limiter
 from survey_app.files import download
@@ -103,10 +104,23 @@ def _shape(layanan: Layanan) -> Shape:
             except SubmissionRejected as exc:
                 abort(400, description=str(exc))
         else:
-            versi = shown(layanan)
+            versi = _drafted(layanan)
         found = (versi, *shaped(_catalogue(), layanan, versi))
         request.environ[SHAPE] = found
     return found
+
+
+def _drafted(layanan: Layanan) -> KuesionerVersi | None:
+    """The version a form shown by GET is given under: the one its saved draft (a language
+    switch) was answered under while that is still a version of the layanan's variant, so the
+    questions and the hidden ``versi`` agree; otherwise (a new visit) the newest."""
+    draft = session.get(DRAFT + layanan.token)
+    posted = str(draft.get("versi", "")) if isinstance(draft, dict) else ""
+    if layanan.varian is not None and posted.isascii() and posted.isdigit() and len(posted) < 10:
+        found = db.session.get(KuesionerVersi, int(posted))
+        if found is not None and found.varian_id == layanan.varian.id:
+            return found
+    return shown(layanan)
 
 
 def _instruments(layanan: Layanan) -> tuple[Instrument, ...]:
@@ -140,7 +154,7 @@ def _form(layanan: Layanan) -> SurveyForm:
     stamp = _stamp().sign(layanan.token, kunci, _now())
     draft = session.pop(DRAFT + layanan.token, None) if request.method == "GET" else None
     if isinstance(draft, dict):  # the answers given before the language was switched
-        return cls(formdata=MultiDict(draft))
+        return cls(formdata=MultiDict(draft | {"versi": _versi_value(layanan)}))
     return cls(layanan=layanan.kode, kunci=kunci, mulai=stamp, versi=_versi_value(layanan))
 
 
@@ -202,6 +216,7 @@ def _page(layanan: Layanan, form: SurveyForm, action: str) -> str:
     cls = _form_class(layanan)
     total = len(cls.item_codes)  # radio groups: a sub-question is a question of its own
     shared = {"form": form, "instruments": instruments, "alasan_max": ALASAN_MAX, "total": total}
+    shared["teks_max"] = SHORT_TEXT_MAX  # a short-text extra question's limit
     questions = None
     if getattr(form, "fresh", False) and not form.errors:
         questions = _questions(
@@ -446,6 +461,7 @@ def _submit(layanan: Layanan, tiket: Tiket | None = None) -> ResponseReturnValue
     target = url_for("survei.thanks", token=token)
     if report:
         target += "?lapor=1"
+    target += "#terima-kasih"  # its own fragment: a posted form's "#kesalahan" is not carried over
     sent = redirect(target, code=303)
     sent.set_cookie(
         SENT_COOKIE,
@@ -484,9 +500,11 @@ def _csrf_valid() -> bool:
 
 def _reported_corruption(layanan: Layanan, answers: Mapping[str, int]) -> bool:
     """Whether an anti-corruption item (IPAK) was answered 1 or 2: the thank-you page then
-    says where to report it. Only the respondent's own browser sees the flag."""
+    says where to report it. Only the respondent's own browser sees the flag. An item asked in
+    sub-questions is stored per part (``AK1.1/2``): any part answered 1 or 2 counts, as on the
+    kiosk."""
     codes = {c for i in _instruments(layanan) if i.index == "IPAK" for c in i.codes}
-    return any(answers.get(code, 4) <= 2 for code in codes)
+    return any(value <= 2 for code, value in answers.items() if code.partition(".")[0] in codes)
 
 
 @bp.get("/<token>/terima-kasih")

@@ -68,6 +68,10 @@ def test_content_round_trips():
         ),
         ({"U7": {"label": {"id": ["a", "b", "c"], "en": ["a", "b", "c"]}}}, "tepat 4 pilihan"),
         (
+            {"U7": {"label": {"id": list("abcd"), "en": list("abcd"), "ms": list("abcd")}}},
+            "skm U7: label hanya berisi id dan en (bukan ms)",
+        ),
+        (
             {"U1": {"pertanyaan": {"id": "Bagaimana {layanan} di {kota}?", "en": "How is it?"}}},
             "penanda {kota} tidak dikenal",
         ),
@@ -79,11 +83,51 @@ def test_content_round_trips():
         ),
         ({"U2": {"bantuan": {"id": "Lihat <script>x</script>", "en": "See"}}}, "tanpa tag HTML"),
         ({"U4": {"dihilangkan": "Gratis <!-- menurut aturan -->"}}, "tanpa tag HTML"),
+        (
+            {"U4": {"dihilangkan": "Layanan {layanan} tidak dipungut biaya di {unit}."}},
+            "skm U4: alasan dihilangkan berlaku untuk setiap layanan yang memakai varian ini; "
+            "tulis tanpa {layanan} atau {unit}",
+        ),
     ],
 )
 def test_skm_variants_that_break_the_rules_are_refused_with_a_reason(change, expected):
     raw = {"nama": "Uji", "instrumen": {"skm": change}}
     assert any(expected in problem for problem in problems_of(raw))
+
+
+SAME = ["Baik", "baik", "Baik ", "BAIK"]
+BASE_U7 = [x.id for x in BASE["skm"].item("U7").labels]
+BASE_U7_EN = [x.en for x in BASE["skm"].item("U7").labels]
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ({"id": SAME, "en": ["A", "B", "C", "D"]}, "skm U7: label (id) posisi 1 dan 2 sama"),
+        (
+            {"id": ["Buruk", "Cukup", "Baik", "Sangat baik"], "en": ["Bad", "Fair", "fair", "x"]},
+            "skm U7: label (en) posisi 2 dan 3 sama",
+        ),
+        (
+            {"id": BASE_U7[::-1], "en": BASE_U7_EN},
+            "skm U7: label (id) posisi 1 'Sangat sopan dan ramah' adalah label baku posisi 4",
+        ),
+        (
+            {"id": ["tidak  SOPAN dan ramah", "a", "b", "c"], "en": ["a", "b", "c", "d"]},
+            "",  # position 1 of the base, reworded in case and spaces only: allowed
+        ),
+        (
+            {"id": ["a", "b", "c", "Tidak sopan dan RAMAH"], "en": ["a", "b", "c", "d"]},
+            "skm U7: label (id) posisi 4 'Tidak sopan dan RAMAH' adalah label baku posisi 1",
+        ),
+    ],
+)
+def test_labels_that_repeat_or_reorder_the_scale_are_refused(labels, expected):
+    raw = {"nama": "Uji", "instrumen": {"skm": {"U7": {"label": labels}}}}
+    if not expected:
+        parse_variant(raw, BASE)
+        return
+    assert any(expected in p for p in problems_of(raw)), problems_of(raw)
 
 
 def test_no_ipak_or_ipkp_indicator_may_be_left_out():
@@ -126,6 +170,16 @@ def test_no_ipak_or_ipkp_indicator_may_be_left_out():
 def test_bad_extra_questions_are_refused(extra, expected):
     raw = {"nama": "Uji", "instrumen": {"skm": {}}, "tambahan": [extra]}
     assert any(expected in p for p in problems_of(raw))
+
+
+@pytest.mark.parametrize("jenis", ["ya_tidak", "teks"])
+def test_the_code_pengarahan_is_reserved_for_the_pengarahan_question(jenis):
+    extra = {"kode": "pengarahan", "jenis": jenis, "pertanyaan": {"id": "Diarahkan?", "en": "?"}}
+    extra["pertanyaan"] = {"id": "Apakah Anda diarahkan?", "en": "Were you steered at all?"}
+    raw = {"nama": "Uji", "instrumen": {"skm": {}}, "tambahan": [extra]}
+    assert any(
+        "tambahan 1: kode 'pengarahan' khusus untuk jenis pengarahan" in p for p in problems_of(raw)
+    )
 
 
 def test_unknown_instrument_and_missing_name_are_refused():

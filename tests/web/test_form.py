@@ -51,7 +51,9 @@ def test_valid_answers_are_stored_once_and_redirect_to_thanks(client, layanan, c
         client, layanan, U3="2", jenis_kelamin="P", pendidikan="SMA", saran="Antrean lama"
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/survei/{layanan.token}/terima-kasih")
+    assert response.headers["Location"].endswith(
+        f"/survei/{layanan.token}/terima-kasih#terima-kasih"
+    )
     assert "Terima kasih" in client.get(response.headers["Location"]).get_data(as_text=True)
     submission = db.session.scalars(select(Submission)).one()
     answers = {

@@ -102,7 +102,7 @@ def test_thanks_names_the_service_once_and_shows_where_to_complain(phone, layana
     layanan.unit.tautan_pengaduan = "https://wbs.example.go.id/lapor"
     db.session.commit()
     done = send(phone, layanan)
-    assert done.headers["Location"] == f"/survei/{layanan.token}/terima-kasih"
+    assert done.headers["Location"] == f"/survei/{layanan.token}/terima-kasih#terima-kasih"
     page = phone.get(done.headers["Location"]).get_data(as_text=True)
     assert "untuk layanan Layanan" not in page
     assert f"tentang Layanan Kunjungan di {layanan.unit.nama}" in page
@@ -115,11 +115,13 @@ def test_thanks_names_the_service_once_and_shows_where_to_complain(phone, layana
 def test_an_answer_of_1_or_2_on_corruption_says_where_to_report_it(app, layanan):
     phone = app.test_client()
     done = send(phone, layanan, AK4="1")
-    assert done.headers["Location"].endswith("/terima-kasih?lapor=1")
+    assert done.headers["Location"].endswith("/terima-kasih?lapor=1#terima-kasih")
     page = phone.get(done.headers["Location"]).get_data(as_text=True)
     assert "pungutan liar" in page and "SP4N-LAPOR!" in page
     low_service = app.test_client()
-    assert not send(low_service, layanan, U1="1").headers["Location"].endswith("lapor=1")
+    assert (
+        not send(low_service, layanan, U1="1").headers["Location"].endswith("lapor=1#terima-kasih")
+    )
 
 
 def test_the_english_thank_you_page_is_english(phone, layanan):

@@ -33,7 +33,7 @@ from survey_app.services.collection.integrity import report
 from survey_app.services.collection.kuesioner import choose, left_out, save_version
 from survey_app.services.reporting.aggregates import tallies
 from tests.web.conftest import CSRF, signed_in
-from tests.web.helpers import IPAK, full_answers
+from tests.web.helpers import IPAK, SKM, full_answers
 from tests.web.test_integrity import respondent
 from tests.web.test_kiosk import paired, petugas  # noqa: F401  (the fixture)
 from tests.web.test_publish import publish
@@ -41,6 +41,7 @@ from tests.web.test_publish import publish
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
 FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai|versi)"[^>]*value="([^"]*)"')
 PK = [f"PK{i}" for i in range(1, 9)]
+BASE_U3 = "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?"
 
 # docs/kuesioner.md §5: U1, U2, (U3.1, U3.2), U5..U9 of six respondents; R4 says "steered"
 WORKED = [
@@ -154,6 +155,24 @@ def test_the_worked_example_answered_through_the_form_scores_exactly(app, varian
     assert len(steered) == 1 and steered[0].submission_id == stored[3].id
 
 
+def test_only_the_pengarahan_kind_raises_the_flag(app, varian):
+    """A stored version whose ``pengarahan`` code belongs to a plain yes/no question (content
+    stored before the parser reserved the code) never flags its "Ya"."""
+    layanan, versi = varian
+    sent = send(respondent(app), layanan.token, WORKED[0], **{"tambahan-pengarahan": "ya"})
+    assert sent.status_code == 303
+    span = span_of("2026-01")
+    assert (
+        report(db.session, catalogue(app), layanan.unit, [layanan.id], span).flagged["pengarahan"]
+        == 1
+    )
+    plain = {"kode": "pengarahan", "jenis": "ya_tidak", "pertanyaan": {"id": "Ya?", "en": "Y?"}}
+    versi.isi = versi.isi | {"tambahan": [plain]}
+    db.session.commit()
+    found = report(db.session, catalogue(app), layanan.unit, [layanan.id], span)
+    assert found.flagged["pengarahan"] == 0
+
+
 def tree_unit(layanan):
     return layanan.unit
 
@@ -228,7 +247,22 @@ def test_import_export_import_export_is_unchanged(app, tree, tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("nama: [tidak, tertutup\n", "berkas bukan YAML yang sah (baris 2)"),
+        ("nama: [tidak, tertutup\n", "berkas bukan YAML yang sah (baris 2"),
+        (
+            "nama: Uji\ninstrumen: {skm: {}}\ntambahan:\n"
+            "  - {kode: a, pertanyaan: {id: Apa?, en: x}}\n",
+            "berkas bukan YAML yang sah (baris 4, kolom 35): while parsing a flow mapping "
+            "expected ',' or '}', but got '?'",
+        ),
+        (
+            "nama: Uji\ninstrumen: {skm: {}}\nnama: Dua\n",
+            "kunci 'nama' ditulis lebih dari sekali (baris 1 dan 3)",
+        ),
+        (
+            "nama: Uji\ninstrumen:\n  skm:\n    U4: {dihilangkan: Layanan ini gratis.}\n"
+            "    U4: {bantuan: {id: Bantuan, en: Help}}\n",
+            "kunci 'U4' ditulis lebih dari sekali (baris 4 dan 5)",
+        ),
         (
             "nama: Uji\ninstrumen:\n  skm:\n    U1:\n      dihilangkan: Tidak relevan di sini.\n",
             "skm U1: butir wajib tidak boleh dihilangkan (yang boleh hanya U4)",
@@ -244,6 +278,18 @@ def test_a_bad_file_is_refused_in_indonesian_with_exit_2(app, tree, tmp_path, te
     assert result.exit_code == 2 and expected in result.stderr
     assert "Traceback" not in result.output + result.stderr and result.stdout == ""
     assert versions() == []
+
+
+def test_the_docs_example_imports_as_written(app, tree, tmp_path):
+    """docs/kuesioner.md §6, its YAML block verbatim: it imports, and it is the worked example."""
+    docs = (Path(__file__).parents[2] / "docs" / "kuesioner.md").read_text(encoding="utf-8")
+    block = re.search(r"^```yaml\n(.*?)^```", docs, re.S | re.M).group(1)
+    source = tmp_path / "docs.yaml"
+    source.write_text(block, encoding="utf-8")
+    result = run(app, "kuesioner", "import", "LAPAS", str(source))
+    assert result.exit_code == 0, result.stderr
+    stored = db.session.scalars(select(KuesionerVersi)).one()
+    assert stored.isi == yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
 
 
 def test_unknown_unit_variant_and_unreadable_file_exit_2(app, tree, tmp_path):
@@ -455,7 +501,13 @@ def test_a_kiosk_shows_the_variant_and_its_answers_keep_the_version(
     codes = [q["kode"] for q in data["pertanyaan"]]
     assert data["versi"] == versi.id
     assert codes[:9] == ["U1", "U2", "U3.1/2", "U3.2/2", "U5", "U6", "U7", "U8", "U9"]
-    assert "Kecepatan pendaftaran kunjungan" in data["pertanyaan"][2]["teks"]["id"]
+    # the sub-question apart from the item's question, shown on its own line (tester 22 #14)
+    assert data["pertanyaan"][2]["sub"] == {
+        "id": "Kecepatan pendaftaran kunjungan",
+        "en": "Speed of visit registration",
+    }
+    assert data["pertanyaan"][2]["teks"]["id"] == BASE_U3
+    assert data["pertanyaan"][0]["sub"] is None
     # a kiosk answer holds every question its screens ask (the IPAK and IPKP ones too)
     answers = dict(zip(codes[:9], WORKED[0], strict=True)) | dict.fromkeys(codes[9:], 4)
     body = {"kunci": "k" * 20, "jawaban": answers, "dicatat": int(clock.now.timestamp() * 1000)}
@@ -578,3 +630,150 @@ def test_the_kiosk_shows_the_variant_help_text(app, varian, petugas):  # noqa: F
     helps = {q["kode"]: q["bantuan"] for q in data["pertanyaan"]}
     assert helps["U2"]["id"].startswith("Prosedur: pendaftaran") and helps["U1"] is None
     assert 'id="bantuan"' in page
+
+
+# -- an anti-corruption item asked in sub-questions (tester 22 #3) ------------------------------
+
+
+@pytest.fixture
+def split_ak1(app, varian, clock):
+    layanan, _ = varian
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    raw["instrumen"]["ipak"] = {
+        "AK1": {
+            "sub": [
+                {"id": "Tidak ada pungutan di loket", "en": "No levy at the counter"},
+                {"id": "Tidak ada pungutan di ruang tunggu", "en": "No levy in the waiting room"},
+            ]
+        }
+    }
+    versi, _ = save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    return layanan, versi
+
+
+@pytest.mark.parametrize(("first", "second", "lapor"), [("4", "2", True), ("3", "4", False)])
+@pytest.mark.parametrize("ticket", [False, True])
+def test_a_split_anti_corruption_item_answered_low_says_where_to_report(
+    app, split_ak1, clock, first, second, lapor, ticket
+):
+    layanan, versi = split_ak1
+    url = f"/survei/{layanan.token}"
+    if ticket:
+        tiket = Tiket(layanan_id=layanan.id, dibuat=clock())
+        db.session.add(tiket)
+        db.session.commit()
+        url = f"/survei/t/{tiket.token}"
+    client = respondent(app)
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="AK1-1"' in page and 'name="AK1"' not in page
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    data |= full_answers(IPAK[1:]) | full_answers(PK, 3) | {"AK1-1": first, "AK1-2": second}
+    sent = client.post(url, data=data)
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
+    assert db.session.scalars(select(Submission)).one().kuesioner_versi_id == versi.id
+    assert sent.headers["Location"].endswith("?lapor=1#terima-kasih") is lapor
+
+
+def test_the_skm_report_prints_a_split_items_sum_so_that_it_gives_its_nrr(app, varian, clock):
+    """U3 asked as a pair: values 7/2 and 4, Jumlah nilai 15/2 = 7,50 over n = 2 gives the
+    printed NRR 3,7500 (rounded to a whole 8 it would give 4); the footnote says why."""
+    layanan, _ = varian
+    for number, values in enumerate([WORKED[0], WORKED[2]], 1):
+        clock.now += timedelta(minutes=7)
+        assert send(respondent(app, f"192.0.2.{number}"), layanan.token, values).status_code == 303
+    report = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    document = Document(io.BytesIO(report.data))
+    rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows]
+    u3 = [row for row in rows if row[0] == "U3" and len(row) == 6]
+    assert len(u3) == 2  # BAB III and Lampiran 2
+    assert all(row[2:5] == ["2", "7,50", "3,7500"] for row in u3)
+    u1 = next(row for row in rows if row[0] == "U1" and len(row) == 6)
+    assert u1[2:5] == ["2", "7", "3,5000"]  # a whole sum stays whole
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "U3 ditanyakan dalam beberapa sub-pertanyaan: nilai seorang responden untuk butir itu "
+        "adalah rata-rata jawaban sub-pertanyaannya" in text
+    )
+
+
+def test_a_language_switch_keeps_the_version_the_draft_was_answered_under(app, varian, clock):
+    """Tester 22 #6: answered under v1, v2 saved (U3 plain again, Biaya asked), then the
+    language switched: the English page still asks v1's questions with v1 in its hidden field,
+    and the answers are stored under v1; a new visit gets v2."""
+    layanan, first = varian
+    client = respondent(app)
+    page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    del raw["instrumen"]["skm"]["U3"], raw["instrumen"]["skm"]["U4"]
+    second, _ = save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    data = dict(FIELDS.findall(page)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    switched = client.post(f"/survei/{layanan.token}", data=data | {"bahasa": "en"})
+    assert switched.status_code == 303
+    english = client.get(switched.headers["Location"]).get_data(as_text=True)
+    assert 'name="U3-1"' in english and 'name="U4"' not in english
+    assert dict(FIELDS.findall(english))["versi"] == str(first.id)
+    answers = dict(FIELDS.findall(english)) | dict(zip(NAMES, map(str, WORKED[0]), strict=True))
+    answers |= full_answers(IPAK) | full_answers(PK, 3)
+    sent = client.post(f"/survei/{layanan.token}", data=answers)
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:300]
+    assert db.session.scalar(select(Submission.kuesioner_versi_id)) == first.id
+    fresh = respondent(app, "198.51.100.9").get(f"/survei/{layanan.token}").get_data(as_text=True)
+    assert dict(FIELDS.findall(fresh))["versi"] == str(second.id) and 'name="U4"' in fresh
+
+
+def test_the_reports_lampiran_fills_the_names_in_extra_questions(app, varian, clock):
+    """Tester 22 #10: an extra question holding {unit}/{layanan} is printed in Lampiran 1 as
+    the respondents read it, with the layanan's and the variant's unit's names."""
+    layanan, _ = varian
+    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    raw["tambahan"].append(
+        {
+            "kode": "catatan",
+            "jenis": "teks",
+            "pertanyaan": {
+                "id": "Catatan untuk petugas {unit} ({layanan})?",
+                "en": "A note for the staff?",
+            },
+        }
+    )
+    save_version(db.session, catalogue(app).instruments, layanan.unit, raw, clock())
+    db.session.commit()
+    assert send(respondent(app), layanan.token, WORKED[0]).status_code == 303
+    report = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    unit = layanan.unit.nama
+    assert f"Catatan untuk petugas {unit} ({layanan.nama})? (jawaban singkat)" in text
+    assert "{unit}" not in text and "{layanan}" not in text
+
+
+def lampiran_1(app) -> str:
+    report = signed_in(app, "kanwil").get("/staf/unit/LAPAS/laporan-skm.docx?periode=2026-01")
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    start = text.rindex("LAMPIRAN 1 KUESIONER")  # after the table of contents
+    return text[start : text.index("LAMPIRAN 2", start)]
+
+
+def test_lampiran_1_shows_the_base_only_when_answered_under_it_and_names_each_table(
+    app, varian, clock
+):
+    """Tester 22 #15: all answered under the variant: no base SKM table (its U4 was never
+    asked); IPAK and IPKP, which the variant keeps as the base, stay; one answer under the
+    base brings the base SKM table back. Every table says what it is."""
+    layanan, _ = varian
+    assert send(respondent(app), layanan.token, WORKED[0]).status_code == 303
+    unit = layanan.unit.nama
+    only_variant = lampiran_1(app)
+    assert "Kuesioner dasar: Survei Kepuasan Masyarakat" not in only_variant
+    assert "Kuesioner dasar: Survei Persepsi Anti Korupsi (IPAK)" in only_variant
+    assert f'Varian kuesioner "Kunjungan" versi 1 ({unit}): Survei Kepuasan' in only_variant
+    choose(db.session, layanan, None, clock())
+    db.session.commit()
+    client = respondent(app, "198.51.100.20")
+    page = client.get(f"/survei/{layanan.token}").get_data(as_text=True)
+    data = dict(FIELDS.findall(page)) | full_answers(SKM) | full_answers(IPAK)
+    assert client.post(f"/survei/{layanan.token}", data=data | full_answers(PK)).status_code == 303
+    both = lampiran_1(app)
+    assert "Kuesioner dasar: Survei Kepuasan Masyarakat" in both
+    assert f'Varian kuesioner "Kunjungan" versi 1 ({unit})' in both

@@ -51,15 +51,36 @@ def _steered(session: DbSession, ids: list[int]) -> set[int]:
     question "Apakah ada petugas yang mengarahkan jawaban Anda?" (issue 22)."""
     if not ids:
         return set()
-    return set(
-        session.scalars(
-            select(JawabanTambahan.submission_id).where(
-                JawabanTambahan.submission_id.between(min(ids), max(ids)),
-                JawabanTambahan.kode == PENGARAHAN,
-                JawabanTambahan.nilai == YA,
-            )
+    said_yes = session.execute(
+        select(JawabanTambahan.submission_id, Submission.kuesioner_versi_id)
+        .join(Submission, Submission.id == JawabanTambahan.submission_id)
+        .where(
+            JawabanTambahan.submission_id.between(min(ids), max(ids)),
+            JawabanTambahan.kode == PENGARAHAN,
+            JawabanTambahan.nilai == YA,
         )
+    ).all()
+    asked = _asks_pengarahan(session, {v for _, v in said_yes if v is not None})
+    return {sid for sid, versi in said_yes if versi in asked}
+
+
+def _asks_pengarahan(session: DbSession, versi_ids: set[int]) -> set[int]:
+    """The versions among ``versi_ids`` whose extra question ``pengarahan`` is of the kind
+    pengarahan (the stored content's ``jenis``): only that question's "Ya" is a flag, never a
+    yes/no question that happens to carry the code."""
+    if not versi_ids:
+        return set()
+    rows = session.execute(
+        select(KuesionerVersi.id, KuesionerVersi.isi).where(KuesionerVersi.id.in_(versi_ids))
     )
+    return {
+        versi
+        for versi, isi in rows
+        if any(
+            isinstance(x, dict) and x.get("kode") == PENGARAHAN and x.get("jenis") == PENGARAHAN
+            for x in (isi or {}).get("tambahan") or []
+        )
+    }
 
 
 def asked_columns(frame: pd.DataFrame, items: list[str]) -> list[str]:

@@ -173,14 +173,51 @@ def dump(isi: Mapping[str, Any]) -> str:
     return yaml.safe_dump(dict(isi), allow_unicode=True, sort_keys=False, width=100)
 
 
+class _Twice(yaml.YAMLError):
+    """A key written twice in one mapping (YAML would silently keep the last)."""
+
+    def __init__(self, key: str, lines: list[int]) -> None:
+        super().__init__(key)
+        self.key, self.lines = key, lines
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader refusing a key written twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[str, list[int]] = {}
+        for key, _value in node.value:
+            lines.setdefault(str(self.construct_object(key, deep=deep)), []).append(
+                key.start_mark.line + 1
+            )
+        for key, at in lines.items():
+            if len(at) > 1:
+                raise _Twice(key, at)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(text: str) -> Any:
-    """A variant file's content; a file that is not YAML is a :class:`KuesionerError`."""
+    """A variant file's content, read strictly: a file that is not YAML, or that writes a key
+    twice in one mapping, is a :class:`KuesionerError` naming the line and the parser's reason
+    (the parser's own words, in English, after the Indonesian sentence)."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a safe loader)
+    except _Twice as exc:
+        lines = " dan ".join(map(str, exc.lines))
+        raise KuesionerError(
+            [f"kunci {exc.key!r} ditulis lebih dari sekali (baris {lines}); tulis sekali saja"]
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (baris {mark.line + 1})" if mark is not None else ""
-        raise KuesionerError([f"berkas bukan YAML yang sah{where}"]) from exc
+        where = f" (baris {mark.line + 1}, kolom {mark.column + 1})" if mark is not None else ""
+        detail = " ".join(
+            str(part)
+            for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
+            if part
+        )
+        raise KuesionerError(
+            [f"berkas bukan YAML yang sah{where}" + (f": {detail}" if detail else "")]
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -229,6 +266,22 @@ def used_versions(
         return []
     found = session.scalars(select(KuesionerVersi).where(KuesionerVersi.id.in_(ids)))
     return sorted(found, key=lambda v: (v.varian.nama, v.nomor))
+
+
+def base_answered(session: DbSession, layanan_ids: Iterable[int], months: Iterable[str]) -> bool:
+    """Whether ``layanan_ids`` have counted answers in ``months`` given under the shipped base
+    (no variant version)."""
+    found = session.scalar(
+        select(Submission.id)
+        .where(
+            Submission.layanan_id.in_(list(layanan_ids)),
+            in_months(Submission.period, months),
+            Submission.kuesioner_versi_id.is_(None),
+            kept(),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def left_out(

@@ -21,6 +21,7 @@ from survey_app.models import Layanan, Publikasi, Submission, TindakLanjut, Unit
 from survey_app.services import DbSession
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import integrity
+from survey_app.services.collection.kuesioner import base_answered
 from survey_app.services.followup import register
 from survey_app.services.laporan import bawaan, teks
 from survey_app.services.reporting import dashboard
@@ -89,6 +90,7 @@ class LaporanSKM:
     publikasi: list[Publikasi]
     teks: dict[str, str]  # the free texts in force (staff's own, else the default)
     teks_bawaan: dict[str, str]  # the defaults, shown beside the editor
+    dasar_dijawab: bool = True  # some counted answer of the period was given under the base
 
     @property
     def instruments(self) -> list[Instrument]:
@@ -143,6 +145,7 @@ def gather(
         publikasi=_publications(session, unit, span),
         teks={key: written.get(key, value) for key, value in defaults.items()},
         teks_bawaan=defaults,
+        dasar_dijawab=base_answered(session, ids, span.months()),
     )
 
 
