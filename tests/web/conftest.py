@@ -5,8 +5,10 @@ import email
 import re
 import socket
 from email.policy import default
+from pathlib import Path
 
 import pytest
+import yaml
 from aiosmtpd.controller import Controller
 
 from survey_app.extensions import db
@@ -77,3 +79,21 @@ def smtp():
     inbox.port = controller.port
     yield inbox
     controller.stop()
+
+
+KUESIONER = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
+
+
+@pytest.fixture
+def varian(app, tree, clock):
+    """The worked example's variant (docs/kuesioner.md §5), chosen for the Lapas's KUNJ:
+    ``(layanan, versi)``."""
+    from survey_app.services.collection.kuesioner import choose, save_version
+
+    layanan = next(x for x in tree["lapas"].layanan if x.kode == "KUNJ")
+    raw = yaml.safe_load(KUESIONER.read_text(encoding="utf-8"))
+    catalogue = app.extensions["zisurvey.catalogue"]
+    versi, _ = save_version(db.session, catalogue.instruments, tree["lapas"], raw, clock())
+    choose(db.session, layanan, versi.varian, clock())
+    db.session.commit()
+    return layanan, versi

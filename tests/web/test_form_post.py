@@ -19,7 +19,6 @@ from survey_app.survei.forms import form_class, respond
 from survey_app.survei.posted import read, rules_of
 from tests.web.conftest import tree  # noqa: F401  (the fixture)
 from tests.web.helpers import IPAK, SKM, full_answers, hidden_fields
-from tests.web.test_kuesioner import varian  # noqa: F401  (the fixture)
 
 KUNCI = "k" * 24
 

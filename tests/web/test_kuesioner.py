@@ -32,13 +32,13 @@ from survey_app.services.collection import rollup
 from survey_app.services.collection.integrity import report
 from survey_app.services.collection.kuesioner import choose, left_out, save_version
 from survey_app.services.reporting.aggregates import tallies
-from tests.web.conftest import CSRF, signed_in
+from tests.web.conftest import CSRF, KUESIONER, signed_in
 from tests.web.helpers import IPAK, SKM, full_answers
 from tests.web.test_integrity import respondent
 from tests.web.test_kiosk import paired, petugas  # noqa: F401  (the fixture)
 from tests.web.test_publish import publish
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "kuesioner-kunjungan.yaml"
+FIXTURE = KUESIONER
 FIELDS = re.compile(r'<input[^>]*name="(csrf_token|kunci|layanan|mulai|versi)"[^>]*value="([^"]*)"')
 PK = [f"PK{i}" for i in range(1, 9)]
 BASE_U3 = "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?"
@@ -57,17 +57,6 @@ NAMES = ["U1", "U2", "U3-1", "U3-2", "U5", "U6", "U7", "U8", "U9"]
 
 def catalogue(app):
     return app.extensions["zisurvey.catalogue"]
-
-
-@pytest.fixture
-def varian(app, tree, clock):
-    """The worked example's variant, chosen for the Lapas's KUNJ."""
-    layanan = next(x for x in tree["lapas"].layanan if x.kode == "KUNJ")
-    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    versi, _ = save_version(db.session, catalogue(app).instruments, tree["lapas"], raw, clock())
-    choose(db.session, layanan, versi.varian, clock())
-    db.session.commit()
-    return layanan, versi
 
 
 def send(client, token, values, **extra):

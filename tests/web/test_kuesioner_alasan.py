@@ -15,7 +15,7 @@ from survey_app.models import AlasanJawaban, Submission
 from survey_app.services.collection.submissions import reason_fields, shaped
 from tests.web.conftest import signed_in
 from tests.web.test_integrity import respondent
-from tests.web.test_kuesioner import catalogue, send, varian  # noqa: F401
+from tests.web.test_kuesioner import catalogue, send
 
 REASON_FIELD = re.compile(r'<input[^>]*name="alasan-([A-Z]+\d+(?:-\d)?)"[^>]*>')
 VALUES = [4, 3, 2, 4, 3, 4, 4, 3, 1]  # U1, U2, U3-1, U3-2, U5..U9: U3's first part 2, U9 1

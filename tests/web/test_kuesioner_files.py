@@ -10,8 +10,6 @@ import json
 from datetime import timedelta
 from fractions import Fraction
 
-import pytest
-import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -19,26 +17,20 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.filecli import files
 from survey_app.models import Answer, Submission
-from survey_app.services.collection.kuesioner import choose, save_version
+from survey_app.services.collection.kuesioner import choose
 from survey_app.services.reporting.aggregates import tallies
 from tests.web.conftest import signed_in
 from tests.web.helpers import IPAK, SKM, full_answers
 from tests.web.test_integrity import respondent
-from tests.web.test_kuesioner import FIELDS, FIXTURE, PK, WORKED, catalogue, send
+from tests.web.test_kuesioner import (
+    FIELDS,
+    PK,
+    WORKED,
+    catalogue,
+    send,
+)
 from tests.web.test_upload_integrity import upload
 from tests.web.test_upload_mapping import chosen, confirm_import, confirm_mapping, to_mapping
-
-
-@pytest.fixture
-def varian(app, tree, clock):
-    """The worked example's variant (docs/kuesioner.md §5), chosen for the Lapas's KUNJ."""
-    layanan = next(x for x in tree["lapas"].layanan if x.kode == "KUNJ")
-    raw = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    versi, _ = save_version(db.session, catalogue(app).instruments, tree["lapas"], raw, clock())
-    choose(db.session, layanan, versi.varian, clock())
-    db.session.commit()
-    return layanan, versi
-
 
 # two respondents on the shipped form (U3 plain, U4 Biaya answered), after the variant's six
 BASE = [(4, 4, 3, 2, 4, 3, 4, 4, 3), (3, 3, 4, 3, 3, 4, 3, 3, 4)]

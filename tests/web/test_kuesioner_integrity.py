@@ -9,7 +9,7 @@ from analysis.periods import span_of
 from survey_app.extensions import db
 from survey_app.services.collection.integrity import report
 from survey_app.services.collection.submissions import Origin, Response, record_submission
-from tests.web.test_kuesioner import catalogue, varian  # noqa: F401
+from tests.web.test_kuesioner import catalogue
 
 IPAK = {f"AK{i}": 3 for i in range(1, 6)}
 IPKP = {f"PK{i}": 3 for i in range(1, 9)}

@@ -12,7 +12,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditLog, KuesionerVarian, KuesionerVersi, Submission
 from tests.web.conftest import signed_in
 from tests.web.test_integrity import respondent
-from tests.web.test_kuesioner import FIXTURE, WORKED, catalogue, run, send, varian  # noqa: F401
+from tests.web.test_kuesioner import FIXTURE, WORKED, run, send
 from tests.web.test_kuesioner_editor import BASE, post
 
 HELP = {"U2-bantuan-id": "Prosedur: daftar, periksa, tunggu.", "U2-bantuan-en": "Register."}

@@ -21,7 +21,7 @@ from survey_app.services.publishing.artefacts import content
 from tests.readback import pdf_text
 from tests.web.conftest import signed_in
 from tests.web.test_integrity import respondent
-from tests.web.test_kuesioner import FIXTURE, WORKED, catalogue, send, varian  # noqa: F401
+from tests.web.test_kuesioner import FIXTURE, WORKED, catalogue, send
 from tests.web.test_publish import publish
 
 REASON = "Layanan kunjungan tidak dipungut biaya menurut ketentuan pemasyarakatan."
@@ -195,6 +195,6 @@ def test_a_parent_names_each_childs_variant_and_fills_unit_with_the_child(app, t
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     for owner in ("Unit LAPAS", "Unit RUTAN"):
-        assert f'Varian kuesioner "Kunjungan" {owner} versi 1' in text + cells
-        assert f"layanan [nama layanan] di {owner}?" in cells
+        assert f'Varian kuesioner "Kunjungan" versi 1 ({owner})' in text + cells
+        assert f"layanan Layanan KUNJ di {owner}?" in cells  # the one layanan choosing it
     assert "di Unit KANWIL?" not in cells

@@ -35,7 +35,6 @@ from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.catalogue import Catalogue
 from survey_app.services.collection import rollup
 from survey_app.services.collection.answers import answers_frame
-from survey_app.services.collection.kuesioner import variant_of
 
 CATATAN_MAX = 500
 UPLOAD = "unggahan"  # the channel of rows from a responses file (Submission.source)
@@ -107,8 +106,10 @@ def _extras_asked(session: DbSession, catalogue: Catalogue, frame: pd.DataFrame)
         )
     )
     versions: dict[int, int] = {int(i): int(v) for i, v in found if v is not None}
+    # counted from the stored content, not re-checked against today's rules: a version stored
+    # under older rules is still read (the flags are a review aid, never a refusal)
     counts = {
-        versi.id: len(variant_of(versi, catalogue.instruments).tambahan)
+        versi.id: len((versi.isi or {}).get("tambahan") or ())
         for versi in session.scalars(
             select(KuesionerVersi).where(KuesionerVersi.id.in_(set(versions.values())))
         )
