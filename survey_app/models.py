@@ -609,7 +609,7 @@ class Kiosk(Base):
 
 
 REVIEW_DECISIONS = ("kecualikan", "pertahankan")
-REVIEW_REASONS = ("beruntun", "identik", "cepat", "luar_jam", "seragam", "lainnya")
+REVIEW_REASONS = ("beruntun", "identik", "cepat", "luar_jam", "seragam", "pengarahan", "lainnya")
 
 
 class Tinjauan(Base):

@@ -27,6 +27,7 @@ from survey_app.models import (
     KuesionerVersi,
     Submission,
     Tiket,
+    Tinjauan,
 )
 from survey_app.services.collection import rollup
 from survey_app.services.collection.integrity import report
@@ -160,6 +161,21 @@ def test_only_the_pengarahan_kind_raises_the_flag(app, varian):
     db.session.commit()
     found = report(db.session, catalogue(app), layanan.unit, [layanan.id], span)
     assert found.flagged["pengarahan"] == 0
+
+
+def test_a_steered_answer_is_excluded_with_the_reason_pengarahan(app, varian):
+    """The flag's own reason on the integrity page (migration 0022): no 'lainnya' and note."""
+    from tests.web.test_integrity import review
+
+    layanan, _ = varian
+    sent = send(respondent(app), layanan.token, WORKED[0], **{"tambahan-pengarahan": "ya"})
+    assert sent.status_code == 303
+    submission_id = db.session.scalar(select(Submission.id))
+    admin = signed_in(app, "kanwil")
+    page = admin.get("/staf/unit/LAPAS/integritas?periode=2026-01").get_data(as_text=True)
+    assert re.search(r'<option value="pengarahan"[^>]*>Responden menyatakan diarahkan', page)
+    assert review(admin, submission_id, alasan="pengarahan", catatan="").status_code == 303
+    assert db.session.get(Tinjauan, submission_id).alasan == "pengarahan"
 
 
 def tree_unit(layanan):
