@@ -150,7 +150,8 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
     origin = asal if asal.isprintable() else ""  # a NUL never reaches the database
     if request.form.get("aksi") in ("pensiun", "aktifkan"):
         return _retire(unit, origin, request.form["aksi"] == "pensiun")
-    state = edit.state_from_form(request.form, base)
+    history = kuesioner.find_varian(db.session, unit, origin) if origin else None
+    state = edit.state_from_form(request.form, base, kuesioner.codes_used(history))
     raw = edit.content_of(state, base)
     unticked = [] if edit.edit_button(request.form) else edit.unticked_text(state, base)
     try:
@@ -167,7 +168,7 @@ def kuesioner_save(kode: str) -> ResponseReturnValue:
     # new variant under the name typed, the edited one unchanged
     copy = request.form.get("aksi") == "salin"
     edited = None if copy or not origin else kuesioner.find_varian(db.session, unit, origin)
-    taken = kuesioner.find_varian(db.session, unit, variant.nama)
+    taken = kuesioner.same_name(db.session, unit, variant.nama)
     if taken is not None and taken is not edited:
         problem = _(
             "Nama varian %(nama)s sudah dipakai varian lain unit ini. Pakai nama lain, atau "

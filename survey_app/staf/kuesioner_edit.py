@@ -11,7 +11,7 @@ mapping :func:`instruments.parse_variant` judges. Nothing here stores anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from flask_babel import get_locale
@@ -67,6 +67,10 @@ MESSAGES = {
         "Alasan berlaku untuk setiap layanan yang memakai varian ini: tulis tanpa {layanan} "
         "atau {unit}."
     ),
+    "kode_lama": _l(
+        "Kode %(kode)s dipakai versi %(versi)d untuk pertanyaan lain (%(jenis)s): jawabannya "
+        "akan bercampur. Pakai kode baru."
+    ),
     "kode_pengarahan": _l("Kode pengarahan khusus untuk pertanyaan pengarahan: pakai kode lain."),
 }
 
@@ -89,10 +93,14 @@ def _numbers(form: Mapping[str, str], pattern: re.Pattern[str], **match: str) ->
     return sorted(found)[:ROWS_READ]
 
 
-def state_from_form(form: Mapping[str, str], base: Mapping[str, Instrument]) -> dict[str, Any]:
+def state_from_form(
+    form: Mapping[str, str], base: Mapping[str, Instrument], taken: Collection[str] = ()
+) -> dict[str, Any]:
     """The editor's state from its posted fields (typed or blank), then the edit button pressed
     (``tambah_sub``, ``hapus_sub``, ``tambah_tambahan``, ``hapus_tambahan``, ``naik_tambahan``,
-    ``turun_tambahan``, ``tambah_pilihan``, ``hapus_pilihan``) applied to it."""
+    ``turun_tambahan``, ``tambah_pilihan``, ``hapus_pilihan``) applied to it. ``taken``: the
+    extra questions' codes any version of the variant used, never given to a new question (its
+    answers would share their column with another question's)."""
     butir: dict[str, dict[str, Any]] = {}
     for ident, instrument in base.items():
         butir[ident] = {}
@@ -120,7 +128,7 @@ def state_from_form(form: Mapping[str, str], base: Mapping[str, Instrument]) -> 
         "butir": butir,
         "tambahan": tambahan,
     }
-    _apply(form, state)
+    _apply(form, state, taken)
     return state
 
 
@@ -253,7 +261,7 @@ def _extra_content(row: Mapping[str, Any]) -> dict[str, Any]:
 # -- the edit buttons ------------------------------------------------------------------------
 
 
-def _apply(form: Mapping[str, str], state: dict[str, Any]) -> None:
+def _apply(form: Mapping[str, str], state: dict[str, Any], taken: Collection[str]) -> None:
     if code := form.get("tambah_sub"):
         item = _item(state, code)
         if item is not None and len(item["sub"]) < SUB_MAX:
@@ -263,17 +271,19 @@ def _apply(form: Mapping[str, str], state: dict[str, Any]) -> None:
         item = _item(state, pair[0])
         if item is not None and 1 <= int(pair[1]) <= len(item["sub"]):
             del item["sub"][int(pair[1]) - 1]
-    _apply_extras(form, state["tambahan"])
+    _apply_extras(form, state["tambahan"], taken)
 
 
-def _apply_extras(form: Mapping[str, str], extras: list[dict[str, Any]]) -> None:
+def _apply_extras(
+    form: Mapping[str, str], extras: list[dict[str, Any]], taken: Collection[str]
+) -> None:
     jenis = form.get("tambah_tambahan")
     if (
         jenis in KINDS
         and len(extras) < EXTRA_MAX
         and (jenis != "pengarahan" or all(x["jenis"] != "pengarahan" for x in extras))
     ):
-        extras.append(_new_extra(jenis, extras))
+        extras.append(_new_extra(jenis, extras, taken))
     if (n := _index(form.get("hapus_tambahan"), extras)) is not None:
         del extras[n]
     if (n := _index(form.get("naik_tambahan"), extras)) is not None and n > 0:
@@ -322,8 +332,8 @@ def _index(value: str | None, rows: list[Any]) -> int | None:
     return None
 
 
-def _new_extra(jenis: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    used = {x["kode"] for x in rows}
+def _new_extra(jenis: str, rows: list[dict[str, Any]], taken: Collection[str]) -> dict[str, Any]:
+    used = {x["kode"] for x in rows} | set(taken)
     kode = PENGARAHAN_KODE
     if jenis != "pengarahan":
         kode = next(f"tambahan_{i}" for i in range(1, 99) if f"tambahan_{i}" not in used)

@@ -446,3 +446,54 @@ def test_text_typed_for_an_instrument_not_ticked_is_refused_by_name_never_droppe
     assert "Anti-Corruption" in html.unescape(english) and "not ticked" in english
     assert post(client, BASE | typed | {"pakai-ipak": "y", "aksi": "simpan"}).status_code == 302
     assert stored()[0]["instrumen"]["ipak"]["AK1"]["bantuan"]["id"] == typed["AK1-bantuan-id"]
+
+
+# -- codes and names across versions ----------------------------------------------------------
+
+YA_TIDAK = {
+    "tambahan-1-jenis": "ya_tidak",
+    "tambahan-1-kode": "tambahan_1",
+    "tambahan-1-pertanyaan-id": "Apakah antrean hari ini tertib?",
+    "tambahan-1-pertanyaan-en": "Was today's queue orderly?",
+}
+
+
+def test_a_new_extra_question_never_takes_a_code_an_earlier_version_used(app, tree, clock):
+    """A code keeps one question across versions (exports put its answers in one column): a
+    question added after one was removed gets a fresh code, and a code typed back for a
+    question of another kind is refused, nothing stored."""
+    client = signed_in(app, "kanwil")
+    assert post(client, BASE | YA_TIDAK | {"aksi": "simpan"}).status_code == 302
+    edit = BASE | {"asal": "Kunjungan"}  # version 2 drops the question, then adds a choice
+    added = post(client, edit | {"tambah_tambahan": "pilihan"}).get_data(as_text=True)
+    assert value_of(added, "tambahan-1-kode") == "tambahan_2"
+    choice = {
+        "tambahan-1-jenis": "pilihan",
+        "tambahan-1-kode": "tambahan_1",  # typed back by hand
+        "tambahan-1-pertanyaan-id": "Dari mana Anda mengetahui layanan ini?",
+        "tambahan-1-pertanyaan-en": "How did you learn of this service?",
+        "tambahan-1-pilihan1-id": "Spanduk",
+        "tambahan-1-pilihan1-en": "Banner",
+        "tambahan-1-pilihan2-id": "Teman",
+        "tambahan-1-pilihan2-en": "A friend",
+    }
+    refused = post(client, edit | choice | {"aksi": "simpan"})
+    assert refused.status_code == 422
+    assert "Kode tambahan_1 dipakai versi 1 untuk pertanyaan lain" in html.unescape(
+        refused.get_data(as_text=True)
+    )
+    assert len(stored()) == 1
+    fresh = choice | {"tambahan-1-kode": "tambahan_2"}
+    assert post(client, edit | fresh | {"aksi": "simpan"}).status_code == 302
+    assert [x["kode"] for x in stored()[1]["tambahan"]] == ["tambahan_2"]
+
+
+def test_a_name_differing_only_in_capitals_is_the_same_name(app, tree, clock):
+    client = signed_in(app, "kanwil")
+    assert post(client, BASE | {"aksi": "simpan"}).status_code == 302
+    U1 = {"U1-bantuan-id": "Persyaratan ada di papan.", "U1-bantuan-en": "On the board."}
+    copy = BASE | U1 | {"asal": "Kunjungan", "nama": "KUNJUNGAN", "aksi": "salin"}
+    refused = post(client, copy)
+    assert refused.status_code == 422
+    assert "sudah dipakai varian lain" in refused.get_data(as_text=True)
+    assert len(stored()) == 1

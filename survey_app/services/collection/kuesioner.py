@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import select
 
 from instruments import Instrument, Text, Variant, VariantError, content, parse_variant
+from instruments.variant import Problem
 from survey_app.models import KuesionerVarian, KuesionerVersi, Layanan, Pengguna, Submission, Unit
 from survey_app.services import DbSession, among, audit, in_months
 from survey_app.services.collection.rollup import kept
@@ -41,6 +42,54 @@ def find_varian(session: DbSession, unit: Unit, nama: str) -> KuesionerVarian | 
             KuesionerVarian.unit_id == unit.id, KuesionerVarian.nama == nama
         )
     )
+
+
+def same_name(session: DbSession, unit: Unit, nama: str) -> KuesionerVarian | None:
+    """The unit's variant whose name is ``nama`` ignoring case and spacing ("Kunjungan" and
+    "KUNJUNGAN" would be two entries of one name in every layanan's list), if any."""
+    key = " ".join(nama.casefold().split())
+    found = session.scalars(select(KuesionerVarian).where(KuesionerVarian.unit_id == unit.id))
+    return next((x for x in found if " ".join(x.nama.casefold().split()) == key), None)
+
+
+def codes_used(varian: KuesionerVarian | None) -> dict[str, tuple[int, str, int]]:
+    """Every extra question's code any version of ``varian`` used -> (the newest version using
+    it, its kind, its number of options): a code keeps one question across versions, so its
+    answers stay one column (exports pivot extra answers by code)."""
+    found: dict[str, tuple[int, str, int]] = {}
+    for versi in varian.versi if varian else ():
+        for extra in versi.isi.get("tambahan") or ():
+            kode = str(extra.get("kode", ""))
+            found[kode] = (
+                versi.nomor,
+                str(extra.get("jenis", "")),
+                len(extra.get("pilihan") or ()),
+            )
+    return found
+
+
+def _same_codes_same_questions(varian: KuesionerVarian, isi: Mapping[str, Any]) -> None:
+    """Refuse an extra question under a code an earlier version gave a question of another
+    kind or another number of options (its answers would mix with the other's)."""
+    used = codes_used(varian)
+    problems: list[str] = []
+    for n, extra in enumerate(isi.get("tambahan") or (), 1):
+        kode = str(extra.get("kode", ""))
+        if kode not in used:
+            continue
+        nomor, jenis, options = used[kode]
+        if (jenis, options) != (str(extra.get("jenis", "")), len(extra.get("pilihan") or ())):
+            text = (
+                f"tambahan {n}: kode {kode} dipakai versi {nomor} untuk pertanyaan lain "
+                f"({jenis}); jawabannya akan bercampur, pakai kode baru"
+            )
+            problems.append(
+                Problem(
+                    text, ("tambahan", n, "kode"), "kode_lama", kode=kode, versi=nomor, jenis=jenis
+                )
+            )
+    if problems:
+        raise KuesionerError(problems)
 
 
 def newest(varian: KuesionerVarian) -> KuesionerVersi | None:
@@ -68,6 +117,8 @@ def save_version(
         raise KuesionerError(exc.problems) from exc
     isi = content(variant)
     varian = find_varian(session, unit, variant.nama)
+    if varian is not None:
+        _same_codes_same_questions(varian, isi)
     if varian is None:
         varian = KuesionerVarian(unit=unit, nama=variant.nama, instrumen="", dibuat=now)
         session.add(varian)
