@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -54,32 +55,39 @@ def _loaded(unit: Unit, nama: str) -> dict[str, Any]:
     return dict(latest.isi) | {"nama": latest.varian.nama}  # renamed: the name it has now
 
 
-def _preview(unit: Unit, variant: Variant) -> str:
-    """The questions a respondent would see (wording filled for the unit's layanan showing a
-    variant, or a stand-in name), rendered on the server for the phone frame."""
+def _preview(unit: Unit, variant: Variant) -> dict[str, str]:
+    """The questions a respondent would see, in Indonesian and in English side by side
+    (language -> markup for a phone frame): wording filled for the unit's layanan showing a
+    variant, or a stand-in name; rendered on the server, stores nothing."""
     base = catalogue().instruments
     layanan = next((x for x in unit.layanan if x.kuesioner_varian_id), None)
-    nama = layanan.nama if layanan else _("(nama layanan)")
-    shown = tuple(apply_variant(base[i], variant, nama, unit.nama) for i in variant.instrument_ids)
-    # the template escapes every text of the variant; its output is markup for the phone frame
-    return Markup(
-        render_template(
-            "staf/_kuesioner_pratinjau.html",
-            instruments=shown,
-            extras=extras(variant, nama, unit.nama),
-            total=sum(max(1, len(item.sub)) for i in shown for item in i.items),
-        )
-    )
+    found: dict[str, str] = {}
+    for language in ("id", "en"):
+        with force_locale(language):
+            nama = layanan.nama if layanan else _("(nama layanan)")
+            shown = tuple(
+                apply_variant(base[i], variant, nama, unit.nama) for i in variant.instrument_ids
+            )
+            # the template escapes every text of the variant; its output is markup
+            found[language] = Markup(
+                render_template(
+                    "staf/_kuesioner_pratinjau.html",
+                    instruments=shown,
+                    extras=extras(variant, nama, unit.nama),
+                    total=sum(max(1, len(item.sub)) for i in shown for item in i.items),
+                )
+            )
+    return found
 
 
 def _page(
     unit: Unit,
     state: Mapping[str, Any],
     problems: list[str] | None = None,
-    preview: str | None = None,
+    preview: dict[str, str] | None = None,
     status: int = 200,
     asal: str | None = None,
-    lihat: tuple[int, str] | None = None,
+    lihat: tuple[int, dict[str, str]] | None = None,
 ) -> ResponseReturnValue:
     """The editor page; ``asal`` is the name of the variant being edited, kept through a
     preview or a refusal (None: the name of ``isi``, as loaded); ``lihat`` an older version
@@ -126,7 +134,7 @@ def kuesioner_editor(kode: str) -> ResponseReturnValue:
     return _page(unit, state, lihat=_older(unit, nama, request.args.get("versi")))
 
 
-def _older(unit: Unit, nama: str, nomor: str | None) -> tuple[int, str] | None:
+def _older(unit: Unit, nama: str, nomor: str | None) -> tuple[int, dict[str, str]] | None:
     """Version ``nomor`` of the unit's variant ``nama`` as its preview renders it, read-only
     (None when no version is asked for); 404 for a version the variant does not have."""
     if nomor is None:

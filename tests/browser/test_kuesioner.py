@@ -73,9 +73,11 @@ def test_unit_admin_edits_a_variant_and_sees_the_preview(live_app, browser):
     press(page, "button[name='tambah_tambahan'][value='pengarahan']")
     assert page.input_value("#U3-sub3-id") == "Kejelasan jadwal kunjungan"
     page.get_by_role("button", name="Pratinjau").first.click()
-    frame = page.locator(".phone-frame")
+    frame = page.locator(".phone-frame[lang='id']")
     assert frame.is_visible()
     shown = frame.inner_text()
+    english = page.locator(".phone-frame[lang='en']").inner_text()
+    assert "Clarity of the visiting hours" in english and "Unfriendly" in english
     assert "Kejelasan jadwal kunjungan" in shown and "Kecepatan pendaftaran kunjungan" in shown
     assert "Kurang ramah" in shown
     assert "Dari mana Anda mengetahui layanan ini?" in shown and "Media sosial" in shown
@@ -241,3 +243,38 @@ def test_long_words_wrap_at_360px_on_the_form_and_the_kiosk_and_the_short_text_i
         settle(kiosk)
         assert kiosk.evaluate(WIDE) <= 360
     phone.close()
+
+
+@pytest.mark.browser
+def test_the_preview_follows_the_typing_in_both_languages(live_app, browser):
+    """The live preview (static/kuesioner.js, under the staff pages' CSP): typed wording shows
+    in the Indonesian and the English phone frames without a button, and nothing is stored."""
+    from survey_app.models import KuesionerVersi
+
+    app, base = live_app
+    with app.app_context():
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    sign_in(page, base)
+    page.goto(f"{base}/staf/unit/LAPAS-MKS/kuesioner")
+    page.fill("#nama", "Kunjungan")
+    page.check("input[name='pakai-skm']")
+    page.fill("#U1-pertanyaan-id", "Bagaimana persyaratan layanan {layanan} di {unit}?")
+    page.fill("#U1-pertanyaan-en", "How are the requirements of {layanan} at {unit}?")
+    indonesian = "#pratinjau .phone-frame[lang='id'] .phone-screen"
+    english = "#pratinjau .phone-frame[lang='en'] .phone-screen"
+    page.wait_for_selector(f"{indonesian}:has-text('Bagaimana persyaratan layanan')")
+    page.wait_for_selector(f"{english}:has-text('How are the requirements of')")
+    assert "Lapas Kelas I Makassar" in page.inner_text(indonesian)  # {unit} filled
+    assert "Question 1 of" in page.inner_text(english)
+    page.screenshot(path=str(SHOTS / "editor-live-preview.png"), full_page=False)
+    context.close()
+    with app.app_context():
+        assert db.session.scalars(select(KuesionerVersi)).all() == []
+    assert refused == []
