@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
@@ -200,6 +202,14 @@ class Submission(Base):
         CheckConstraint(_in("source", CHANNELS), name="source"),
         CheckConstraint("durasi IS NULL OR durasi >= 0", name="durasi"),
         Index("ix_submission_layanan_period", "layanan_id", "period"),
+        # the newest saran of a period (dashboards): only the rows that carry one
+        Index(
+            "ix_submission_saran",
+            "layanan_id",
+            "period",
+            postgresql_where=text("saran IS NOT NULL"),
+            sqlite_where=text("saran IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -660,6 +670,22 @@ class RekapBulanan(Base):
     kunci: Mapped[str] = mapped_column(String(48), primary_key=True)
     n: Mapped[int]
     jumlah: Mapped[int] = mapped_column(default=0)
+
+
+class RekapVersi(Base):
+    """A settled month's version: a new random number each time the rollup of a month changes
+    after the month ended (UTC), in the transaction of the change (``services.rollup``).
+
+    A dashboard keeps a settled month's sums over a whole subtree in memory while this number
+    is unchanged (``services.reporting.settled``); no row reads as version 0. Derived data,
+    never backed up (a restore rebuilds the rollup, which gives every month a new number).
+    """
+
+    __tablename__ = "rekap_versi"
+    __table_args__ = (CheckConstraint("period LIKE '____-__'", name="period"),)
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    versi: Mapped[int] = mapped_column(BigInteger)
 
 
 class PemetaanUnggahan(Base):

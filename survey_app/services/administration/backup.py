@@ -47,9 +47,17 @@ from survey_app.services.collection import rollup
 
 FORMAT = "zisurvey-backup"
 VERSION = 1
-# salts must not outlive their day; the rollup is rebuilt from the answers on restore
+# salts must not outlive their day; the rollup (and its settled months' versions) is rebuilt
+# from the answers on restore
 # transient rows: sign-in throttle counts and reset links do not outlive a restore
-SKIPPED = {"garam_sumber", "alembic_version", "rekap_bulanan", "percobaan_masuk", "reset_sandi"}
+SKIPPED = {
+    "garam_sumber",
+    "alembic_version",
+    "rekap_bulanan",
+    "rekap_versi",
+    "percobaan_masuk",
+    "reset_sandi",
+}
 BATCH = 2000
 END = "akhir"  # the last line: {"akhir": {table: rows}}
 

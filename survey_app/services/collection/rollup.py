@@ -10,12 +10,20 @@ outside the app): ``zisurvey rollup`` / ``zisurvey rollup --rebuild``.
 
 Deltas are written in one sorted order, so two transactions touching the same layanan-month
 wait for each other and never deadlock.
+
+A change to a settled month (one that ended, in UTC: a late kiosk answer, an upload, an
+exclusion, a rebuild) also gives that month a new random version (``rekap_versi``), in the same
+transaction, after the deltas; a dashboard keeps a settled month's sums only while its version
+is unchanged (:mod:`survey_app.services.reporting.settled`). A form answer of the running month
+writes no version.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -35,12 +43,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
-from survey_app.models import Answer, RekapBulanan, Submission, Tinjauan
+from survey_app.models import Answer, RekapBulanan, RekapVersi, Submission, Tinjauan
 from survey_app.services import DbSession, cacheable
 
 PROFILE_KEYS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 
 TABLE = cast(Table, RekapBulanan.__table__)
+VERSIONS = cast(Table, RekapVersi.__table__)
 Key = tuple[int, str, str, str]  # layanan_id, period, jenis, kunci
 Cell = list[int]  # n, jumlah
 
@@ -105,6 +114,37 @@ COLUMNS = ("layanan_id", "period", "jenis", "kunci", "n", "jumlah")
 UPSERT = {
     d.__name__.rpartition(".")[2]: cacheable(_upsert(d), d, COLUMNS) for d in (postgresql, sqlite)
 }
+
+
+def _new_version(dialect: Any) -> Any:
+    statement = dialect.insert(VERSIONS)
+    return statement.on_conflict_do_update(
+        index_elements=[VERSIONS.c.period], set_={"versi": statement.excluded.versi}
+    )
+
+
+NEW_VERSION = {
+    d.__name__.rpartition(".")[2]: cacheable(_new_version(d), d, ("period", "versi"))
+    for d in (postgresql, sqlite)
+}
+
+
+def running_month() -> str:
+    """The month running now in UTC, ``YYYY-MM``. A form answer's month, in its unit's zone
+    (within a day of UTC), is never earlier than the month before this one; readers keep only
+    months before that (:func:`survey_app.services.reporting.settled.settled_before`)."""
+    return datetime.now(UTC).strftime("%Y-%m")
+
+
+def renew(connection: Connection, periods: Iterable[str]) -> None:
+    """Give each of ``periods`` a new random version (``rekap_versi``), in the caller's
+    transaction, in sorted order."""
+    versi = secrets.randbits(62)
+    rows = [{"period": p, "versi": versi} for p in sorted(set(periods))]
+    if rows:
+        connection.execute(NEW_VERSION[connection.dialect.name], rows)
+
+
 # Taking counted submissions out: their rows exist, and an INSERT ... ON CONFLICT would break
 # n >= 0 (PostgreSQL checks the proposed row before it sees the conflict).
 SUBTRACT = (
@@ -140,6 +180,8 @@ def write(connection: Connection, cells: Mapping[Key, Cell], sign: int = 1) -> N
         connection.execute(SUBTRACT, renamed)
     else:
         connection.execute(UPSERT[connection.dialect.name], rows)
+    running = running_month()
+    renew(connection, {row["period"] for row in rows if row["period"] < running})
 
 
 def kept() -> ColumnElement[bool]:
@@ -190,10 +232,14 @@ def live() -> list[Select[Any]]:
 
 
 def rebuild(connection: Connection) -> int:
-    """Recompute the whole rollup from the answers; return its number of rows."""
+    """Recompute the whole rollup from the answers; return its number of rows. Every month it
+    held or holds now gets a new version (no dashboard keeps sums read before)."""
+    before = set(connection.scalars(select(TABLE.c.period).distinct()))
     connection.execute(delete(TABLE))
     for statement in live():
         connection.execute(insert(TABLE).from_select(COLUMNS, statement))
+    after = set(connection.scalars(select(TABLE.c.period).distinct()))
+    renew(connection, before | after | set(connection.scalars(select(VERSIONS.c.period))))
     return int(connection.scalar(select(func.count()).select_from(TABLE)) or 0)
 
 

@@ -29,6 +29,7 @@ from survey_app.services.reporting.aggregates import Saran, counted, latest_sara
 from survey_app.services.reporting.alasan import AlasanUnsur, reasons_by_unsur
 from survey_app.services.reporting.compliance import UnitCompliance, unit_compliance
 from survey_app.services.reporting.exports import Rekap
+from survey_app.services.reporting.settled import month_tallies
 
 TREND_PERIODS = 5  # the period and the four before it
 NEWEST_REASONS = 3
@@ -197,7 +198,7 @@ def trend(
     for _ in range(TREND_PERIODS - 1):
         spans.insert(0, dashboard.previous_span(spans[0]))
     months = [m for s in spans for m in s.months()]
-    window = tallies(session, layanan_ids, months, by="semua")
+    window = month_tallies(session, layanan_ids, months)  # settled months kept
     rows = []
     for s in spans:
         part = window.where(months=s.months())

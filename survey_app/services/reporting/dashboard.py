@@ -46,6 +46,7 @@ from survey_app.services.reporting.per_layanan import (
     layanan_indices,
     subtree_layanan,
 )
+from survey_app.services.reporting.settled import month_tallies
 
 TREND_MONTHS = 12
 PAGE_SIZE = 50  # units below listed at once (a Kementerian has about 500)
@@ -227,7 +228,7 @@ def build(
     if not few:
         if paged:
             pooled = tallies(session, [x.id for x in shown], span.months(), per_month=False)
-        window = tallies(session, ids, _window(span, before), by="semua")
+        window = month_tallies(session, ids, _window(span, before))  # settled months kept
         counts = tallies(session, [x.id for x in shown], span.months(), counts_only=True)
     current = window.where(months=span.months())
     judged = _judged(session, unit, shown, span, now, counts)
