@@ -181,7 +181,7 @@ def write(connection: Connection, cells: Mapping[Key, Cell], sign: int = 1) -> N
     else:
         connection.execute(UPSERT[connection.dialect.name], rows)
     running = running_month()
-    renew(connection, {row["period"] for row in rows if row["period"] < running})
+    renew(connection, {key[1] for key in cells if key[1] < running})
 
 
 def kept() -> ColumnElement[bool]:
