@@ -9,8 +9,8 @@ indexes are the app's own. Then, interleaved over several rounds in one process:
 * the dashboard of a Kanwil (24 UPT) for the same month;
 * the dashboard of the Kementerian (all 499 units below it) for that month, target 200 ms: its
   own figures over every unit, the units below 50 at a time (by name, and sorted by IKM with
-  the weakest first, which scores every unit); the same for the running month (whose month and
-  the one before are never kept), and a worker's first visit (no settled month kept yet: the
+  the weakest first, which scores every unit); the same for the running month (never kept: read
+  each time), and a worker's first visit (no settled month kept yet: the
   sums of 13 months read from the rollup);
 * scoring a unit-year (12 months pooled, IKM and IPAK, from database tallies);
 * the public results page of a unit;
@@ -172,7 +172,6 @@ def measure(rounds: int, freeze: bool = True) -> None:
         from analysis.periods import now_utc, span_of
         from survey_app.models import Unit
         from survey_app.services.catalogue import load_catalogue
-        from survey_app.services.collection import rollup as rollup_module
         from survey_app.services.publishing import publications as publishing
         from survey_app.services.reporting import settled
         from survey_app.services.reporting.aggregates import tallies
@@ -218,7 +217,7 @@ def measure(rounds: int, freeze: bool = True) -> None:
 
             return get
 
-        running = rollup_module.running_month()
+        running = settled.settled_before()
         running = running if running in MONTHS else MONTHS[-2]
         kementerian = page(f"/staf/unit/KEMEN?periode={month}")
 

@@ -11,11 +11,11 @@ outside the app): ``zisurvey rollup`` / ``zisurvey rollup --rebuild``.
 Deltas are written in one sorted order, so two transactions touching the same layanan-month
 wait for each other and never deadlock.
 
-A change to a settled month (one that ended, in UTC: a late kiosk answer, an upload, an
-exclusion, a rebuild) also gives that month a new random version (``rekap_versi``), in the same
-transaction, after the deltas; a dashboard keeps a settled month's sums only while its version
-is unchanged (:mod:`survey_app.services.reporting.settled`). A form answer of the running month
-writes no version.
+A change to a month no form answers into any more (one that ended in WIB: a late kiosk answer,
+an upload, an exclusion, a rebuild) also gives that month a new random version
+(``rekap_versi``), in the same transaction, after the deltas; a dashboard keeps a settled
+month's sums only while its version is unchanged (:mod:`survey_app.services.reporting.settled`).
+A form answer writes no version.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -46,6 +47,7 @@ from sqlalchemy.sql import Select
 from survey_app.models import Answer, RekapBulanan, RekapVersi, Submission, Tinjauan
 from survey_app.services import DbSession, cacheable
 
+ANSWERING_ZONE = ZoneInfo("Asia/Jakarta")  # the westernmost of a unit's zones (models.ZONES)
 PROFILE_KEYS = ("umur", "jenis_kelamin", "pendidikan", "pekerjaan")
 
 TABLE = cast(Table, RekapBulanan.__table__)
@@ -129,11 +131,13 @@ NEW_VERSION = {
 }
 
 
-def running_month() -> str:
-    """The month running now in UTC, ``YYYY-MM``. A form answer's month, in its unit's zone
-    (within a day of UTC), is never earlier than the month before this one; readers keep only
-    months before that (:func:`survey_app.services.reporting.settled.settled_before`)."""
-    return datetime.now(UTC).strftime("%Y-%m")
+def answering_month() -> str:
+    """The month, ``YYYY-MM``, of now in WIB (UTC+7): every unit's zone is WIB, WITA or WIT, so
+    a form answer (stamped in its unit's zone) never falls before it. A change to an earlier
+    month is late (a kiosk's queue, an upload, an exclusion) and renews that month's version;
+    dashboards keep only months before the UTC month, seven hours later
+    (:func:`survey_app.services.reporting.settled.settled_before`)."""
+    return datetime.now(ANSWERING_ZONE).strftime("%Y-%m")
 
 
 def renew(connection: Connection, periods: Iterable[str]) -> None:
@@ -180,8 +184,8 @@ def write(connection: Connection, cells: Mapping[Key, Cell], sign: int = 1) -> N
         connection.execute(SUBTRACT, renamed)
     else:
         connection.execute(UPSERT[connection.dialect.name], rows)
-    running = running_month()
-    renew(connection, {key[1] for key in cells if key[1] < running})
+    answering = answering_month()
+    renew(connection, {key[1] for key in cells if key[1] < answering})
 
 
 def kept() -> ColumnElement[bool]:

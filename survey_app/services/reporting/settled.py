@@ -9,9 +9,9 @@ over one set of layanan are kept here, per database engine, with the version rea
 the sums: a change committed in between carries a newer version, so what was kept under the
 older one is never used. A layanan moved, added or removed changes the set, hence the key.
 
-Months are kept only when they ended before the month before the running UTC month
-(:func:`settled_before`): a form answer (stamped in its unit's zone, within a day of UTC) never
-falls in them, so no form POST writes a version (the running month stays one cheap read).
+Months are kept only when they ended in UTC (:func:`settled_before`), seven hours after they
+ended in WIB, the westernmost zone a unit can have: a form answer never falls in them, so no
+form POST writes a version; the running month is read each time (one month of the rollup).
 Each worker process keeps its own, at most :data:`KEPT_MONTHS` entries, the oldest used
 dropped first; nothing is written to the database by a read (a reports replica works).
 """
@@ -23,14 +23,13 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from survey_app.models import RekapVersi
 from survey_app.services import DbSession
-from survey_app.services.collection.rollup import running_month
 from survey_app.services.reporting.aggregates import Tallies, tallies
 
 KEPT_MONTHS = 4096  # entries per engine: a subtree's month is about 20 rows
@@ -84,11 +83,11 @@ def forget() -> None:
 
 
 def settled_before() -> str:
-    """``YYYY-MM``: months before this one are kept (the month before the running UTC month;
-    see :func:`survey_app.services.collection.rollup.running_month`)."""
-    year, month = (int(part) for part in running_month().split("-"))
-    before = date(year - (month == 1), (month - 2) % 12 + 1, 1)
-    return before.strftime("%Y-%m")
+    """``YYYY-MM``, the month of now in UTC: the months before it are kept. Every change to
+    them renews their version: a change to a month before the WIB month does
+    (:func:`survey_app.services.collection.rollup.answering_month`), and the UTC month begins
+    seven hours after the WIB one, a margin for clocks that differ between servers."""
+    return datetime.now(UTC).strftime("%Y-%m")
 
 
 def month_tallies(session: DbSession, layanan_ids: Sequence[int], months: Sequence[str]) -> Tallies:
