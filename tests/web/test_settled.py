@@ -224,3 +224,23 @@ def test_channel_shares_leave_excluded_answers_out(world):
     found = integrity.channels(db.session, ids, months)
     assert found == {k: v for k, v in reference.items() if v}
     assert "kiosk" not in found and found["unggahan"] == 1 and found["form"] == 6
+
+
+def test_per_unit_sums_are_kept_and_follow_a_layanan_moved_to_another_unit(world, reads):
+    """The units-below sorting by an index reads per unit: kept the same way, and a layanan
+    moved to another unit is another key (its answers count for its new unit)."""
+    layanan = world["layanan"]
+    unit_of = {x.id: x.unit_id for x in layanan}
+    found = settled.month_tallies(db.session, list(unit_of), MONTHS, unit_of)
+    plain = tallies(db.session, list(unit_of), MONTHS, by="unit")
+    assert rows(found) == rows(plain)
+    reads.clear()
+    assert rows(settled.month_tallies(db.session, list(unit_of), MONTHS, unit_of)) == rows(plain)
+    assert len(reads) == 1  # the running month only
+    moved = layanan[1]
+    moved.unit = layanan[2].unit
+    db.session.commit()
+    unit_of = {x.id: x.unit_id for x in layanan}
+    after = settled.month_tallies(db.session, list(unit_of), MONTHS, unit_of)
+    assert rows(after) == rows(tallies(db.session, list(unit_of), MONTHS, by="unit"))
+    assert rows(after) != rows(plain)

@@ -295,14 +295,9 @@ def _page(
         found.sort(key=lambda u: -n.get(u.id, 0))
     elif below.urut in catalogue.instruments and found:
         instrument = catalogue.instruments[below.urut]
-        wanted = {u.id for u in found}
-        parts = tallies(
-            session,
-            [x.id for x in layanan if x.unit_id in wanted],
-            span.months(),
-            by="unit",
-            per_month=False,
-        ).split()
+        wanted = {x.id: x.unit_id for x in layanan if x.unit_id in {u.id for u in found}}
+        # per unit and month (settled months kept); a unit's score pools its months
+        parts = month_tallies(session, list(wanted), span.months(), wanted).split()
         index = {
             u.id: parts[u.id].score(instrument).index if u.id in parts else None for u in found
         }

@@ -22,7 +22,7 @@ import hashlib
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -30,9 +30,9 @@ from sqlalchemy.engine import Engine
 
 from survey_app.models import RekapVersi
 from survey_app.services import DbSession
-from survey_app.services.reporting.aggregates import Tallies, tallies
+from survey_app.services.reporting.aggregates import Grouping, Tallies, tallies
 
-KEPT_MONTHS = 4096  # entries per engine: a subtree's month is about 20 rows
+KEPT_MONTHS = 4096  # entries per engine: a subtree's month is about 20 rows (per unit: 20 each)
 Rows = tuple[
     tuple[tuple[int, str, int], ...],
     tuple[tuple[int, str, str, int], ...],
@@ -90,19 +90,27 @@ def settled_before() -> str:
     return datetime.now(UTC).strftime("%Y-%m")
 
 
-def month_tallies(session: DbSession, layanan_ids: Sequence[int], months: Sequence[str]) -> Tallies:
-    """Exactly ``tallies(session, layanan_ids, months, by="semua")``: the subtree's tallies
-    summed per month (key 0), with each settled month's sums read once per process and version
-    and kept (module docstring). The months not kept (running, recent, or changed) are read in
-    one query."""
+def month_tallies(
+    session: DbSession,
+    layanan_ids: Sequence[int],
+    months: Sequence[str],
+    unit_of: Mapping[int, int] | None = None,
+) -> Tallies:
+    """Exactly ``tallies(session, layanan_ids, months, by="semua")`` (the subtree's tallies
+    summed per month, key 0), or with ``unit_of`` (layanan id -> its unit's id, as the caller
+    read them) ``by="unit"``, with each settled month's sums read once per process and version
+    and kept (module docstring). The months not kept (the running one, or changed) are read in
+    one query. A layanan moved to another unit is another key."""
+    by: Grouping = "semua" if unit_of is None else "unit"
     limit = settled_before()
     settled = sorted({m for m in months if m < limit})
     if not settled:
-        return tallies(session, layanan_ids, months, by="semua")
+        return tallies(session, layanan_ids, months, by=by)
     kept = _kept(session.get_bind().engine)
-    digest = hashlib.blake2b(
-        ",".join(map(str, sorted(set(layanan_ids)))).encode(), digest_size=16
-    ).hexdigest()
+    members = sorted(set(layanan_ids))
+    named = [str(x) if unit_of is None else f"{x}:{unit_of[x]}" for x in members]
+    digest = hashlib.blake2b(f"{by}|{','.join(named)}".encode(), digest_size=16)
+    key = digest.hexdigest()
     versions = dict.fromkeys(settled, 0)  # no row: never changed after it ended
     for period, versi in session.execute(
         select(RekapVersi.period, RekapVersi.versi).where(RekapVersi.period.in_(settled))
@@ -110,16 +118,16 @@ def month_tallies(session: DbSession, layanan_ids: Sequence[int], months: Sequen
         versions[period] = versi
     found: dict[str, Rows] = {}
     for month in settled:
-        rows = kept.get((digest, month), versions[month])
+        rows = kept.get((key, month), versions[month])
         if rows is not None:
             found[month] = rows
     wanted = [m for m in months if m not in found]
     if wanted:
-        read = tallies(session, layanan_ids, wanted, by="semua")
+        read = tallies(session, layanan_ids, wanted, by=by)
         for month in settled:
             if month not in found:
                 found[month] = rows = _rows(read.where(months=[month]))
-                kept.put((digest, month), versions[month], rows)
+                kept.put((key, month), versions[month], rows)
         rest = read.where(months=[m for m in wanted if m >= limit])
     else:
         rest = Tallies([], [], [])
