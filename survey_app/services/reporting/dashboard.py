@@ -295,7 +295,8 @@ def _page(
         found.sort(key=lambda u: -n.get(u.id, 0))
     elif below.urut in catalogue.instruments and found:
         instrument = catalogue.instruments[below.urut]
-        wanted = {x.id: x.unit_id for x in layanan if x.unit_id in {u.id for u in found}}
+        chosen = {u.id for u in found}
+        wanted = {x.id: x.unit_id for x in layanan if x.unit_id in chosen}
         # per unit and month (settled months kept); a unit's score pools its months
         parts = month_tallies(session, list(wanted), span.months(), wanted).split()
         index = {
