@@ -30,14 +30,17 @@ def among(session: DbSession, column: Any, ids: Iterable[int]) -> Any:
     """``column IN ids``. On PostgreSQL one array parameter (``= ANY(:ids)``): a page above 500
     units passes about a thousand layanan ids to a dozen reads, and a thousand parameters
     each cost more to render and send than the read itself. Elsewhere a plain ``IN``."""
-    from sqlalchemy import Integer, String, any_, bindparam, cast
+    from sqlalchemy import Integer, any_, bindparam, cast
     from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.types import NullType
 
     values = list(ids)
     if session.get_bind().dialect.name == "postgresql":
-        # sent as the array's text ('{1,2,3}'): psycopg dumps a list of 1,000 ints item by item
+        # sent as the array's text ('{1,2,3}'): psycopg dumps a list of 1,000 ints item by item.
+        # Untyped (no ::VARCHAR), so the server reads it as an integer[] once; a varchar cast to
+        # integer[] is parsed again for every row a filter tests (16 ms for 958 layanan)
         text = "{" + ",".join(str(int(value)) for value in values) + "}"
-        return column == any_(cast(bindparam(None, text, type_=String), ARRAY(Integer)))
+        return column == any_(cast(bindparam(None, text, type_=NullType()), ARRAY(Integer)))
     return column.in_(values)
 
 
