@@ -23,9 +23,9 @@ import numpy as np
 
 MAX_SHAPES = 64  # a file written by one program has a few (AM/PM, a one- or two-digit hour)
 MAX_WIDTH = 64
+CHUNK = 1 << 16  # rows worked at once: temporaries of a few hundred KB, reused
 FIRST_YEAR, LAST_YEAR = 1700, 2199  # well inside datetime64[ns]; other years: the general path
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # to hash a shape's 8-byte words into one key
 _CLOCK = ("y", "m", "d", "H", "M", "S")
 
 
@@ -43,8 +43,27 @@ def civil_seconds(
     Returns None unless every row is a real date (month 1-12, day within its month, 29
     February in leap years only) and time of day (00:00:00-23:59:59) of the years 1700-2199.
     The day count is H. Hinnant's ``days_from_civil`` (chrono-Compatible Low-Level Date
-    Algorithms), in integers: no calendar conversion per row.
+    Algorithms), in integers: no calendar conversion per row. Worked in blocks of
+    :data:`CHUNK` rows, so the temporaries stay small and are reused.
     """
+    seconds = np.empty(len(year), dtype=np.int64)
+    for start in range(0, len(year), CHUNK):
+        rows = slice(start, start + CHUNK)
+        part = _civil(year[rows], month[rows], day[rows], hour[rows], minute[rows], second[rows])
+        if part is None:
+            return None
+        seconds[rows] = part
+    return seconds
+
+
+def _civil(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    hour: np.ndarray,
+    minute: np.ndarray,
+    second: np.ndarray,
+) -> np.ndarray | None:
     fine = (year >= FIRST_YEAR) & (year <= LAST_YEAR) & (month >= 1) & (month <= 12)
     fine &= (day >= 1) & (hour >= 0) & (hour <= 23) & (minute >= 0) & (minute <= 59)
     fine &= (second >= 0) & (second <= 59)
@@ -88,93 +107,75 @@ def shaped_clock(
         resolved), whether the stamp gave an offset (bool) and that offset in minutes (int64,
         computed as :func:`analysis.timestamps._from_parts` computes it); None when the stamps
         are not read here (see the module's docstring).
+
+    Notes
+    -----
+    Worked in blocks of :data:`CHUNK` stamps: each block's bytes padded to one width, its
+    shapes compared with those met so far, each shape's stamps read together. Only the three
+    results are as long as the column.
     """
-    grid, lengths = _grid(column)
-    if grid is None:
-        return None
-    shapes = _shapes(grid, lengths)
-    if shapes is None:
-        return None
-    codes, first = shapes
-    order = None
-    if len(first) > 1:  # the rows of each shape together, so each is read as one block
-        order = np.argsort(codes, kind="stable")
-        grid = grid[order]
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(first)))])
-    compiled = [re.compile(pattern) for pattern in patterns]
-    fields = {name: np.zeros(len(grid), dtype=np.int64) for name in (*_CLOCK, "shift")}
-    fields |= {name: np.zeros(len(grid), dtype=bool) for name in ("twelve", "pm", "offset")}
-    for number in range(len(first)):
-        start, stop = int(bounds[number]), int(bounds[number + 1])
-        length = int(lengths[first[number]])
-        if not _read_block(grid[start:stop], length, compiled, fields, slice(start, stop)):
-            return None
-    hour, twelve = fields["H"], fields["twelve"]
-    if (twelve & ((hour < 1) | (hour > 12))).any():  # 13 PM, 0 AM: no time of day
-        return None
-    hour = np.where(twelve, hour % 12 + 12 * fields["pm"], hour)
-    seconds = civil_seconds(fields["y"], fields["m"], fields["d"], hour, fields["M"], fields["S"])
-    if seconds is None:
-        return None
-    read = [seconds, fields["offset"], fields["shift"]]
-    if order is not None:  # back to the file's order
-        for values in read:
-            values[order] = values.copy()
-    return seconds, fields["offset"], fields["shift"]
-
-
-def _grid(column: Any) -> tuple[np.ndarray | None, np.ndarray]:
-    """The stamps' bytes as rows of one width (a multiple of 8, space-padded), and each
-    stamp's length; (None, lengths) when a stamp is empty, too long or not ASCII-padded."""
-    import pyarrow.compute as pc
-
-    offsets, data = string_buffers(column)
-    lengths = np.diff(offsets)
+    lengths = np.diff(string_buffers(column)[0])
     rows = len(lengths)
     if not rows or lengths.min() < 1 or lengths.max() > MAX_WIDTH:
-        return None, lengths
+        return None
     width = -(-int(lengths.max()) // 8) * 8
-    if (lengths != width).any():
-        offsets, data = string_buffers(pc.utf8_rpad(column, width=width, padding=" "))
-        if offsets[-1] - offsets[0] != rows * width or (np.diff(offsets) != width).any():
-            return None, lengths  # a character of several bytes
-    start = int(offsets[0])
-    return data[start : start + rows * width].reshape(rows, width), lengths
-
-
-def _shapes(grid: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """A shape number per row (in order of first appearance) and the first row of each
-    shape; None past :data:`MAX_SHAPES`. Each shape is taken from the first row not yet
-    placed and compared with every row left, whole (its 8-byte words and its length)."""
-    digit = (grid - np.uint8(ord("0"))) < 10  # uint8 wraps: ASCII digits only
-    words = np.where(digit, np.uint8(ord("0")), grid).view(np.uint64)
-    codes = np.zeros(len(grid), dtype=np.int64)
-    first: list[int] = []
-    left = None  # the rows not placed yet (None: every row)
-    while left is None or len(left):
-        if len(first) == MAX_SHAPES:
+    compiled = [re.compile(pattern) for pattern in patterns]
+    read = {
+        "seconds": np.empty(rows, dtype=np.int64),
+        "offset": np.zeros(rows, dtype=bool),
+        "shift": np.zeros(rows, dtype=np.int64),
+    }
+    shapes: list[tuple[np.ndarray, int]] = []  # a shape's 8-byte words and its length
+    for start in range(0, rows, CHUNK):
+        grid = _padded(column.slice(start, CHUNK), width)
+        if grid is None:
             return None
-        here = words if left is None else words[left]
-        row = 0 if left is None else int(left[0])
-        same = lengths[row] == (lengths if left is None else lengths[left])
-        for column in range(words.shape[1]):
-            same &= here[:, column] == words[row, column]
-        if left is not None:  # the first shape is number 0, as every row starts
-            codes[left[same]] = len(first)
-        first.append(row)
-        left = np.flatnonzero(~same) if left is None else left[~same]
-    return codes, np.array(first)
+        size = lengths[start : start + len(grid)]
+        digit = (grid - np.uint8(ord("0"))) < 10  # uint8 wraps: ASCII digits only
+        words = np.where(digit, np.uint8(ord("0")), grid).view(np.uint64)
+        left = np.ones(len(grid), dtype=bool)
+        for number in range(MAX_SHAPES + 1):
+            if not left.any():
+                break
+            if number == len(shapes):  # a shape not met before: the first stamp left's
+                if number == MAX_SHAPES:
+                    return None
+                first = int(np.argmax(left))
+                shapes.append((words[first].copy(), int(size[first])))
+            shape, length = shapes[number]
+            same = left & (size == length)
+            for part in range(words.shape[1]):
+                same &= words[:, part] == shape[part]
+            if same.any():
+                places = np.flatnonzero(same)
+                if not _read_block(grid[places], length, compiled, read, places + start):
+                    return None
+                left &= ~same
+    return read["seconds"], read["offset"], read["shift"]
+
+
+def _padded(column: Any, width: int) -> np.ndarray | None:
+    """The stamps' bytes as rows of ``width`` bytes, space-padded; None when a stamp holds a
+    character of several bytes."""
+    import pyarrow.compute as pc
+
+    offsets, data = string_buffers(pc.utf8_rpad(column, width=width, padding=" "))
+    rows = len(offsets) - 1
+    if offsets[-1] - offsets[0] != rows * width:
+        return None
+    start = int(offsets[0])
+    return data[start : start + rows * width].reshape(rows, width)
 
 
 def _read_block(
     block: np.ndarray,
     length: int,
     compiled: Sequence[re.Pattern[str]],
-    fields: dict[str, np.ndarray],
-    rows: slice,
+    read: dict[str, np.ndarray],
+    rows: np.ndarray,
 ) -> bool:
-    """Read the stamps of one shape (``block``: their bytes) into ``fields[...][rows]``;
-    False when no pattern reads the shape (or it is not ASCII)."""
+    """Read the stamps of one shape (``block``: their bytes) into ``read[...][rows]``; False
+    when no pattern reads the shape, it is not ASCII, or a stamp is no real time."""
     sample = bytes(block[0, :length])
     if max(sample) >= 128:
         return False
@@ -182,22 +183,27 @@ def _read_block(
     match = next((found for pattern in compiled if (found := pattern.search(text))), None)
     if match is None:
         return False
-    spans = {name: match.span(name) for name in match.re.groupindex}
-    for name in _CLOCK:
-        if spans.get(name, (-1, -1))[0] >= 0:
-            fields[name][rows] = _number(block, text, *spans[name])
-    if spans.get("ampm", (-1, -1))[0] >= 0:
+    spans = {name: match.span(name) for name in match.re.groupindex if match.span(name)[0] >= 0}
+    zero = np.zeros(len(block), dtype=np.int64)
+    y, m, d, hour, minute, second = (
+        _number(block, text, *spans[name]) if name in spans else zero for name in _CLOCK
+    )
+    if "ampm" in spans:  # 13 PM, 0 AM: no time of day
+        if ((hour < 1) | (hour > 12)).any():
+            return False
         start, stop = spans["ampm"]
-        fields["twelve"][rows] = True
-        fields["pm"][rows] = text[start:stop].upper() == "PM"
-    if spans.get("oh", (-1, -1))[0] >= 0:
+        hour = hour % 12 + (12 if text[start:stop].upper() == "PM" else 0)
+    seconds = civil_seconds(y, m, d, hour, minute, second)
+    if seconds is None:
+        return False
+    read["seconds"][rows] = seconds
+    if "oh" in spans:
         # _from_parts: hours x 60 + minutes x sign(hours); an hour of 0 has sign 0, so +0:30
         # shifts nothing, as it did there
         hours = _number(block, text, *spans["oh"])
-        start, stop = spans.get("om", (-1, -1))
-        minutes = _number(block, text, start, stop) if start >= 0 else 0
-        fields["offset"][rows] = True
-        fields["shift"][rows] = hours * 60 + minutes * np.sign(hours)
+        minutes = _number(block, text, *spans["om"]) if "om" in spans else zero
+        read["offset"][rows] = True
+        read["shift"][rows] = hours * 60 + minutes * np.sign(hours)
     return True
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.stampbytes import civil_seconds, shaped_clock, string_buffers
+from analysis.stampbytes import CHUNK, civil_seconds, shaped_clock, string_buffers
 
 _N = "[0-9]"  # ASCII digits only: other scripts' digits are no date here
 _CLOCK = (
@@ -142,15 +142,23 @@ def _clock_seconds(grid: np.ndarray) -> np.ndarray | None:
     already checked) as datetime64[s], by :func:`analysis.stampbytes.civil_seconds`; None when
     that leaves them to :func:`_local_seconds`."""
 
-    def number(first: int, last: int) -> np.ndarray:
-        value: np.ndarray = np.zeros(len(grid), dtype=np.int64)
+    def number(rows: np.ndarray, first: int, last: int) -> np.ndarray:
+        value: np.ndarray = np.zeros(len(rows), dtype=np.int64)
         for position in range(first, last):
-            value = value * 10 + (grid[:, position] - np.uint8(ord("0")))
+            value = value * 10 + (rows[:, position] - np.uint8(ord("0")))
         return value
 
-    fields = [number(a, b) for a, b in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19))]
-    seconds = civil_seconds(*fields)
-    return None if seconds is None else seconds.astype("datetime64[s]")
+    seconds = np.empty(len(grid), dtype=np.int64)
+    for start in range(0, len(grid), CHUNK):  # in blocks: small temporaries, reused
+        rows = grid[start : start + CHUNK]
+        fields = [
+            number(rows, a, b) for a, b in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19))
+        ]
+        part = civil_seconds(*fields)
+        if part is None:
+            return None
+        seconds[start : start + CHUNK] = part
+    return seconds.astype("datetime64[s]")
 
 
 def _local_seconds(digits: np.ndarray) -> np.ndarray | None:

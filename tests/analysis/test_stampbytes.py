@@ -167,3 +167,17 @@ def test_civil_seconds_refuse_what_is_no_date_or_out_of_range(date):
     assert civil_seconds(*fields) is None
     leap = [np.array([v], dtype=np.int64) for v in (2000, 2, 29, 23, 59, 59)]
     assert civil_seconds(*leap)[0] == np.datetime64("2000-02-29T23:59:59").astype(np.int64)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 1 << 16])
+def test_blocks_of_any_size_read_alike(monkeypatch, chunk):
+    # shapes met first in a later block, blocks of one shape, of several, of one stamp
+    monkeypatch.setattr(stampbytes, "CHUNK", chunk)
+    moment = datetime(2026, 3, 5, 9, 5, 7)
+    forms = [
+        "{y}/{m:02d}/{d:02d} {I:02d}:{M:02d}:{S:02d} {p} GMT+7",
+        "{y}/{m:02d}/{d:02d} {I}:{M:02d}:{S:02d} {p} GMT+8",
+        "{m}/{d}/{y} {H:02d}:{M:02d}:{S:02d}",
+    ]
+    stamps = [written(moment + timedelta(hours=7 * n), forms[(n // 5) % 3]) for n in range(40)]
+    same(stamps, "gforms", "Asia/Makassar")
