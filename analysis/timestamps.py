@@ -126,12 +126,13 @@ def _grid_stamps(grid: np.ndarray, width: int, tz: str, index: pd.Index) -> pd.S
         minutes = np.zeros(len(grid), dtype=np.int64)
     else:
         sign = grid[:, 19]
-        offset = grid[:, [20, 21, 23, 24]].astype(np.int64) - ord("0")
         if not np.isin(sign, (ord("+"), ord("-"))).all() or not (grid[:, 22] == ord(":")).all():
             return None
-        if (offset < 0).any() or (offset > 9).any():
+        if ((grid[:, [20, 21, 23, 24]] - np.uint8(ord("0"))) > 9).any():  # uint8 wraps
             return None
-        minutes = (offset[:, 0] * 10 + offset[:, 1]) * 60 + offset[:, 2] * 10 + offset[:, 3]
+        # int16 (at most 99 x 60 + 99): a fraction of the memory of int64 per digit
+        hh, h, mm, m = (grid[:, i].astype(np.int16) - ord("0") for i in (20, 21, 23, 24))
+        minutes = ((hh * 10 + h) * 60 + mm * 10 + m).astype(np.int64)
         minutes = np.where(sign == ord("-"), -minutes, minutes)
     utc = local - minutes.astype("timedelta64[m]")
     return pd.Series(utc.astype("datetime64[ns]"), index=index).dt.tz_localize("UTC")
