@@ -114,7 +114,7 @@ def read_responses(
             header_row=mapping.baris_judul,
             header_names=[mapping.kolom.get(c, c) for c in REQUIRED],
             dtype=dict.fromkeys(META, str) if plain else _mapped_types(mapping, schema),
-            arrow_text=[mapping.kolom.get("submitted_at", "submitted_at")],
+            arrow_text=[mapping.kolom.get(c, c) for c in REQUIRED],
         )
     except TableError as exc:
         raise ResponsesError(exc.problems) from exc
@@ -144,7 +144,8 @@ def read_responses(
     for split in [s for s in parts if s not in checked]:  # a file with no item column at all
         checks.combined(split, parts[split])
     frame["submitted_at"] = checks.timestamps(tz, waktu or mapping.waktu)
-    frame["layanan"] = apply_layanan(frame["layanan"], mapping.layanan)
+    if mapping.layanan:  # mapped value by value, as Python strings
+        frame["layanan"] = apply_layanan(text_cells(frame["layanan"]), mapping.layanan)
     frame["layanan"] = checks.layanan(known_layanan)
     for key, allowed in schema.choices.items():
         if key in frame.columns:
@@ -413,9 +414,14 @@ class _CellChecks:
         spelling of a code becomes its first spelling in the file. Worked on the distinct
         values only (a million rows hold a handful of codes); the result is categorical.
         """
-        self.required("layanan")
         raw = self.frame["layanan"]
-        positions, distinct = pd.factorize(raw)
+        fast = _arrow_codes(raw)
+        if fast is None:
+            raw = self.frame["layanan"] = text_cells(raw)
+            self.required("layanan")
+            positions, distinct = pd.factorize(raw)
+        else:  # every cell given, numbered in pyarrow (distinct values in order of appearance)
+            positions, distinct = fast
         spelled = {str(c).strip().casefold(): str(c).strip() for c in known or ()}
         canonical: list[str] = []
         unknown: list[int] = []
@@ -428,6 +434,8 @@ class _CellChecks:
                 if text.casefold() not in spelled:
                     unknown.append(number)
         if unknown:
+            if fast is not None:  # the messages from the cells as Python strings
+                self.frame["layanan"] = text_cells(raw)
             bad = pd.Series(np.isin(positions, unknown), index=raw.index)
             self._report("layanan", bad, "is not a known layanan")
         categories = list(dict.fromkeys(canonical))
@@ -475,6 +483,20 @@ class _CellChecks:
         none = np.logical_and.reduce([self.frame[code].isna().to_numpy() for code in items])
         rows = self.frame.index[none]
         self.problems.extend(f"row {row}: no answer to any item" for row in rows)
+
+
+def _arrow_codes(raw: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """What ``pd.factorize`` gives for a pyarrow-backed text column with no blank (a number per
+    row, the distinct values in order of first appearance), counted by pyarrow without a
+    Python string per row; None for any other column."""
+    if not isinstance(raw.dtype, pd.ArrowDtype):
+        return None
+    column = raw.array.__arrow_array__().combine_chunks()  # one dictionary, in row order
+    if column.null_count or not len(column):
+        return None
+    encoded = column.dictionary_encode()
+    positions = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return positions, encoded.dictionary.to_pylist()
 
 
 def part_columns(

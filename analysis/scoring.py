@@ -181,11 +181,23 @@ def score_groups(
     Each group is scored from its own raw answers. Respondents who answered none of ``items``
     do not count for the instrument. Keys are the group values (a tuple for several columns).
     """
-    columns = _item_values(frame, items, scale)
-    answered = [~np.isnan(column) for column in columns]
+    columns, answered = _item_values(frame, items, scale)
     responding = np.logical_or.reduce(answered)
     if not responding.any():
         return {}
+    # float64 sums are exact here, in any order: whole numbers far below 2**53
+    if not by:  # one group: counts and sums, no group numbers
+        return {
+            (): IndexResult(
+                n=int(np.count_nonzero(responding)),
+                items=tuple(
+                    _item_score(
+                        code, int(np.count_nonzero(mask)), int(column.sum(where=mask)), scale
+                    )
+                    for code, column, mask in zip(items, columns, answered, strict=True)
+                ),
+            )
+        }
     codes, keys = _group_codes(frame, by, responding)
     # Rows of no group (they answered nothing) go to one extra bin that is dropped.
     bins = len(keys) + 1
@@ -194,8 +206,7 @@ def score_groups(
         return np.bincount(codes, weights=weights, minlength=bins)[:-1]
 
     sizes = tally(None)
-    # float64 bincount sums are exact: whole numbers far below 2**53
-    counts = [tally(mask.astype("float64")) for mask in answered]
+    counts = [tally(mask) for mask in answered]
     sums = [tally(np.nan_to_num(column)) for column in columns]
     return {
         key: IndexResult(
@@ -251,10 +262,8 @@ def _group_codes(
     """A group number per row and the sorted keys of the groups present among ``rows``.
 
     Rows outside ``rows`` get the number ``len(keys)``. Keys are tuples when ``by`` has several
-    columns; without columns every selected row is in the one group ``()``.
+    columns.
     """
-    if not by:  # one group of every selected row (np.unique of a million zeros is a sort)
-        return np.where(rows, 0, 1).astype("int64"), [()]
     combined = np.zeros(len(frame), dtype="int64")
     uniques = []
     for name in by:
@@ -263,7 +272,8 @@ def _group_codes(
             raise ValueError(f"column {name} has empty values; every row needs a group")
         combined = combined * max(len(values), 1) + codes
         uniques.append(values)
-    present, inverse = np.unique(combined[rows], return_inverse=True)
+    numbers = combined[rows]
+    present, inverse = _numbered(numbers)
     keys: list[Hashable] = []
     for number in present:
         parts = []
@@ -273,16 +283,31 @@ def _group_codes(
         parts.reverse()
         keys.append(tuple(parts) if len(parts) != 1 else parts[0])
     group = np.full(len(frame), len(keys), dtype="int64")
-    group[rows] = inverse.reshape(-1)
+    group[rows] = inverse
     return group, keys
 
 
-def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> list[np.ndarray]:
-    """The item columns as float arrays (NaN for a blank), checked against 1..scale."""
+def _numbered(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(numbers, return_inverse=True)`` for non-negative group numbers: counted
+    rather than sorted when they are few (a million rows in a few dozen groups)."""
+    if int(numbers.max()) >= 4 * len(numbers) + 1024:  # too many to count (by id, say)
+        present, inverse = np.unique(numbers, return_inverse=True)
+        return present, inverse.reshape(-1)
+    present = np.flatnonzero(np.bincount(numbers))
+    place = np.zeros(int(present[-1]) + 1, dtype="int64")
+    place[present] = np.arange(len(present))
+    return present, place[numbers]
+
+
+def _item_values(
+    frame: pd.DataFrame, items: Sequence[str], scale: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The item columns as float arrays (NaN for a blank), checked against 1..scale, and
+    whether each row answered each item."""
     missing = [code for code in items if code not in frame.columns]
     if missing:
         raise ValueError(f"item column {', '.join(missing)} is missing")
-    columns, bad = [], 0
+    columns, answered, bad = [], [], 0
     for code in items:
         raw = frame[code]
         if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
@@ -290,12 +315,26 @@ def _item_values(frame: pd.DataFrame, items: Sequence[str], scale: int) -> list[
         else:
             column = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             bad += int((np.isnan(column) & raw.notna().to_numpy()).sum())  # text such as "x"
-        given = column[~np.isnan(column)]
-        bad += int(((given != np.floor(given)) | (given < 1) | (given > scale)).sum())
+        given = ~np.isnan(column)
+        if not _whole_in_range(column, int(np.count_nonzero(given)), scale):
+            values = column[given]
+            bad += int(((values != np.floor(values)) | (values < 1) | (values > scale)).sum())
         columns.append(column)
+        answered.append(given)
     if bad:
         raise ValueError(f"{bad} answer(s) are not whole numbers in 1-{scale}")
-    return columns
+    return columns, answered
+
+
+def _whole_in_range(column: np.ndarray, given: int, scale: int) -> bool:
+    """Whether every value of ``column`` that is not NaN (``given`` of them) is a whole number
+    in 1..scale: fmin and fmax skip NaN, and NaN never equals its floor."""
+    if not given:
+        return True
+    low, high = np.fmin.reduce(column), np.fmax.reduce(column)
+    return (
+        bool(low >= 1 and high <= scale) and np.count_nonzero(np.floor(column) == column) == given
+    )
 
 
 def _item_score(code: str, n: int, raw_sum: int | Fraction, scale: int) -> ItemScore:

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.stampbytes import CHUNK, civil_seconds, shaped_clock, string_buffers
+
 _N = "[0-9]"  # ASCII digits only: other scripts' digits are no date here
 _CLOCK = (
     rf"(?:[ T]+(?P<H>{_N}{{1,2}})[:.](?P<M>{_N}{{2}})(?:[:.](?P<S>{_N}{{2}}))?"
@@ -102,10 +104,11 @@ def _grid_stamps(grid: np.ndarray, width: int, tz: str, index: pd.Index) -> pd.S
         & (grid[:, 13] == ord(":"))
         & (grid[:, 16] == ord(":"))
     )
-    digits = grid[:, _DIGITS]
-    if not shape_ok.all() or ((digits < ord("0")) | (digits > ord("9"))).any():
+    if not shape_ok.all() or ((grid[:, _DIGITS] - np.uint8(ord("0"))) > 9).any():  # uint8 wraps
         return None
-    local = _local_seconds(digits.astype(np.int64) - ord("0"))
+    local = _clock_seconds(grid)
+    if local is None:  # counted in integers; else numpy's own calendar, as before
+        local = _local_seconds(grid[:, _DIGITS].astype(np.int64) - ord("0"))
     if local is None:  # a day or time that does not exist, or one numpy alone may judge
         local_text = np.ascontiguousarray(grid[:, :19]).view("S19").ravel()
         if (grid[:, 10] == ord(" ")).any():
@@ -123,15 +126,40 @@ def _grid_stamps(grid: np.ndarray, width: int, tz: str, index: pd.Index) -> pd.S
         minutes = np.zeros(len(grid), dtype=np.int64)
     else:
         sign = grid[:, 19]
-        offset = grid[:, [20, 21, 23, 24]].astype(np.int64) - ord("0")
         if not np.isin(sign, (ord("+"), ord("-"))).all() or not (grid[:, 22] == ord(":")).all():
             return None
-        if (offset < 0).any() or (offset > 9).any():
+        if ((grid[:, [20, 21, 23, 24]] - np.uint8(ord("0"))) > 9).any():  # uint8 wraps
             return None
-        minutes = (offset[:, 0] * 10 + offset[:, 1]) * 60 + offset[:, 2] * 10 + offset[:, 3]
+        # int16 (at most 99 x 60 + 99): a fraction of the memory of int64 per digit
+        hh, h, mm, m = (grid[:, i].astype(np.int16) - ord("0") for i in (20, 21, 23, 24))
+        minutes = ((hh * 10 + h) * 60 + mm * 10 + m).astype(np.int64)
         minutes = np.where(sign == ord("-"), -minutes, minutes)
     utc = local - minutes.astype("timedelta64[m]")
     return pd.Series(utc.astype("datetime64[ns]"), index=index).dt.tz_localize("UTC")
+
+
+def _clock_seconds(grid: np.ndarray) -> np.ndarray | None:
+    """The clock readings ``YYYY-MM-DDTHH:MM:SS`` at the start of each row of ``grid`` (digits
+    already checked) as datetime64[s], by :func:`analysis.stampbytes.civil_seconds`; None when
+    that leaves them to :func:`_local_seconds`."""
+
+    def number(rows: np.ndarray, first: int, last: int) -> np.ndarray:
+        value: np.ndarray = np.zeros(len(rows), dtype=np.int64)
+        for position in range(first, last):
+            value = value * 10 + (rows[:, position] - np.uint8(ord("0")))
+        return value
+
+    seconds = np.empty(len(grid), dtype=np.int64)
+    for start in range(0, len(grid), CHUNK):  # in blocks: small temporaries, reused
+        rows = grid[start : start + CHUNK]
+        fields = [
+            number(rows, a, b) for a, b in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19))
+        ]
+        part = civil_seconds(*fields)
+        if part is None:
+            return None
+        seconds[start : start + CHUNK] = part
+    return seconds.astype("datetime64[s]")
 
 
 def _local_seconds(digits: np.ndarray) -> np.ndarray | None:
@@ -182,6 +210,9 @@ def arrow_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series | None:
     patterns["gforms"] = [_YEAR_FIRST, _MONTH_FIRST]
     if waktu not in patterns:
         return None
+    fast = _shaped_stamps(column, patterns[waktu], tz, raw.index)
+    if fast is not None:
+        return fast
     parts = _arrow_parts(column, patterns[waktu])
     if parts is None:
         return None
@@ -190,17 +221,11 @@ def arrow_stamps(raw: pd.Series, waktu: str, tz: str) -> pd.Series | None:
 
 
 def _arrow_fixed_width(column: Any, tz: str, index: pd.Index) -> pd.Series | None:
-    import pyarrow as pa
-
-    _validity, offsets_buffer, data_buffer = column.buffers()
-    kind = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=kind)[
-        column.offset : column.offset + len(column) + 1
-    ]
+    offsets, data = string_buffers(column)
     width = int(offsets[1] - offsets[0])
     if width not in (19, 20, 25) or (np.diff(offsets) != width).any():
         return None
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    data = data[int(offsets[0]) : int(offsets[-1])]
     return _grid_stamps(data.reshape(len(column), width), width, tz, index)
 
 
@@ -300,6 +325,17 @@ def _from_parts(parts: Mapping[str, Any], tz: str, index: pd.Index) -> pd.Series
     local = np.where(safe, local, np.datetime64("NaT"))
     offset_hours = _numbers(parts["oh"], index) if "oh" in parts else np.full(len(index), np.nan)
     no_offset = np.isnan(offset_hours)
+    minutes = np.nan_to_num(_numbers(parts.get("om"), index)) * np.sign(offset_hours)
+    shift = np.nan_to_num(offset_hours * 60 + minutes).astype("int64").astype("timedelta64[m]")
+    return _utc(local, no_offset, shift, tz, index)
+
+
+def _utc(
+    local: np.ndarray, no_offset: np.ndarray, shift: np.ndarray, tz: str, index: pd.Index
+) -> pd.Series:
+    """Clock readings (datetime64[s], NaT allowed) as UTC: read in ``tz`` where ``no_offset``
+    (an hour the zone skips or repeats is NaT), else less their offset ``shift``
+    (timedelta64[m])."""
     if no_offset.any():  # read in the unit's zone (skipped when every stamp has its offset)
         local_series = pd.Series(local.astype("datetime64[ns]"), index=index)
         naive_utc = local_series.dt.tz_localize(
@@ -307,10 +343,21 @@ def _from_parts(parts: Mapping[str, Any], tz: str, index: pd.Index) -> pd.Series
         ).dt.tz_convert("UTC")
         if no_offset.all():
             return naive_utc
-    minutes = np.nan_to_num(_numbers(parts["om"], index)) * np.sign(offset_hours)
-    shift = np.nan_to_num(offset_hours * 60 + minutes).astype("int64").astype("timedelta64[m]")
     aware = pd.Series((local - shift).astype("datetime64[ns]"), index=index).dt.tz_localize("UTC")
     return aware.where(~no_offset, naive_utc) if no_offset.any() else aware
+
+
+def _shaped_stamps(column: Any, patterns: list[str], tz: str, index: pd.Index) -> pd.Series | None:
+    """:func:`_from_parts` of what ``patterns`` capture, read shape by shape from the stamps'
+    bytes (:func:`analysis.stampbytes.shaped_clock`); None unless every stamp is read there
+    and is a real time, for the pyarrow and Python readers to decide."""
+    clock = shaped_clock(column, patterns)
+    if clock is None:
+        return None
+    seconds, offset, shift = clock
+    local = seconds.astype("datetime64[s]")
+    stamps = _utc(local, ~offset, shift.astype("timedelta64[m]"), tz, index)
+    return None if stamps.isna().any() else stamps
 
 
 def _pattern(raw: pd.Series, pattern: str, tz: str) -> pd.Series:

@@ -358,3 +358,67 @@ def test_a_space_only_python_knows_sends_the_stamps_to_python(paths, tmp_path):
 def test_a_strptime_pattern_is_read_by_python(paths, tmp_path):
     stamps = [f"{t:%d-%m-%Y %H:%M}" for t in moments(40)]
     paths.same(responses_file(tmp_path, stamps), waktu="%d-%m-%Y %H:%M", tz="WIT", used=(1, 0))
+
+
+STYLES = {
+    "naive": ("submitted_at", "{t:%Y-%m-%dT%H:%M:%S}", None),
+    "offset": ("submitted_at", "{t:%Y-%m-%dT%H:%M:%S}+07:00", None),
+    "gforms-dmy": ("Cap waktu", "{t:%d/%m/%Y} {t.hour}:{t:%M:%S}", "dmy"),
+    "gforms-gmt": ("Cap waktu", "{t:%Y/%m/%d %I:%M:%S %p} GMT+7", "gforms"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--instrument", "skm", "--json"],
+        ["--instrument", "skm", "--tz", "WIT", "--period", "2026-T1"],
+        ["--instrument", "skm", "--json", "--layanan", "integ", "--period", "2026"],
+    ],
+)
+def test_each_stamp_style_prints_the_same_by_either_path(monkeypatch, tmp_path, style, options):
+    # the benchmark's four styles (benchmarks/score.py): stamps read from their bytes on the
+    # fast path, by pandas and Python's regular expressions on the other, byte for byte alike
+    header, form, waktu = STYLES[style]
+    path = responses_file(tmp_path, [form.format(t=t) for t in moments(2000)], header=header)
+    extra = []
+    if waktu:
+        mapping = tmp_path / "peta.yaml"
+        mapping.write_text(f'kolom:\n  submitted_at: "{header}"\nwaktu: {waktu}\n')
+        extra = ["--mapping", str(mapping)]
+    printed = []
+    for threshold in (0, 1 << 62):
+        monkeypatch.setattr(tables, "FAST_MIN_BYTES", threshold)
+        done = run("score", str(path), *options, *extra)
+        assert done.returncode == 0, done.stderr
+        printed.append(done.stdout)
+    assert printed[0] == printed[1]
+    assert '"n": 0' not in printed[0] and "0 responden" not in printed[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("worked_example.csv", []),
+        ("external/excel_idID_semicolon.csv", []),
+        ("external/layanan_stray_space.csv", []),
+        ("external/sheets_dmy_timestamps.csv", ["--waktu", "dmy"]),
+        (
+            "external/gforms_raw_export.csv",
+            ["--mapping", "external/gforms_raw_export.mapping.yaml"],
+        ),
+    ],
+)
+@pytest.mark.parametrize("instrument", ["skm", "ipak"])
+def test_the_fixtures_print_the_same_by_either_path(monkeypatch, name, options, instrument):
+    options = [str(FIXTURES / o) if o.endswith(".yaml") else o for o in options]
+    printed = []
+    for threshold in (0, 1 << 62):
+        monkeypatch.setattr(tables, "FAST_MIN_BYTES", threshold)
+        for as_json in (["--json"], []):
+            done = run(
+                "score", str(FIXTURES / name), "--instrument", instrument, *options, *as_json
+            )
+            printed.append((done.returncode, done.stdout, done.stderr))
+    assert printed[:2] == printed[2:]
