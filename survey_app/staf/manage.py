@@ -12,6 +12,7 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
+from analysis.periods import span_of
 from analysis.responses import ResponsesError
 from survey_app.extensions import db
 from survey_app.filters import aturan as aturan_words
@@ -404,7 +405,20 @@ def _stored(
         _("%(n)d jawaban ditambahkan, %(m)d sudah ada.", n=stored.added, m=stored.already_there),
         "ok",
     )
-    return redirect(url_for("staf.show_dashboard", kode=unit.kode))
+    return redirect(url_for("staf.show_dashboard", kode=unit.kode, periode=_span(stored.months)))
+
+
+def _span(months: list[str]) -> str | None:
+    """The period of a stored file's months (first to last), for the dashboard it opens: a file
+    of earlier months shows them at once; None (the current period) when no range holds them."""
+    if not months:
+        return None
+    chosen = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+    try:
+        span_of(chosen)
+    except ValueError:
+        return None
+    return chosen
 
 
 @bp.get("/unit/<kode>/unggah/<token>/simpan")

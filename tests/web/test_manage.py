@@ -169,6 +169,8 @@ def test_upload_preview_then_confirm_then_idempotent_again(app, tree):
     token = CSRF.search(preview).group(1)
     confirmed = client.post(sent.headers["Location"], data={"csrf_token": token})
     assert confirmed.status_code == 302 and stored() == 30
+    # the dashboard of the file's month (January), not of the running month
+    assert confirmed.headers["Location"].endswith("/staf/unit/LAPAS?periode=2026-01")
     again = client.get(upload(client, "jawaban.csv", body).headers["Location"])
     assert "30 baris dibaca: 0 baru, 30 sudah ada." in again.get_data(as_text=True)
 

@@ -78,6 +78,7 @@ class Stored:
     problems: list[str] = field(default_factory=list)
     added: int = 0
     already_there: int = 0
+    months: list[str] = field(default_factory=list)  # the file's months, first to last
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -167,7 +168,8 @@ def store_upload(
         return Stored(problems=list(exc.problems))
     except IntegrityError:  # the same rows stored meanwhile (a second click, another tab)
         return Stored(problems=[ALREADY_STORING])
-    return Stored(added=result.added, already_there=result.already_there)
+    months = sorted({str(m) for m in frame["period"].dropna().unique()})
+    return Stored(added=result.added, already_there=result.already_there, months=months)
 
 
 # -- background jobs -------------------------------------------------------------------------
