@@ -20,6 +20,7 @@ change committed between the two is never kept under the older values.
 from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
+from contextlib import suppress
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, func, inspect, select
@@ -141,6 +142,7 @@ def kept_layanan(
     if loaded is None:  # deleted meanwhile
         return None
     if len(kept) >= KEPT:
-        kept.pop(next(iter(kept)), None)
+        with suppress(RuntimeError, StopIteration):  # another thread changed it meanwhile
+            kept.pop(next(iter(kept)), None)
     kept[_key_of(loaded)] = loaded
     return loaded
