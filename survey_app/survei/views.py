@@ -37,6 +37,7 @@ from survey_app.extensions import db, limiter
 from survey_app.files import download
 from survey_app.models import KuesionerVersi, Layanan, Publikasi, Tiket, Unit
 from survey_app.services.catalogue import Catalogue
+from survey_app.services.collection.kept import kept_layanan
 from survey_app.services.collection.kuesioner import shown
 from survey_app.services.collection.recording import record_response
 from survey_app.services.collection.submissions import (
@@ -82,7 +83,13 @@ def _layanan(token: str) -> Layanan:
 
 
 def _open_layanan(token: str) -> Layanan:
-    layanan = _layanan(token)
+    """The layanan a form is shown or posted for (404: no such token; 410: closed), kept per
+    worker while nothing the form reads of it has changed (``services.collection.kept``,
+    issue 20.3): read only, never added to the request's session."""
+    kept = current_app.extensions.setdefault("zisurvey.form_layanan", {})
+    layanan = kept_layanan(db.session, token, kept)
+    if layanan is None:
+        abort(404)
     if not layanan.aktif or not layanan.unit.aktif:  # a closed unit keeps its data, no answers
         abort(Response(render_template("survei/closed.html", layanan=layanan), status=410))
     return layanan
