@@ -5,14 +5,18 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from analysis.periods import now_utc
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.services.administration import demo
 from survey_app.services.administration.demo import DEMO_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -48,6 +52,33 @@ def live_app(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     thread.join()
     with app.app_context():
         db.engine.dispose()
+
+
+def _demo_shift() -> timedelta:
+    local = now_utc().astimezone(ZoneInfo(demo.TZ))
+    if local.day != 1:
+        return timedelta(0)
+    return local - local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+DEMO_SHIFT = _demo_shift()
+
+
+def demo_now() -> datetime:
+    """Now; but on the first day of a month in the demo's zone (WITA), an hour before that day
+    began, running as the real clock runs. The demo's answers come in service hours up to now,
+    so on the first day its running month has none yet, and a page that shows the running
+    month (a dashboard's default, a running month's publication) would be empty; these tests
+    run the app on this clock (``demo_app``) and load the demo at it."""
+    return now_utc() - DEMO_SHIFT
+
+
+@pytest.fixture
+def demo_app(live_app: tuple[Flask, str]) -> tuple[Flask, str]:
+    """The live app on :func:`demo_now`, for tests of the demo's running month."""
+    app, base = live_app
+    app.config["CLOCK"] = demo_now
+    return app, base
 
 
 @pytest.fixture(scope="session")

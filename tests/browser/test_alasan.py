@@ -4,11 +4,10 @@ of 2 by CSS alone (JavaScript off and on), the reason reaches the staff and neve
 import pytest
 from sqlalchemy import select
 
-from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import AlasanJawaban, Layanan
 from survey_app.services.administration.demo import load_demo
-from tests.browser.conftest import run_axe, sign_in
+from tests.browser.conftest import demo_now, run_axe, sign_in
 
 SMALL_PHONE = {
     "viewport": {"width": 360, "height": 640},
@@ -21,7 +20,7 @@ QUESTION = "Apa yang perlu diperbaiki?"
 
 def bankum_token(app) -> str:
     with app.app_context():
-        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], demo_now())
         db.session.commit()
         return db.session.scalars(select(Layanan.token).where(Layanan.kode == "BANKUM")).one()
 
@@ -102,9 +101,9 @@ def test_a_reason_given_with_javascript_off_and_on_reaches_staff_never_the_publi
 
 @pytest.mark.browser
 def test_the_reason_field_and_the_staff_page_have_no_serious_accessibility_violation(
-    live_app, browser
+    demo_app, browser
 ):
-    app, base = live_app
+    app, base = demo_app
     token = bankum_token(app)
     context = browser.new_context(bypass_csp=True, **SMALL_PHONE)  # axe is injected inline
     page = context.new_page()

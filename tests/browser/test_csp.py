@@ -3,18 +3,17 @@
 import pytest
 from sqlalchemy import select
 
-from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Layanan
 from survey_app.services.administration.demo import load_demo
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import demo_now, sign_in
 
 
 @pytest.mark.browser
-def test_public_form_and_staff_charts_work_under_the_policy(live_app, browser):
-    app, base = live_app
+def test_public_form_and_staff_charts_work_under_the_policy(demo_app, browser):
+    app, base = demo_app
     with app.app_context():
-        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], demo_now())
         db.session.commit()
         token = db.session.scalars(select(Layanan.token)).first()
     context = browser.new_context(viewport={"width": 1280, "height": 900})

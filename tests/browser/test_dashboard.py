@@ -3,21 +3,20 @@
 import pytest
 from sqlalchemy import select
 
-from analysis.periods import now_utc
 from survey_app.extensions import db
 from survey_app.models import Unit
 from survey_app.services.administration.demo import load_demo
-from tests.browser.conftest import run_axe, sign_in
+from tests.browser.conftest import demo_now, run_axe, sign_in
 
 SIZES = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("size", ["laptop", "phone"])
-def test_kanwil_signs_in_and_sees_charts_and_its_units(live_app, browser, size):
-    app, base = live_app
+def test_kanwil_signs_in_and_sees_charts_and_its_units(demo_app, browser, size):
+    app, base = demo_app
     with app.app_context():
-        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], demo_now())
         db.session.commit()
         assert db.session.scalar(select(Unit).where(Unit.kode == "KANWIL-SULSEL"))
     context = browser.new_context(viewport=SIZES[size], bypass_csp=True)  # for axe

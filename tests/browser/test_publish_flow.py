@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from analysis.periods import now_utc
+from analysis.periods import now_utc, period_of
 from survey_app.extensions import db
 from survey_app.services.administration.demo import load_demo
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import demo_now, sign_in
 from tests.readback import decode_qr, pdf_pages
 
 SHOTS = os.environ.get("ZISURVEY_SHOTS")
@@ -71,15 +71,15 @@ def test_preview_confirm_follow_the_qr_and_withdraw(live_app, browser):
 
 
 @pytest.mark.browser
-def test_a_running_month_is_published_as_sementara(live_app, browser):
-    app, base = live_app
+def test_a_running_month_is_published_as_sementara(demo_app, browser):
+    app, base = demo_app
     with app.app_context():
-        load_demo(db.session, app.extensions["zisurvey.catalogue"], now_utc())
+        load_demo(db.session, app.extensions["zisurvey.catalogue"], demo_now())
         db.session.commit()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     sign_in(page, base)
-    month = now_utc().strftime("%Y-%m")
+    month = period_of(demo_now(), "Asia/Makassar")  # the running month in the unit's zone
     page.goto(f"{base}/staf/unit/RUTAN-MKS/terbitkan?periode={month}")
     assert "HASIL SEMENTARA s.d." in page.content()
     page.get_by_role("button", name="Terbitkan hasil sementara").click()

@@ -2,16 +2,16 @@
 
 import pytest
 
-from analysis.periods import now_utc, period_of
+from analysis.periods import period_of
 from survey_app.extensions import db
 from survey_app.services.administration.demo import load_demo
-from tests.browser.conftest import run_axe, sign_in
+from tests.browser.conftest import demo_now, run_axe, sign_in
 
 
 @pytest.mark.browser
-def test_unit_admin_fills_the_evaluation_and_sees_the_verdict(live_app, browser):
-    app, base = live_app
-    now = now_utc()
+def test_unit_admin_fills_the_evaluation_and_sees_the_verdict(demo_app, browser):
+    app, base = demo_app
+    now = demo_now()
     with app.app_context():
         load_demo(db.session, app.extensions["zisurvey.catalogue"], now)
         db.session.commit()

@@ -3,10 +3,10 @@ box, which a keyboard can reach (axe: serious and critical violations none)."""
 
 import pytest
 
-from analysis.periods import now_utc, span_of
+from analysis.periods import span_of
 from survey_app.extensions import db
 from survey_app.services.administration.demo import load_demo
-from tests.browser.conftest import run_axe, sign_in
+from tests.browser.conftest import demo_now, run_axe, sign_in
 
 SMALL_PHONE = {
     "viewport": {"width": 360, "height": 640},
@@ -17,9 +17,9 @@ SMALL_PHONE = {
 
 
 @pytest.mark.browser
-def test_staff_pages_do_not_scroll_sideways_on_a_phone(live_app, browser):
-    app, base = live_app
-    now = now_utc()
+def test_staff_pages_do_not_scroll_sideways_on_a_phone(demo_app, browser):
+    app, base = demo_app
+    now = demo_now()
     with app.app_context():
         load_demo(db.session, app.extensions["zisurvey.catalogue"], now)
         db.session.commit()
