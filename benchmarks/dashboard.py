@@ -242,7 +242,7 @@ def measure(rounds: int, freeze: bool = True) -> None:
         }
         # Summing 14 million answers sweeps PostgreSQL's buffer cache, which every page read
         # after it would pay for, and a first visit forgets every kept month: each runs in
-        # rounds of its own, after the pages.
+        # rounds of its own, after the pages, the sum of the answers last.
         alone = {
             "Kementerian, a worker's first visit": first_visit,
             "a year of all units, GROUP BY the answers": raw_year,
@@ -251,7 +251,8 @@ def measure(rounds: int, freeze: bool = True) -> None:
             run()
         times: dict[str, list[float]] = {name: [] for name in cases | alone}
         cpu: dict[str, list[float]] = {name: [] for name in cases | alone}  # this process only
-        for group, repeat in ((cases, rounds), (alone, min(rounds, 5))):
+        groups = [(cases, rounds)] + [({name: run}, min(rounds, 5)) for name, run in alone.items()]
+        for group, repeat in groups:  # each of ``alone`` in rounds of its own, in that order
             for _ in range(repeat):
                 for name, run in group.items():
                     started, cpu_started = time.perf_counter(), time.process_time()

@@ -87,7 +87,8 @@ def _session_settings(app: Flask) -> None:
     The defaults: random_page_cost=1.1, the usual value for SSD storage (with the server's 4
     the planner picks a parallel scan of every submission over the (layanan, period) index for
     a unit's tallies, ten times slower at a million submissions); jit=off, as compiling a
-    short query took 80-100 ms, more than running it.
+    short query took 80-100 ms, more than running it. Reports plan each statement for its own
+    values (``staf.scope.custom_plans``).
     """
     settings = [
         item.strip()

@@ -81,3 +81,24 @@ def test_dashboards_read_from_the_replica_when_one_is_configured(tmp_path):
     with_replica = create_app(settings | {"REPORTS_DATABASE_URL": f"sqlite:///{replica}"})
     assert ikm_n(with_replica) == 1
     with_replica.extensions["zisurvey.reports"].dispose()
+
+
+def test_reports_plan_each_statement_for_its_values_and_the_form_keeps_cached_plans(app, backend):
+    """On PostgreSQL a report's transactions run with plan_cache_mode=force_custom_plan (a
+    generic plan of a Kementerian's tallies was 6x slower); other work keeps 'auto'."""
+    from sqlalchemy import text
+
+    from survey_app.staf.scope import custom_plans, reports_session
+
+    with app.test_request_context("/staf/unit/X"):
+        session = reports_session()
+        if backend != "postgresql":
+            assert "custom_plans" not in session.info
+            return
+        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+        session.commit()  # a new transaction: set again
+        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+        assert custom_plans(session) is session  # once per session, not once per call
+        session.rollback()
+    with db.engine.connect() as connection:  # the form's work: the server's default
+        assert connection.execute(text("SHOW plan_cache_mode")).scalar() == "auto"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from analysis.periods import Span
 from analysis.sample import ServiceCount
@@ -81,7 +81,7 @@ def subtree_layanan(session: DbSession, unit: Unit) -> list[Layanan]:
             select(Layanan)
             .where(among(session, Layanan.unit_id, subtree_ids(session, unit.id)))
             .order_by(Layanan.id)  # one order for every read of a page (and between pages)
-            .options(selectinload(Layanan.unit))
+            .options(joinedload(Layanan.unit))
         )
     )
 
